@@ -1,0 +1,50 @@
+# deskbot: `make run` starts the product, `make test` runs the tests. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+DESKBOT := $(VENV)/bin/deskbot
+# Rasa 3.6 needs Python 3.10 exactly; find it on PATH or in pyenv's versions.
+PYTHON310 := $(shell for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do \
+	if $$c -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then command -v $$c || echo $$c; break; fi; done)
+STAMP := $(VENV)/.installed
+
+.PHONY: help venv run prepare test test-fast lint db seed kb clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@if [ -z "$(PYTHON310)" ]; then echo "error: Python 3.10 not found (Rasa 3.6 needs it): install python3.10 or pyenv 3.10" >&2; exit 1; fi
+	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
+		echo "creating $(VENV) with $(PYTHON310)"; rm -rf $(VENV); $(PYTHON310) -m venv $(VENV); fi
+	@echo "installing dependencies (pinned by constraints.txt; the first time takes a few minutes)"
+	$(PY) -m pip install --quiet --upgrade "pip>=24" wheel
+	$(PY) -m pip install --quiet --progress-bar off -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP) ## create .venv and install the pinned dependencies
+
+prepare: venv ## migrate the database, seed demo data, import the knowledge base
+	$(DESKBOT) db upgrade
+	$(DESKBOT) seed
+	$(DESKBOT) kb import
+
+run: prepare ## start the whole product on the embedded default (SQLite)
+	@echo "The database is migrated and seeded and the knowledge base imported."
+	@echo "Try: $(DESKBOT) kb search \"how long do refunds take\""
+
+test: venv ## run every test (SQLite and PostgreSQL at 127.0.0.1:5432)
+	$(PY) -m pytest
+
+test-fast: venv ## the quick tiers only (no slow markers)
+	$(PY) -m pytest -m "not slow"
+
+lint: venv ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy crm_store knowledge_base handoff
+
+clean: ## remove runtime data under var/ (database, models, logs)
+	rm -rf var/

@@ -1,0 +1,8 @@
+"""Async repositories: each takes an AsyncSession whose transaction the caller owns."""
+
+from crm_store.repositories.articles import ArticleRepository
+from crm_store.repositories.audit import AuditRepository
+from crm_store.repositories.customers import CustomerRepository
+from crm_store.repositories.orders import OrderRepository
+
+__all__ = ["ArticleRepository", "AuditRepository", "CustomerRepository", "OrderRepository"]

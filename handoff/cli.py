@@ -1,0 +1,192 @@
+"""``deskbot``: the operator's command-line tool.
+
+    deskbot db upgrade | downgrade REV | current
+    deskbot seed [--seed N] [--customers N] [--orders N]
+    deskbot kb import [--dir DIR] | export [--dir DIR] | search "question" [--limit N] [--json]
+
+Errors are one line on stderr naming what is wrong, and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from crm_store import migrate
+from crm_store.db import check_connection, create_engine, redact, session_factory, unit_of_work
+from crm_store.demo_data import DEFAULT_CUSTOMERS, DEFAULT_ORDERS, DEFAULT_SEED, generate, seed_database
+from crm_store.errors import StoreError, StoreUnavailable
+from crm_store.repositories import CustomerRepository
+from crm_store.settings import Settings
+from knowledge_base.embedding import Embedder
+from knowledge_base.errors import KnowledgeBaseError
+from knowledge_base.importer import export_directory, import_directory
+from knowledge_base.search import KnowledgeBase
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def progress(message: str) -> None:
+    print(f"  … {message}", file=sys.stderr, flush=True)
+
+
+def require_migrated(settings: Settings) -> None:
+    current, head = migrate.current_revision(settings.database_url), migrate.head_revision()
+    if current != head:
+        raise StoreUnavailable(
+            f"the database at {redact(settings.database_url)} is at revision {current or 'none'}, "
+            f"not {head}: run `deskbot db upgrade` first"
+        )
+
+
+# db --------------------------------------------------------------------------
+
+
+def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
+    if args.db_command == "upgrade":
+        migrate.upgrade(settings.database_url, args.revision)
+        say(f"database {redact(settings.database_url)} is at revision {migrate.current_revision(settings.database_url)}")
+    elif args.db_command == "downgrade":
+        migrate.downgrade(settings.database_url, args.revision)
+        say(f"database {redact(settings.database_url)} is at revision {migrate.current_revision(settings.database_url) or 'base'}")
+    elif args.db_command == "current":
+        say(f"{migrate.current_revision(settings.database_url) or 'base'} (head: {migrate.head_revision()})")
+    return 0
+
+
+# seed ------------------------------------------------------------------------
+
+
+async def _seed(settings: Settings, args: argparse.Namespace) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await check_connection(engine, settings.database_url)
+        factory = session_factory(engine)
+        async with unit_of_work(factory) as session:
+            existing = await CustomerRepository(session).count()
+            if existing:
+                say(f"demo data already present ({existing} customers); nothing to do")
+                return 0
+            people = generate(seed=args.seed, customers=args.customers, orders=args.orders)
+            customers, orders = await seed_database(session, people)
+        say(f"seeded {customers} customers and {orders} orders (seed {args.seed})")
+        return 0
+    finally:
+        await engine.dispose()
+
+
+# kb --------------------------------------------------------------------------
+
+
+async def _kb(settings: Settings, args: argparse.Namespace) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await check_connection(engine, settings.database_url)
+        factory = session_factory(engine)
+        embedder = Embedder(settings.embedding_model)
+        if args.kb_command == "import":
+            directory = Path(args.dir) if args.dir else settings.kb_articles_dir
+            report = await import_directory(factory, embedder, directory, actor="cli", progress=progress)
+            say(f"knowledge base imported from {directory}: {report.summary()}")
+            for label, slugs in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+                if slugs:
+                    say(f"  {label}: {', '.join(slugs)}")
+        elif args.kb_command == "export":
+            directory = Path(args.dir) if args.dir else settings.kb_articles_dir
+            count = await export_directory(factory, directory)
+            say(f"exported {count} article(s) to {directory}")
+        elif args.kb_command == "search":
+            knowledge_base = KnowledgeBase(
+                factory,
+                embedder,
+                answer_threshold=settings.kb_answer_threshold,
+                suggest_threshold=settings.kb_suggest_threshold,
+            )
+            hits = await knowledge_base.search(args.question, limit=args.limit)
+            if args.json:
+                say(json.dumps([hit.__dict__ for hit in hits], indent=2))
+            else:
+                _print_hits(hits, settings)
+        return 0
+    finally:
+        await engine.dispose()
+
+
+def _print_hits(hits: list, settings: Settings) -> None:  # type: ignore[type-arg]
+    if not hits:
+        say("no articles")
+        return
+    for rank, hit in enumerate(hits, start=1):
+        verdict = (
+            "answer" if hit.score >= settings.kb_answer_threshold
+            else "suggest" if hit.score >= settings.kb_suggest_threshold
+            else "-"
+        )
+        say(f"{rank}. {hit.score:.3f} [{verdict:7}] {hit.slug}  ({hit.title})")
+    best = hits[0]
+    if best.score >= settings.kb_answer_threshold:
+        say("")
+        say(best.answer)
+
+
+# entry point -----------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="deskbot", description="Customer-service bot: operator commands.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    db = commands.add_parser("db", help="database schema migrations")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="migrate to the newest schema")
+    upgrade.add_argument("--revision", default="head")
+    downgrade = db_commands.add_parser("downgrade", help="migrate back to REVISION ('base' empties it)")
+    downgrade.add_argument("revision")
+    db_commands.add_parser("current", help="show the schema revision")
+
+    seed = commands.add_parser("seed", help="load deterministic demo customers and orders into an empty database")
+    seed.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    seed.add_argument("--customers", type=int, default=DEFAULT_CUSTOMERS)
+    seed.add_argument("--orders", type=int, default=DEFAULT_ORDERS)
+
+    kb = commands.add_parser("kb", help="knowledge base")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
+    kb_import = kb_commands.add_parser("import", help="sync the database with the article files")
+    kb_import.add_argument("--dir", help="article directory (default: KB_ARTICLES_DIR)")
+    kb_export = kb_commands.add_parser("export", help="write the database's articles to files")
+    kb_export.add_argument("--dir", help="article directory (default: KB_ARTICLES_DIR)")
+    kb_search = kb_commands.add_parser("search", help="rank the articles for a question")
+    kb_search.add_argument("question")
+    kb_search.add_argument("--limit", type=int, default=5)
+    kb_search.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.command == "db":
+            return cmd_db(settings, args)
+        require_migrated(settings)
+        if args.command == "seed":
+            return asyncio.run(_seed(settings, args))
+        if args.command == "kb":
+            return asyncio.run(_kb(settings, args))
+    except (StoreError, KnowledgeBaseError) as error:
+        print(f"deskbot: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("deskbot: interrupted", file=sys.stderr)
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

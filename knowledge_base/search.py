@@ -1,0 +1,165 @@
+"""Hybrid search over the published articles: sentence embeddings plus a lexical signal.
+
+Scores are absolute, in [0, 1], and comparable across queries, so the bot can
+use fixed thresholds: at or above ``answer_threshold`` it answers, between
+the two thresholds it offers suggestions, below both it says it does not know.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from sqlalchemy.orm import sessionmaker
+
+from crm_store.db import unit_of_work
+from crm_store.repositories import ArticleRepository
+from knowledge_base.article_files import ArticleData
+from knowledge_base.embedding import Embedder
+from knowledge_base.lexical import LexicalIndex
+from knowledge_base.store import article_data, load_vectors
+
+# How the signals combine; chosen on tests/knowledge_base/search_eval.yml (see BENCHMARKS.md).
+QUESTION_WEIGHT = 0.55  # best match among the title and question variants
+ANSWER_WEIGHT = 0.15  # the answer text itself
+LEXICAL_WEIGHT = 0.30  # share of the question's informative words the article contains
+MAX_QUERY_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    slug: str
+    title: str
+    answer: str
+    category: str
+    score: float
+    semantic: float
+    lexical: float
+    matched_question: str
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """What the bot should do with a question: answer it, offer suggestions, or admit it does not know."""
+
+    verdict: Literal["answer", "suggest", "none"]
+    hits: list[SearchHit]
+
+
+class SearchIndex:
+    """An immutable snapshot of the published articles, ready to score queries."""
+
+    def __init__(self, articles: list[ArticleData], vectors: np.ndarray) -> None:
+        """``vectors`` holds, per article in order, its title, each question, then its answer."""
+        self.articles = articles
+        texts_per_article = [len(article.search_texts()) for article in articles]
+        ends = np.cumsum(texts_per_article)
+        starts = ends - texts_per_article
+        answer_rows = ends - 1
+        question_mask = np.ones(len(vectors), dtype=bool)
+        question_mask[answer_rows] = False
+        self.question_vectors = np.ascontiguousarray(vectors[question_mask])
+        self.answer_vectors = np.ascontiguousarray(vectors[answer_rows]) if articles else vectors[:0]
+        # Question rows of article i start at starts[i] - i once answers are removed.
+        self.question_starts = (starts - np.arange(len(articles))).astype(np.int64)
+        self.question_texts = [text for article in articles for text in article.search_texts()[:-1]]
+        self.lexical = LexicalIndex(
+            [" ".join([article.title, *article.questions, *article.tags]) for article in articles]
+        )
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def search(self, query_vector: np.ndarray, query: str, limit: int = 5) -> list[SearchHit]:
+        if not self.articles:
+            return []
+        question_similarity = self.question_vectors @ query_vector
+        best_question = np.maximum.reduceat(question_similarity, self.question_starts)
+        answer_similarity = self.answer_vectors @ query_vector
+        lexical = self.lexical.scores(query)
+        semantic = (QUESTION_WEIGHT * best_question + ANSWER_WEIGHT * answer_similarity) / (QUESTION_WEIGHT + ANSWER_WEIGHT)
+        score = np.clip(
+            QUESTION_WEIGHT * best_question + ANSWER_WEIGHT * answer_similarity + LEXICAL_WEIGHT * lexical, 0.0, 1.0
+        )
+        limit = min(limit, len(self.articles))
+        top = np.argpartition(-score, limit - 1)[:limit]
+        top = top[np.argsort(-score[top], kind="stable")]
+        hits = []
+        for index in top:
+            start = self.question_starts[index]
+            end = self.question_starts[index + 1] if index + 1 < len(self.articles) else len(self.question_texts)
+            best = start + int(np.argmax(question_similarity[start:end]))
+            article = self.articles[index]
+            hits.append(
+                SearchHit(
+                    slug=article.slug,
+                    title=article.title,
+                    answer=article.answer,
+                    category=article.category,
+                    score=round(float(score[index]), 4),
+                    semantic=round(float(semantic[index]), 4),
+                    lexical=round(float(lexical[index]), 4),
+                    matched_question=self.question_texts[best],
+                )
+            )
+        return hits
+
+
+class KnowledgeBase:
+    """Search as the bot and the consoles use it; picks up knowledge-base changes without a restart.
+
+    Every search asks the database for the knowledge-base revision (one tiny
+    query) and rebuilds the in-memory index when another process changed it.
+    """
+
+    def __init__(
+        self,
+        session_factory: sessionmaker,
+        embedder: Embedder,
+        *,
+        answer_threshold: float,
+        suggest_threshold: float,
+    ) -> None:
+        self.session_factory = session_factory
+        self.embedder = embedder
+        self.answer_threshold = answer_threshold
+        self.suggest_threshold = suggest_threshold
+        self._index: SearchIndex | None = None
+        self._revision: int | None = None
+        self._lock = asyncio.Lock()
+        self.last_loaded_at: float | None = None
+
+    async def refresh(self, *, force: bool = False) -> bool:
+        """Rebuild the index if the knowledge base changed; returns whether it did."""
+        async with self._lock:
+            async with unit_of_work(self.session_factory) as session:
+                repository = ArticleRepository(session)
+                revision = await repository.revision()
+                if not force and self._index is not None and revision == self._revision:
+                    return False
+                articles = [article_data(article) for article in await repository.all(statuses=["published"])]
+                texts = [text for article in articles for text in article.search_texts()]
+                vectors = await load_vectors(session, self.embedder, texts)
+            self._index = await asyncio.to_thread(SearchIndex, articles, vectors)
+            self._revision = revision
+            self.last_loaded_at = time.monotonic()
+            return True
+
+    async def search(self, query: str, limit: int = 5) -> list[SearchHit]:
+        query = " ".join(query.split())[:MAX_QUERY_CHARS]
+        await self.refresh()
+        assert self._index is not None
+        if not query or len(self._index) == 0:
+            return []
+        vector = await asyncio.to_thread(self.embedder.encode_one, query)
+        return self._index.search(vector, query, limit)
+
+    async def answer(self, query: str, *, suggestions: int = 3) -> SearchOutcome:
+        hits = await self.search(query, limit=max(suggestions, 1))
+        if hits and hits[0].score >= self.answer_threshold:
+            return SearchOutcome("answer", hits[:1])
+        close = [hit for hit in hits if hit.score >= self.suggest_threshold][:suggestions]
+        return SearchOutcome("suggest", close) if close else SearchOutcome("none", [])

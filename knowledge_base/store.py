@@ -1,0 +1,65 @@
+"""Articles in the database: converting to and from ArticleData, and embeddings computed only once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+
+import numpy as np
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm_store.models import Article
+from crm_store.repositories import ArticleRepository
+from knowledge_base.article_files import ArticleData
+from knowledge_base.embedding import Embedder, from_bytes, text_hash, to_bytes
+
+Progress = Callable[[str], None]
+
+
+def article_data(article: Article) -> ArticleData:
+    return ArticleData(
+        slug=article.slug,
+        title=article.title,
+        category=article.category,
+        answer=article.answer,
+        questions=tuple(question.text for question in article.questions),
+        tags=tuple(article.tags or ()),
+        status=article.status,
+    )
+
+
+async def compute_embeddings(
+    embedder: Embedder, texts: Iterable[str], known: Iterable[str] = (), progress: Progress | None = None
+) -> dict[str, bytes]:
+    """Embeddings for the texts whose hash is not in ``known``, keyed by hash. Runs off the event loop."""
+    skip = set(known)
+    pending: dict[str, str] = {}
+    for text in texts:
+        digest = text_hash(text)
+        if digest not in skip:
+            pending.setdefault(digest, text)
+    if not pending:
+        return {}
+    if progress:
+        progress(f"embedding {len(pending)} new or changed text(s) with {embedder.model_name}")
+    vectors = await asyncio.to_thread(embedder.encode, list(pending.values()), show_progress=progress is not None)
+    return {digest: to_bytes(vector) for digest, vector in zip(pending, vectors)}
+
+
+async def stored_embeddings(session: AsyncSession, embedder: Embedder, texts: Iterable[str]) -> dict[str, bytes]:
+    return await ArticleRepository(session).embeddings(embedder.model_name, (text_hash(text) for text in texts))
+
+
+async def load_vectors(
+    session: AsyncSession, embedder: Embedder, texts: list[str], progress: Progress | None = None
+) -> np.ndarray:
+    """A matrix with one row per text, computing and storing any embedding not stored yet."""
+    repository = ArticleRepository(session)
+    stored = await stored_embeddings(session, embedder, texts)
+    missing = await compute_embeddings(embedder, texts, known=stored, progress=progress)
+    if missing:
+        await repository.add_embeddings(embedder.model_name, embedder.dimensions, missing)
+        stored.update(missing)
+    if not texts:
+        return np.zeros((0, embedder.dimensions), dtype=np.float32)
+    return np.vstack([from_bytes(stored[text_hash(text)]) for text in texts])
