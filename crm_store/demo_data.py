@@ -233,6 +233,15 @@ def _add_business_days(start: date, days: int) -> date:
     return current
 
 
+def _promised_date(placed_at: datetime, business_days: int) -> date:
+    # Orders after 2 pm Eastern (19:00 UTC) ship the next business day.
+    if placed_at.hour < 19 and placed_at.weekday() < 5:
+        ship_day = placed_at.date()
+    else:
+        ship_day = _add_business_days(placed_at.date(), 1)
+    return _add_business_days(ship_day, business_days)
+
+
 def _tracking_number(rng: random.Random, carrier: str) -> str:
     digits: Callable[[int], str] = lambda n: "".join(rng.choice("0123456789") for _ in range(n))  # noqa: E731
     if carrier == "UPS":
@@ -253,9 +262,11 @@ def _order(rng: random.Random, person: DemoCustomer, status: str, now: datetime)
     else:
         method, promised_days, carriers = METHOD_INTERNATIONAL
     carrier = rng.choice(carriers)
-    # Orders after 2 pm Eastern (19:00 UTC) ship the next business day.
-    ship_day = placed_at.date() if placed_at.hour < 19 and placed_at.weekday() < 5 else _add_business_days(placed_at.date(), 1)
-    promised_date = _add_business_days(ship_day, promised_days)
+    promised_date = _promised_date(placed_at, promised_days)
+    while status == "delayed" and promised_date >= now.date():
+        # A delayed order is one already past its promised date; slow methods need an older order.
+        placed_at -= timedelta(days=1)
+        promised_date = _promised_date(placed_at, promised_days)
 
     picks = rng.sample(CATALOGUE, rng.choices([1, 2, 3, 4], [50, 30, 14, 6])[0])
     items = [(sku, name, rng.choices([1, 2, 3], [85, 12, 3])[0], price) for sku, name, price in picks]

@@ -26,7 +26,7 @@ ENV_KB_SUGGEST_THRESHOLD = "KB_SUGGEST_THRESHOLD"
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 # Calibrated on tests/knowledge_base/search_eval.yml; see knowledge_base/search.py.
-DEFAULT_KB_ANSWER_THRESHOLD = 0.55
+DEFAULT_KB_ANSWER_THRESHOLD = 0.52
 DEFAULT_KB_SUGGEST_THRESHOLD = 0.40
 
 

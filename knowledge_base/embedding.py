@@ -69,7 +69,17 @@ class Embedder:
 
     @property
     def dimensions(self) -> int:
-        return int(self._load().get_sentence_embedding_dimension())
+        model = self._load()
+        dimensions = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(dimensions())
+
+    def general_words(self) -> list[str]:
+        """The model's whole-word vocabulary, roughly most frequent first (for spelling correction)."""
+        vocabulary = resolve_model_path(self.model_name) / "vocab.txt"
+        if not vocabulary.is_file():
+            return []
+        words = vocabulary.read_text(encoding="utf-8").split("\n")
+        return [word for word in words if len(word) > 1 and word.isascii() and word.isalpha() and word.islower()]
 
     def encode(self, texts: list[str], *, batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
         if not texts:

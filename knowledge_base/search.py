@@ -8,7 +8,10 @@ the two thresholds it offers suggestions, below both it says it does not know.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,13 +23,19 @@ from crm_store.repositories import ArticleRepository
 from knowledge_base.article_files import ArticleData
 from knowledge_base.embedding import Embedder
 from knowledge_base.lexical import LexicalIndex
+from knowledge_base.spelling import SpellingCorrector
 from knowledge_base.store import article_data, load_vectors
 
 # How the signals combine; chosen on tests/knowledge_base/search_eval.yml (see BENCHMARKS.md).
-QUESTION_WEIGHT = 0.55  # best match among the title and question variants
-ANSWER_WEIGHT = 0.15  # the answer text itself
-LEXICAL_WEIGHT = 0.30  # share of the question's informative words the article contains
+QUESTION_WEIGHT = 0.65  # best match among the title and question variants
+ANSWER_WEIGHT = 0.20  # the answer text itself
+LEXICAL_WEIGHT = 0.15  # share of the question's informative words the article contains
 MAX_QUERY_CHARS = 1000
+_WORD = re.compile(r"[a-z]+")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
 
 
 @dataclass(frozen=True)
@@ -52,9 +61,13 @@ class SearchOutcome:
 class SearchIndex:
     """An immutable snapshot of the published articles, ready to score queries."""
 
-    def __init__(self, articles: list[ArticleData], vectors: np.ndarray) -> None:
+    def __init__(self, articles: list[ArticleData], vectors: np.ndarray, general_words: Sequence[str] = ()) -> None:
         """``vectors`` holds, per article in order, its title, each question, then its answer."""
         self.articles = articles
+        self.spelling = SpellingCorrector(
+            Counter(word for article in articles for text in article.search_texts() for word in words(text)),
+            general_words,
+        )
         texts_per_article = [len(article.search_texts()) for article in articles]
         ends = np.cumsum(texts_per_article)
         starts = ends - texts_per_article
@@ -72,6 +85,10 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self.articles)
+
+    def normalise(self, query: str) -> str:
+        """The query as it is embedded and matched: whitespace folded, typos corrected, length capped."""
+        return self.spelling.correct(" ".join(query.split())[:MAX_QUERY_CHARS])
 
     def search(self, query_vector: np.ndarray, query: str, limit: int = 5) -> list[SearchHit]:
         if not self.articles:
@@ -130,6 +147,7 @@ class KnowledgeBase:
         self._index: SearchIndex | None = None
         self._revision: int | None = None
         self._lock = asyncio.Lock()
+        self._general_words: list[str] | None = None
         self.last_loaded_at: float | None = None
 
     async def refresh(self, *, force: bool = False) -> bool:
@@ -143,19 +161,22 @@ class KnowledgeBase:
                 articles = [article_data(article) for article in await repository.all(statuses=["published"])]
                 texts = [text for article in articles for text in article.search_texts()]
                 vectors = await load_vectors(session, self.embedder, texts)
-            self._index = await asyncio.to_thread(SearchIndex, articles, vectors)
+            if self._general_words is None:
+                self._general_words = await asyncio.to_thread(self.embedder.general_words)
+            self._index = await asyncio.to_thread(SearchIndex, articles, vectors, self._general_words)
             self._revision = revision
             self.last_loaded_at = time.monotonic()
             return True
 
     async def search(self, query: str, limit: int = 5) -> list[SearchHit]:
-        query = " ".join(query.split())[:MAX_QUERY_CHARS]
         await self.refresh()
-        assert self._index is not None
-        if not query or len(self._index) == 0:
+        index = self._index
+        assert index is not None
+        query = index.normalise(query)
+        if not query or len(index) == 0:
             return []
         vector = await asyncio.to_thread(self.embedder.encode_one, query)
-        return self._index.search(vector, query, limit)
+        return index.search(vector, query, limit)
 
     async def answer(self, query: str, *, suggestions: int = 3) -> SearchOutcome:
         hits = await self.search(query, limit=max(suggestions, 1))

@@ -1,0 +1,86 @@
+"""Shared fixtures: real SQLite and PostgreSQL databases, migrated once per session, emptied after each test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import psycopg2
+import pytest
+from sqlalchemy import delete
+from sqlalchemy.engine import make_url
+
+from crm_store import migrate
+from crm_store.db import create_engine, session_factory
+from crm_store.models import Base
+
+BACKENDS = ("sqlite", "postgresql")
+ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _admin_connection():  # type: ignore[no-untyped-def]
+    url = make_url(ADMIN_URL)
+    try:
+        connection = psycopg2.connect(
+            host=url.host, port=url.port or 5432, user=url.username, password=url.password, dbname=url.database
+        )
+    except psycopg2.OperationalError as error:
+        pytest.fail(f"PostgreSQL is not reachable at {ADMIN_URL} (start it, or set TEST_POSTGRES_URL): {error}")
+    connection.autocommit = True
+    return connection
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    name = f"deskbot_test_{uuid.uuid4().hex[:10]}"
+    connection = _admin_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.close()
+
+
+@pytest.fixture(scope="session")
+def migrated_urls(tmp_path_factory: pytest.TempPathFactory, postgres_database: str) -> dict[str, str]:
+    urls = {
+        "sqlite": f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}",
+        "postgresql": postgres_database,
+    }
+    for url in urls.values():
+        migrate.upgrade(url)
+    return urls
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, migrated_urls: dict[str, str]) -> str:
+    if request.param == "postgresql":
+        request.applymarker(pytest.mark.postgres)
+    return migrated_urls[request.param]
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator:
+    """A session factory on a migrated, empty database; every row is deleted afterwards."""
+    engine = create_engine(database_url)
+    try:
+        yield session_factory(engine)
+    finally:
+        async with engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                await connection.execute(delete(table))
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    from knowledge_base.embedding import Embedder
+
+    model = Embedder("all-MiniLM-L6-v2")
+    model.encode_one("warm up")
+    return model
