@@ -28,9 +28,7 @@ def parse_url(database_url: str) -> URL:
     except exc.ArgumentError:
         raise ConfigError(f"DATABASE_URL is not a database URL: {redact(database_url)!r}") from None
     if url.get_backend_name() not in _ASYNC_DRIVERS:
-        raise ConfigError(
-            f"DATABASE_URL uses {url.get_backend_name()!r}; supported are sqlite and postgresql"
-        )
+        raise ConfigError(f"DATABASE_URL uses {url.get_backend_name()!r}; supported are sqlite and postgresql")
     return url
 
 
@@ -59,7 +57,13 @@ def is_sqlite(database_url: str) -> bool:
 def _prepare_sqlite_file(url: URL) -> None:
     database = url.database
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreUnavailable(
+                f"cannot create the folder {folder} for the SQLite database: {error.strerror}"
+            ) from None
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -101,9 +105,8 @@ def session_factory(engine: AsyncEngine) -> sessionmaker:
 @asynccontextmanager
 async def unit_of_work(factory: sessionmaker) -> AsyncIterator[AsyncSession]:
     """One transaction: committed when the block ends, rolled back if it raises."""
-    async with factory() as session:
-        async with session.begin():
-            yield session
+    async with factory() as session, session.begin():
+        yield session
 
 
 async def check_connection(engine: AsyncEngine, database_url: str) -> None:

@@ -21,19 +21,8 @@ DEFAULT_CUSTOMERS = 240
 DEFAULT_ORDERS = 1200
 ORDER_NUMBER_START = 100001
 
-FIRST_NAMES = (
-    "Olivia Liam Emma Noah Ava Elijah Sophia James Isabella Lucas Mia Mateo Amelia Ethan Harper Benjamin "
-    "Evelyn Henry Abigail Daniel Emily Michael Ella Sebastian Elena Jack Camila Owen Aria Samuel Chloe David "
-    "Grace Joseph Priya Arjun Mei Wei Yuki Hiro Fatima Omar Leila Tariq Amara Kwame Zanele Thabo Ingrid Lars "
-    "Sofia Luca Chiara Marco Ana Diego Lucia Pablo Niamh Cian Aisling Rhys Freya Hamish Zoe Nathan Hannah Ryan"
-).split()
-LAST_NAMES = (
-    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Gonzalez Wilson "
-    "Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark Ramirez Lewis "
-    "Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill Flores Green Adams Nelson Baker Hall "
-    "Patel Shah Chen Wang Kim Park Tanaka Sato Okafor Mensah Novak Kowalski Jensen Larsen Rossi Bianchi "
-    "Murphy O'Brien Fischer Weber Dubois Moreau Silva Costa"
-).split()
+FIRST_NAMES = ["Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "James", "Isabella", "Lucas", "Mia", "Mateo", "Amelia", "Ethan", "Harper", "Benjamin", "Evelyn", "Henry", "Abigail", "Daniel", "Emily", "Michael", "Ella", "Sebastian", "Elena", "Jack", "Camila", "Owen", "Aria", "Samuel", "Chloe", "David", "Grace", "Joseph", "Priya", "Arjun", "Mei", "Wei", "Yuki", "Hiro", "Fatima", "Omar", "Leila", "Tariq", "Amara", "Kwame", "Zanele", "Thabo", "Ingrid", "Lars", "Sofia", "Luca", "Chiara", "Marco", "Ana", "Diego", "Lucia", "Pablo", "Niamh", "Cian", "Aisling", "Rhys", "Freya", "Hamish", "Zoe", "Nathan", "Hannah", "Ryan"]
+LAST_NAMES = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Patel", "Shah", "Chen", "Wang", "Kim", "Park", "Tanaka", "Sato", "Okafor", "Mensah", "Novak", "Kowalski", "Jensen", "Larsen", "Rossi", "Bianchi", "Murphy", "O'Brien", "Fischer", "Weber", "Dubois", "Moreau", "Silva", "Costa"]
 EMAIL_DOMAINS = ("example.com", "example.net", "example.org", "mail.example.com", "inbox.example.net")
 
 # (city, region, postal prefix, country, phone prefix)
@@ -63,31 +52,63 @@ LOCATIONS = (
     ("Dublin", "", "D02", "IE", "+3531"),
 )
 STREETS = (
-    "Maple Avenue", "Oak Street", "Cedar Lane", "Harbor Road", "Pine Street", "Elm Court", "Lakeview Drive",
-    "Willow Way", "Birch Boulevard", "Hillcrest Road", "Riverside Drive", "Mill Street", "Park Place",
-    "Sunset Terrace", "Chestnut Street", "Spruce Street", "Meadow Lane", "Orchard Row",
+    "Maple Avenue",
+    "Oak Street",
+    "Cedar Lane",
+    "Harbor Road",
+    "Pine Street",
+    "Elm Court",
+    "Lakeview Drive",
+    "Willow Way",
+    "Birch Boulevard",
+    "Hillcrest Road",
+    "Riverside Drive",
+    "Mill Street",
+    "Park Place",
+    "Sunset Terrace",
+    "Chestnut Street",
+    "Spruce Street",
+    "Meadow Lane",
+    "Orchard Row",
 )
 TIERS = (("standard", 60), ("silver", 22), ("gold", 12), ("vip", 6))
 
 # (sku, name, price in cents)
 CATALOGUE = (
-    ("KIT-1001", "Cast Iron Skillet 10in", 3995), ("KIT-1002", "Stainless Steel Saucepan 2qt", 4950),
-    ("KIT-1003", "Walnut Cutting Board", 5900), ("KIT-1004", "Chef's Knife 8in", 8900),
-    ("KIT-1005", "Pour-Over Coffee Set", 3450), ("KIT-1006", "Enamel Dutch Oven 5.5qt", 11900),
-    ("KIT-1007", "Bamboo Utensil Set", 1995), ("KIT-1008", "Glass Meal Prep Containers (10)", 2995),
-    ("HOM-2001", "Linen Duvet Cover Queen", 12900), ("HOM-2002", "Wool Throw Blanket", 7900),
-    ("HOM-2003", "Ceramic Table Lamp", 6450), ("HOM-2004", "Cotton Bath Towel Set", 4900),
-    ("HOM-2005", "Scented Soy Candle", 1800), ("HOM-2006", "Oak Wall Shelf", 5500),
-    ("HOM-2007", "Jute Area Rug 5x8", 14900), ("HOM-2008", "Stoneware Dinner Set (12)", 8900),
-    ("OUT-3001", "Two-Person Backpacking Tent", 18900), ("OUT-3002", "Down Sleeping Bag 20F", 15900),
-    ("OUT-3003", "Insulated Water Bottle 32oz", 3200), ("OUT-3004", "Camping Stove", 5900),
-    ("OUT-3005", "Trekking Poles (pair)", 6900), ("OUT-3006", "Packable Down Jacket", 13900),
-    ("OUT-3007", "Folding Camp Chair", 4500), ("OUT-3008", "LED Headlamp", 2400),
-    ("OUT-3009", "Teak Outdoor Bench", 32900), ("OUT-3010", "Patio Furniture Cover", 3900),
-    ("ELE-4001", "Wireless Earbuds", 7900), ("ELE-4002", "Bluetooth Speaker", 5900),
-    ("ELE-4003", "Smart LED Bulb (4-pack)", 3900), ("ELE-4004", "Portable Power Bank 20000mAh", 4500),
-    ("ELE-4005", "USB-C Fast Charger", 2500), ("ELE-4006", "Digital Kitchen Scale", 2200),
-    ("ELE-4007", "Electric Kettle", 4900), ("ELE-4008", "Noise-Cancelling Headphones", 19900),
+    ("KIT-1001", "Cast Iron Skillet 10in", 3995),
+    ("KIT-1002", "Stainless Steel Saucepan 2qt", 4950),
+    ("KIT-1003", "Walnut Cutting Board", 5900),
+    ("KIT-1004", "Chef's Knife 8in", 8900),
+    ("KIT-1005", "Pour-Over Coffee Set", 3450),
+    ("KIT-1006", "Enamel Dutch Oven 5.5qt", 11900),
+    ("KIT-1007", "Bamboo Utensil Set", 1995),
+    ("KIT-1008", "Glass Meal Prep Containers (10)", 2995),
+    ("HOM-2001", "Linen Duvet Cover Queen", 12900),
+    ("HOM-2002", "Wool Throw Blanket", 7900),
+    ("HOM-2003", "Ceramic Table Lamp", 6450),
+    ("HOM-2004", "Cotton Bath Towel Set", 4900),
+    ("HOM-2005", "Scented Soy Candle", 1800),
+    ("HOM-2006", "Oak Wall Shelf", 5500),
+    ("HOM-2007", "Jute Area Rug 5x8", 14900),
+    ("HOM-2008", "Stoneware Dinner Set (12)", 8900),
+    ("OUT-3001", "Two-Person Backpacking Tent", 18900),
+    ("OUT-3002", "Down Sleeping Bag 20F", 15900),
+    ("OUT-3003", "Insulated Water Bottle 32oz", 3200),
+    ("OUT-3004", "Camping Stove", 5900),
+    ("OUT-3005", "Trekking Poles (pair)", 6900),
+    ("OUT-3006", "Packable Down Jacket", 13900),
+    ("OUT-3007", "Folding Camp Chair", 4500),
+    ("OUT-3008", "LED Headlamp", 2400),
+    ("OUT-3009", "Teak Outdoor Bench", 32900),
+    ("OUT-3010", "Patio Furniture Cover", 3900),
+    ("ELE-4001", "Wireless Earbuds", 7900),
+    ("ELE-4002", "Bluetooth Speaker", 5900),
+    ("ELE-4003", "Smart LED Bulb (4-pack)", 3900),
+    ("ELE-4004", "Portable Power Bank 20000mAh", 4500),
+    ("ELE-4005", "USB-C Fast Charger", 2500),
+    ("ELE-4006", "Digital Kitchen Scale", 2200),
+    ("ELE-4007", "Electric Kettle", 4900),
+    ("ELE-4008", "Noise-Cancelling Headphones", 19900),
 )
 
 # status: (weight, min age in days, max age in days)
@@ -104,7 +125,11 @@ STATUS_PLAN = {
     "refunded": (7, 30.0, 180.0),
 }
 # shipping method: (business days promised, carriers)
-METHODS_US = {"standard": (5, ("USPS", "UPS", "FedEx")), "expedited": (2, ("UPS", "FedEx")), "overnight": (1, ("UPS", "FedEx"))}
+METHODS_US = {
+    "standard": (5, ("USPS", "UPS", "FedEx")),
+    "expedited": (2, ("UPS", "FedEx")),
+    "overnight": (1, ("UPS", "FedEx")),
+}
 METHOD_INTERNATIONAL = ("international", 10, ("DHL Express",))
 DELAY_NOTES = (
     "Carrier reported a weather delay",
@@ -172,13 +197,13 @@ def generate(
     if customers < len(EXAMPLE_CUSTOMERS) or orders < customers:
         raise ValueError(f"need at least {len(EXAMPLE_CUSTOMERS)} customers and one order per customer")
     rng = random.Random(seed)
-    now = datetime.combine(today or date.today(), time(12, 0), tzinfo=timezone.utc)
+    now = datetime.combine(today or datetime.now(timezone.utc).date(), time(12, 0), tzinfo=timezone.utc)
     people = [_customer(rng, index, now) for index in range(customers)]
 
     plans: list[tuple[DemoCustomer, str]] = []
-    for person, (*_, statuses) in zip(people, EXAMPLE_CUSTOMERS):
+    for person, (*_, statuses) in zip(people, EXAMPLE_CUSTOMERS, strict=False):
         plans.extend((person, status) for status in statuses)
-    statuses, weights = zip(*((status, plan[0]) for status, plan in STATUS_PLAN.items()))
+    statuses, weights = zip(*((status, plan[0]) for status, plan in STATUS_PLAN.items()), strict=False)
     # Every customer gets at least one order; the rest go to random customers.
     for person in people[len(EXAMPLE_CUSTOMERS) :]:
         plans.append((person, rng.choices(statuses, weights)[0]))
@@ -304,7 +329,12 @@ def _order(rng: random.Random, person: DemoCustomer, status: str, now: datetime)
         elif next_status == "cancelled":
             step("cancelled", 0.2, 10, rng.choice(("Customer request", "Payment declined", "Item out of stock")))
         elif next_status == "returned":
-            step("returned", 24 * 3, 24 * 20, rng.choice(("Did not fit", "Changed my mind", "Arrived damaged", "Wrong colour")))
+            step(
+                "returned",
+                24 * 3,
+                24 * 20,
+                rng.choice(("Did not fit", "Changed my mind", "Arrived damaged", "Wrong colour")),
+            )
         elif next_status == "refunded":
             step("refunded", 24 * 2, 24 * 7)
     shipped = any(event_status == "shipped" for event_status, _, _ in events)

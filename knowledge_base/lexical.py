@@ -2,29 +2,21 @@
 
 The score is the idf-weighted share of the query's content words found in an
 article, in [0, 1], so it means the same for every query (unlike raw BM25).
-Misspelt query words are mapped to the closest known word first.
+Typos are corrected before the query gets here (knowledge_base.spelling).
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 
 TOKEN = re.compile(r"[a-z0-9]+")
 STOPWORDS = frozenset(
-    """a about above after again all am an and any are as at be because been before being below between both but by
-    can could did do does doing done down during each few for from further had has have having he her here hers him
-    his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other our
-    ours out over own same she should so some such than that the their theirs them then there these they this those
-    through to too under until up very was we were what when where which while who whom why will with would you your
-    yours yourself hi hello hey please thanks thank pls plz can't cant dont don't im i'm ive i've want wanted need get
-    got know tell let ok okay also still really just""".split()
+    ["a", "about", "above", "after", "again", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "done", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "hi", "hello", "hey", "please", "thanks", "thank", "pls", "plz", "can't", "cant", "dont", "don't", "im", "i'm", "ive", "i've", "want", "wanted", "need", "get", "got", "know", "tell", "let", "ok", "okay", "also", "still", "really", "just"]
 )
 _SUFFIXES = ("ings", "ing", "ied", "ies", "ed", "es", "s")
 
@@ -52,7 +44,6 @@ class LexicalIndex:
                 columns.append(vocabulary.setdefault(term, len(vocabulary)))
                 rows.append(row)
         self.vocabulary = vocabulary
-        self._terms = list(vocabulary)
         self.size = len(documents)
         self.matrix = sparse.csr_matrix(
             (np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(len(documents), max(len(vocabulary), 1))
@@ -62,13 +53,6 @@ class LexicalIndex:
         # the knowledge base never mentions should not look covered.
         self.idf = np.log((1 + self.size) / (1 + document_frequency)) + 1.0
         self.unknown_idf = math.log(1 + self.size) + 1.0
-        self._closest = lru_cache(maxsize=20_000)(self._closest_uncached)
-
-    def _closest_uncached(self, term: str) -> str | None:
-        if len(term) < 4:
-            return None
-        matches = difflib.get_close_matches(term, self._terms, n=1, cutoff=0.8)
-        return matches[0] if matches else None
 
     def scores(self, query: str) -> np.ndarray:
         """The coverage score of every document for the query, in [0, 1]."""
@@ -80,9 +64,6 @@ class LexicalIndex:
         total = 0.0
         for term in terms:
             column = self.vocabulary.get(term)
-            if column is None:
-                corrected = self._closest(term)
-                column = self.vocabulary.get(corrected) if corrected else None
             if column is None:
                 total += self.unknown_idf
                 continue

@@ -97,7 +97,9 @@ class SearchIndex:
         best_question = np.maximum.reduceat(question_similarity, self.question_starts)
         answer_similarity = self.answer_vectors @ query_vector
         lexical = self.lexical.scores(query)
-        semantic = (QUESTION_WEIGHT * best_question + ANSWER_WEIGHT * answer_similarity) / (QUESTION_WEIGHT + ANSWER_WEIGHT)
+        semantic = (QUESTION_WEIGHT * best_question + ANSWER_WEIGHT * answer_similarity) / (
+            QUESTION_WEIGHT + ANSWER_WEIGHT
+        )
         score = np.clip(
             QUESTION_WEIGHT * best_question + ANSWER_WEIGHT * answer_similarity + LEXICAL_WEIGHT * lexical, 0.0, 1.0
         )

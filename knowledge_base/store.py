@@ -43,7 +43,7 @@ async def compute_embeddings(
     if progress:
         progress(f"embedding {len(pending)} new or changed text(s) with {embedder.model_name}")
     vectors = await asyncio.to_thread(embedder.encode, list(pending.values()), show_progress=progress is not None)
-    return {digest: to_bytes(vector) for digest, vector in zip(pending, vectors)}
+    return {digest: to_bytes(vector) for digest, vector in zip(pending, vectors, strict=True)}
 
 
 async def stored_embeddings(session: AsyncSession, embedder: Embedder, texts: Iterable[str]) -> dict[str, bytes]:

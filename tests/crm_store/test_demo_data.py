@@ -65,7 +65,7 @@ def test_order_numbers_rise_with_time() -> None:
 
 def test_example_customers_have_their_documented_orders() -> None:
     people = generate(today=TODAY)
-    for person, (first, last, email, tier, statuses) in zip(people, EXAMPLE_CUSTOMERS):
+    for person, (first, last, email, tier, statuses) in zip(people, EXAMPLE_CUSTOMERS, strict=False):
         assert (person.first_name, person.last_name, person.email, person.tier) == (first, last, email, tier)
         assert sorted(order.status for order in person.orders) == sorted(statuses)
 
@@ -76,10 +76,16 @@ async def test_seeded_database_matches_the_generator(sessions) -> None:
         assert await seed_database(session, people) == (30, 120)
     async with unit_of_work(sessions) as session:
         customers = (
-            await session.execute(
-                select(Customer).options(selectinload(Customer.orders).selectinload(Order.events)).order_by(Customer.id)
+            (
+                await session.execute(
+                    select(Customer)
+                    .options(selectinload(Customer.orders).selectinload(Order.events))
+                    .order_by(Customer.id)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     assert [customer.email for customer in customers] == [person.email for person in people]
     stored = {order.number: order for customer in customers for order in customer.orders}
     generated = {order.number: order for person in people for order in person.orders}

@@ -94,10 +94,26 @@ async def test_channel_identity_links_and_verifies(sessions) -> None:
 async def test_a_channel_message_id_is_stored_once(sessions) -> None:
     async with unit_of_work(sessions) as session:
         session.add(Conversation(id="conv-1", channel="telegram"))
-        session.add(Message(conversation_id="conv-1", sender="customer", text="hi", channel="telegram", channel_message_id="update-7"))
+        session.add(
+            Message(
+                conversation_id="conv-1",
+                sender="customer",
+                text="hi",
+                channel="telegram",
+                channel_message_id="update-7",
+            )
+        )
     with pytest.raises(exc.IntegrityError):
         async with unit_of_work(sessions) as session:
-            session.add(Message(conversation_id="conv-1", sender="customer", text="hi", channel="telegram", channel_message_id="update-7"))
+            session.add(
+                Message(
+                    conversation_id="conv-1",
+                    sender="customer",
+                    text="hi",
+                    channel="telegram",
+                    channel_message_id="update-7",
+                )
+            )
     async with unit_of_work(sessions) as session:
         stored = (await session.execute(select(Message))).scalars().all()
     assert len(stored) == 1

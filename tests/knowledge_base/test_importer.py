@@ -21,7 +21,6 @@ pytestmark = pytest.mark.slow
 ARTICLES = Path(__file__).resolve().parents[2] / "knowledge_base" / "articles"
 
 
-
 def article(title: str, answer: str, *questions: str) -> str:
     lines = [f"title: {title}", "category: policies", "answer: |", f"  {answer}", "questions:"]
     return "\n".join(lines + [f"  - {question}" for question in questions]) + "\n"
@@ -32,13 +31,25 @@ def articles_dir(tmp_path: Path) -> Path:
     directory = tmp_path / "articles"
     directory.mkdir()
     (directory / "gift-wrap.yml").write_text(
-        article("Do you gift-wrap?", "Yes, gift wrapping costs $4.95 per order.", "can you wrap it as a gift", "gift wrapping cost")
+        article(
+            "Do you gift-wrap?",
+            "Yes, gift wrapping costs $4.95 per order.",
+            "can you wrap it as a gift",
+            "gift wrapping cost",
+        )
     )
     (directory / "price-match.yml").write_text(
-        article("Do you price match?", "We match identical in-stock items from major US retailers.", "price match", "cheaper elsewhere")
+        article(
+            "Do you price match?",
+            "We match identical in-stock items from major US retailers.",
+            "price match",
+            "cheaper elsewhere",
+        )
     )
     (directory / "store-hours.yml").write_text(
-        article("When is support open?", "Chat and phone: Mon-Fri 8:00-20:00 ET.", "opening hours", "when can I call you")
+        article(
+            "When is support open?", "Chat and phone: Mon-Fri 8:00-20:00 ET.", "opening hours", "when can I call you"
+        )
     )
     return directory
 
@@ -58,7 +69,12 @@ async def test_import_is_idempotent_and_reports_changes(sessions, embedder, arti
     assert (again.added, again.changed, again.removed, again.unchanged, again.embedded) == ([], [], [], 3, 0)
 
     (articles_dir / "gift-wrap.yml").write_text(
-        article("Do you gift-wrap?", "Yes, gift wrapping costs $5.95 per order.", "can you wrap it as a gift", "gift wrapping cost")
+        article(
+            "Do you gift-wrap?",
+            "Yes, gift wrapping costs $5.95 per order.",
+            "can you wrap it as a gift",
+            "gift wrapping cost",
+        )
     )
     (articles_dir / "store-hours.yml").unlink()
     changed = await import_directory(sessions, embedder, articles_dir)
@@ -119,7 +135,12 @@ async def test_a_running_search_sees_changes_made_elsewhere(sessions, embedder, 
     assert (await knowledge_base.search("do you price match"))[0].slug == "price-match"
 
     (articles_dir / "loyalty.yml").write_text(
-        article("How do reward points work?", "Earn 1 point per $1; 100 points are $5 off.", "reward points", "loyalty program")
+        article(
+            "How do reward points work?",
+            "Earn 1 point per $1; 100 points are $5 off.",
+            "reward points",
+            "loyalty program",
+        )
     )
     await import_directory(sessions, embedder, articles_dir)  # as another process would
     hits = await knowledge_base.search("how do your reward points work")

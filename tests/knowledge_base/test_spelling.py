@@ -1,6 +1,8 @@
 from knowledge_base.spelling import SpellingCorrector, edits1
 
-corrector = SpellingCorrector({"shipping": 9, "refund": 5, "receive": 2, "review": 1}, ["the", "receive", "weather", "netflix"])
+corrector = SpellingCorrector(
+    {"shipping": 9, "refund": 5, "receive": 2, "review": 1}, ["the", "receive", "weather", "netflix"]
+)
 
 
 def test_known_words_are_left_alone() -> None:
