@@ -1,0 +1,32 @@
+"""All models, importable from one place (Alembic's autogenerate needs them registered)."""
+
+from crm_store.models.article import Article, ArticleQuestion, KnowledgeBaseRevision, TextEmbedding
+from crm_store.models.audit import AuditEntry, Note
+from crm_store.models.base import Base, utcnow
+from crm_store.models.conversation import Conversation, Message
+from crm_store.models.customer import ChannelIdentity, Customer
+from crm_store.models.order import Order, OrderEvent, OrderItem
+from crm_store.models.ticket import Ticket
+from crm_store.models.training import TrainingCandidate
+from crm_store.models.user import User
+
+__all__ = [
+    "Article",
+    "ArticleQuestion",
+    "AuditEntry",
+    "Base",
+    "ChannelIdentity",
+    "Conversation",
+    "Customer",
+    "KnowledgeBaseRevision",
+    "Message",
+    "Note",
+    "Order",
+    "OrderEvent",
+    "OrderItem",
+    "TextEmbedding",
+    "Ticket",
+    "TrainingCandidate",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,68 @@
+"""Knowledge-base articles, their question variants and stored embeddings."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import relationship
+
+from crm_store.models.base import Base, JSONType, UTCDateTime, utcnow
+
+ARTICLE_STATUSES = ("draft", "published", "archived")
+# Where an article came from: the version-controlled files, or the trainer console.
+ARTICLE_ORIGINS = ("files", "console")
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id = Column(Integer, primary_key=True)
+    slug = Column(String(120), nullable=False, unique=True)
+    title = Column(String(300), nullable=False)
+    category = Column(String(64), nullable=False)
+    tags = Column(JSONType, nullable=False, default=list)
+    answer = Column(Text, nullable=False)
+    status = Column(String(16), nullable=False, default="published")
+    origin = Column(String(16), nullable=False, default="files")
+    version = Column(Integer, nullable=False, default=1)
+    content_hash = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    questions = relationship(
+        "ArticleQuestion", back_populates="article", cascade="all, delete-orphan", order_by="ArticleQuestion.position"
+    )
+
+
+class ArticleQuestion(Base):
+    __tablename__ = "article_questions"
+
+    id = Column(Integer, primary_key=True)
+    article_id = Column(Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True)
+    position = Column(Integer, nullable=False)
+    text = Column(Text, nullable=False)
+
+    article = relationship("Article", back_populates="questions")
+
+
+class TextEmbedding(Base):
+    """A sentence embedding, keyed by the text's hash and the model, so it is computed once."""
+
+    __tablename__ = "text_embeddings"
+    __table_args__ = (UniqueConstraint("model", "text_hash", name="uq_text_embeddings_model_text"),)
+
+    id = Column(Integer, primary_key=True)
+    model = Column(String(200), nullable=False)
+    text_hash = Column(String(64), nullable=False)
+    dimensions = Column(Integer, nullable=False)
+    vector = Column(LargeBinary, nullable=False)  # float32, little-endian
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class KnowledgeBaseRevision(Base):
+    """One row whose counter goes up with every knowledge-base change, so running processes notice."""
+
+    __tablename__ = "kb_revision"
+
+    id = Column(Integer, primary_key=True)
+    revision = Column(Integer, nullable=False, default=0)
+    changed_at = Column(UTCDateTime, nullable=False, default=utcnow)
