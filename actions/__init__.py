@@ -1,0 +1,1 @@
+"""Rasa custom actions, one module per topic. Served by `rasa run actions --actions actions`."""

@@ -1,8 +1,8 @@
 """The one settings object, read once at start-up from the environment.
 
-Every process (gateway, action server, command-line tool) calls
-``Settings.from_env()`` once and passes the object down. Nothing reads the
-environment at import time.
+Every process (gateway, action server, Rasa components, command-line tool)
+calls ``Settings.from_env()`` once and passes the object down. Nothing reads
+the environment at import time. Secrets are never logged: ``repr`` hides them.
 """
 
 from __future__ import annotations
@@ -23,6 +23,15 @@ ENV_EMBEDDING_MODEL = "EMBEDDING_MODEL"
 ENV_KB_ARTICLES_DIR = "KB_ARTICLES_DIR"
 ENV_KB_ANSWER_THRESHOLD = "KB_ANSWER_THRESHOLD"
 ENV_KB_SUGGEST_THRESHOLD = "KB_SUGGEST_THRESHOLD"
+ENV_GATEWAY_HOST = "GATEWAY_HOST"
+ENV_GATEWAY_PORT = "GATEWAY_PORT"
+ENV_RASA_PORT = "RASA_PORT"
+ENV_ACTIONS_PORT = "ACTIONS_PORT"
+ENV_RASA_URL = "RASA_URL"
+ENV_RASA_TOKEN = "RASA_TOKEN"
+ENV_WIDGET_SECRET = "WIDGET_SECRET"
+ENV_DEMO_MODE = "DEMO_MODE"
+ENV_PUBLIC_URL = "PUBLIC_URL"
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 # Calibrated on tests/knowledge_base/search_eval.yml; see knowledge_base/search.py.
@@ -38,16 +47,44 @@ class Settings:
     kb_articles_dir: Path = PROJECT_ROOT / "knowledge_base" / "articles"
     kb_answer_threshold: float = DEFAULT_KB_ANSWER_THRESHOLD
     kb_suggest_threshold: float = DEFAULT_KB_SUGGEST_THRESHOLD
-    extra: Mapping[str, str] = field(default_factory=dict)
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8080
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    rasa_url: str = ""
+    rasa_token: str = field(default="", repr=False)
+    widget_secret: str = field(default="", repr=False)
+    demo_mode: bool = False
+    public_url: str = ""
 
     def __post_init__(self) -> None:
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.var_dir / 'deskbot.db'}")
+        if not self.rasa_url:
+            object.__setattr__(self, "rasa_url", f"http://127.0.0.1:{self.rasa_port}")
+        if not self.public_url:
+            object.__setattr__(self, "public_url", f"http://{self.gateway_host}:{self.gateway_port}")
         if not 0.0 < self.kb_suggest_threshold <= self.kb_answer_threshold <= 1.0:
             raise ConfigError(
                 f"{ENV_KB_SUGGEST_THRESHOLD} ({self.kb_suggest_threshold}) must be above 0 and "
                 f"at most {ENV_KB_ANSWER_THRESHOLD} ({self.kb_answer_threshold}), which must be at most 1"
             )
+
+    @property
+    def run_dir(self) -> Path:
+        """Per-run files: generated endpoints, logs, pid files."""
+        return self.var_dir / "run"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.var_dir / "models"
+
+    @property
+    def tracker_store_url(self) -> str:
+        """Rasa's conversation trackers: a SQLite file of their own, or the same PostgreSQL server."""
+        if self.database_url.startswith("sqlite"):
+            return f"sqlite:///{self.var_dir / 'rasa-trackers.db'}"
+        return self.database_url
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -60,6 +97,15 @@ class Settings:
             kb_articles_dir=Path(env.get(ENV_KB_ARTICLES_DIR) or PROJECT_ROOT / "knowledge_base" / "articles"),
             kb_answer_threshold=_float(env, ENV_KB_ANSWER_THRESHOLD, DEFAULT_KB_ANSWER_THRESHOLD),
             kb_suggest_threshold=_float(env, ENV_KB_SUGGEST_THRESHOLD, DEFAULT_KB_SUGGEST_THRESHOLD),
+            gateway_host=env.get(ENV_GATEWAY_HOST) or "127.0.0.1",
+            gateway_port=_port(env, ENV_GATEWAY_PORT, 8080),
+            rasa_port=_port(env, ENV_RASA_PORT, 5005),
+            actions_port=_port(env, ENV_ACTIONS_PORT, 5055),
+            rasa_url=env.get(ENV_RASA_URL, ""),
+            rasa_token=env.get(ENV_RASA_TOKEN, ""),
+            widget_secret=env.get(ENV_WIDGET_SECRET, ""),
+            demo_mode=_bool(env, ENV_DEMO_MODE),
+            public_url=env.get(ENV_PUBLIC_URL, ""),
         )
 
 
@@ -71,3 +117,21 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(f"{name} must be a TCP port (1-65535), got {raw!r}")
+    return int(raw)
+
+
+def _bool(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")

@@ -2,7 +2,8 @@
 
 from crm_store.repositories.articles import ArticleRepository
 from crm_store.repositories.audit import AuditRepository
+from crm_store.repositories.conversations import ConversationRepository
 from crm_store.repositories.customers import CustomerRepository
 from crm_store.repositories.orders import OrderRepository
 
-__all__ = ["ArticleRepository", "AuditRepository", "CustomerRepository", "OrderRepository"]
+__all__ = ["ArticleRepository", "AuditRepository", "ConversationRepository", "CustomerRepository", "OrderRepository"]

@@ -1,0 +1,62 @@
+"""What every action shares: a typed base class and the 'something broke' reply."""
+
+from __future__ import annotations
+
+import abc
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from crm_store.errors import StoreError
+from knowledge_base.errors import KnowledgeBaseError
+
+logger = logging.getLogger(__name__)
+
+# Errors of our own stack that an action turns into an apology instead of a crash.
+BACKEND_ERRORS = (StoreError, KnowledgeBaseError, SQLAlchemyError, OSError)
+
+HELPFUL_BUTTONS = [
+    {"title": "👍 Yes, thanks", "payload": "/helpful"},
+    {"title": "👎 Not really", "payload": "/not_helpful"},
+]
+PERSON_BUTTON = {"title": "Talk to a person", "payload": "/request_human"}
+
+
+class DeskbotAction(Action, abc.ABC):
+    """Abstract, so rasa-sdk never registers it; subclasses implement ``act``."""
+
+    @abc.abstractmethod
+    def name(self) -> str: ...
+
+    @abc.abstractmethod
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]: ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        try:
+            return await self.act(dispatcher, tracker, domain)
+        except BACKEND_ERRORS:
+            logger.exception("%s failed for conversation %s", self.name(), tracker.sender_id)
+            dispatcher.utter_message(
+                text="Sorry, I'm having trouble reaching our systems right now. Please try again in a minute, "
+                "or ask for a person and a colleague will help.",
+                buttons=[PERSON_BUTTON],
+            )
+            return []
+
+
+def last_customer_text(tracker: Tracker, *, skip_latest: bool = False) -> str | None:
+    """The newest thing the customer typed (not a button payload)."""
+    seen_latest = False
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if skip_latest and not seen_latest:
+            seen_latest = True
+            continue
+        text = (event.get("text") or "").strip()
+        if text and not text.startswith("/"):
+            return text
+    return None

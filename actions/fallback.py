@@ -1,0 +1,47 @@
+"""The first stage of the two-stage fallback: 'did you mean …?' with concrete options."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import DeskbotAction, last_customer_text
+from actions.runtime import runtime
+
+# What each intent means to a customer, for "did you mean" buttons.
+INTENT_LABELS = {
+    "order_status": "Check where my order is",
+    "list_orders": "See my recent orders",
+    "change_email": "Change my email address",
+    "change_phone": "Change my phone number",
+    "change_address": "Change my delivery address",
+    "request_human": "Talk to a person",
+    "complain": "Report a problem",
+}
+MAX_OPTIONS = 3
+
+
+class ActionDefaultAskAffirmation(DeskbotAction):
+    def name(self) -> str:
+        return "action_default_ask_affirmation"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        buttons: list[dict[str, str]] = []
+        for ranked in tracker.latest_message.get("intent_ranking") or []:
+            label = INTENT_LABELS.get(ranked.get("name", ""))
+            if label and ranked.get("confidence", 0) >= 0.1 and len(buttons) < 2:
+                buttons.append({"title": label, "payload": f"/{ranked['name']}"})
+        text = last_customer_text(tracker)
+        if text:
+            knowledge_base = (await runtime()).knowledge_base
+            for hit in await knowledge_base.search(text, limit=MAX_OPTIONS):
+                if hit.score >= knowledge_base.suggest_threshold and len(buttons) < MAX_OPTIONS:
+                    buttons.append({"title": hit.title, "payload": f'/choose_article{{"article_slug":"{hit.slug}"}}'})
+        if not buttons:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+            return []
+        buttons.append({"title": "Something else", "payload": "/deny"})
+        dispatcher.utter_message(text="Sorry, I'm not sure I understood. Did you mean one of these?", buttons=buttons)
+        return []

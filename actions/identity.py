@@ -1,0 +1,59 @@
+"""Who the customer is, and whether we know it for sure.
+
+A customer counts as verified when the channel vouched for them (the web
+widget's signed token, a linked Telegram account: the gateway passes
+``customer_id`` and ``verified`` in the message metadata), or when they proved
+ownership of an order in this conversation (the ``verified`` slot).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Tracker
+
+PHONE_DIGITS = re.compile(r"\D")
+
+
+@dataclass(frozen=True)
+class Identity:
+    customer_id: int | None
+    verified: bool
+    channel: str
+    channel_user_id: str | None
+
+
+def metadata(tracker: Tracker) -> dict[str, Any]:
+    latest = tracker.latest_message.get("metadata") or {}
+    if latest:
+        return latest
+    # Rasa keeps the metadata of the message that started the session in this slot.
+    return tracker.get_slot("session_started_metadata") or {}
+
+
+def identity(tracker: Tracker) -> Identity:
+    meta = metadata(tracker)
+    channel = str(meta.get("channel") or "rest")
+    channel_user_id = meta.get("channel_user_id")
+    if tracker.get_slot("verified") and tracker.get_slot("customer_id") is not None:
+        return Identity(int(tracker.get_slot("customer_id")), True, channel, channel_user_id)
+    customer_id = meta.get("customer_id")
+    if customer_id is not None and meta.get("verified") is True:
+        return Identity(int(customer_id), True, channel, channel_user_id)
+    return Identity(None, False, channel, channel_user_id)
+
+
+def normalise_phone(value: str) -> str:
+    """Digits only, without a leading US/Canada country code, so '+1 (503) 555-0100' matches '5035550100'."""
+    digits = PHONE_DIGITS.sub("", value)
+    return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+
+
+def matches_contact(proof: str, email: str | None, phone: str | None) -> bool:
+    proof = proof.strip()
+    if "@" in proof:
+        return bool(email) and proof.lower() == (email or "").lower()
+    digits = normalise_phone(proof)
+    return len(digits) >= 7 and bool(phone) and digits == normalise_phone(phone or "")

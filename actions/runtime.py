@@ -1,0 +1,58 @@
+"""The action server's shared resources, opened on first use (never at import) and once per process."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import sessionmaker
+
+from crm_store.db import create_engine, session_factory, unit_of_work
+from crm_store.settings import Settings
+from knowledge_base.embedding import Embedder
+from knowledge_base.search import KnowledgeBase
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: sessionmaker
+    knowledge_base: KnowledgeBase
+
+
+_runtime: Runtime | None = None
+_lock = asyncio.Lock()
+
+
+async def runtime() -> Runtime:
+    global _runtime
+    if _runtime is None:
+        async with _lock:
+            if _runtime is None:
+                settings = Settings.from_env()
+                engine = create_engine(settings.database_url)
+                sessions = session_factory(engine)
+                knowledge_base = KnowledgeBase(
+                    sessions,
+                    Embedder(settings.embedding_model),
+                    answer_threshold=settings.kb_answer_threshold,
+                    suggest_threshold=settings.kb_suggest_threshold,
+                )
+                _runtime = Runtime(settings, engine, sessions, knowledge_base)
+    return _runtime
+
+
+def install(custom: Runtime | None) -> None:
+    """Tests point the actions at their own database and knowledge base."""
+    global _runtime
+    _runtime = custom
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[AsyncSession]:
+    async with unit_of_work((await runtime()).sessions) as session:
+        yield session

@@ -1,0 +1,91 @@
+"""A Rasa featurizer that adds sentence-transformers embeddings as dense sentence features.
+
+DIET then sees the meaning of the whole message (the same offline model the
+knowledge base uses) beside the sparse word and character n-grams, which helps
+most when there are few examples per intent and for phrasings not seen in
+training.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from knowledge_base.embedding import Embedder
+
+logger = logging.getLogger(__name__)
+
+# One model per process however many pipelines (e.g. during a model swap) use it.
+_EMBEDDERS: dict[str, Embedder] = {}
+
+
+def shared_embedder(model: str) -> Embedder:
+    if model not in _EMBEDDERS:
+        _EMBEDDERS[model] = Embedder(model)
+    return _EMBEDDERS[model]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {**DenseFeaturizer.get_default_config(), "model": "all-MiniLM-L6-v2", "batch_size": 64}
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["sentence_transformers"]
+
+    def __init__(self, config: dict[str, Any], name: str) -> None:
+        super().__init__(name, config)
+        self.embedder = shared_embedder(self._config["model"])
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls(config, execution_context.node_name)
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        if not isinstance(config.get("model"), str) or not config["model"]:
+            raise ValueError("SentenceEmbeddingFeaturizer needs a 'model' name")
+
+    def _featurize(self, messages: list[Message]) -> None:
+        todo = [message for message in messages if message.get(TEXT)]
+        if not todo:
+            return
+        vectors = self.embedder.encode([message.get(TEXT) for message in todo], batch_size=self._config["batch_size"])
+        for message, vector in zip(todo, vectors, strict=True):
+            message.add_features(
+                Features(
+                    np.expand_dims(vector, 0),
+                    FEATURE_TYPE_SENTENCE,
+                    TEXT,
+                    self._config[FEATURIZER_CLASS_ALIAS],
+                )
+            )
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        self._featurize(messages)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        logger.info("embedding %d training examples", len(training_data.training_examples))
+        self._featurize(training_data.training_examples)
+        return training_data

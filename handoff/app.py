@@ -1,0 +1,101 @@
+"""The gateway: ``create_app(settings)`` builds the aiohttp application; ``main`` serves it."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from crm_store.db import check_connection, create_engine, session_factory
+from crm_store.errors import StoreError
+from crm_store.settings import Settings
+from handoff import demo, webchat
+from handoff.errors import BotUnavailable, GatewayError, InvalidMessage, InvalidToken, NotFound
+from handoff.hub import Hub
+from handoff.keys import ENGINE, HTTP, HUB, RASA, ROUTER, SESSIONS, SETTINGS
+from handoff.rasa_client import RasaClient
+from handoff.router import ConversationRouter
+
+logger = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+STATUS_CODES: dict[type[GatewayError], int] = {InvalidMessage: 400, InvalidToken: 401, NotFound: 404, BotUnavailable: 503}
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "SAMEORIGIN",
+}
+
+
+@web.middleware
+async def errors_as_json(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    """Our errors become JSON with a code; nothing else a client sends can produce a stack trace."""
+    try:
+        response = await handler(request)
+    except GatewayError as error:
+        status = next((code for kind, code in STATUS_CODES.items() if isinstance(error, kind)), 400)
+        return web.json_response({"error": error.code, "message": error.message}, status=status)
+    except StoreError as error:
+        logger.error("%s %s: %s", request.method, request.path, error)
+        return web.json_response({"error": error.code, "message": "the database is unavailable"}, status=503)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+async def _resources(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    engine = create_engine(settings.database_url)
+    await check_connection(engine, settings.database_url)
+    http = aiohttp.ClientSession()
+    app[ENGINE] = engine
+    app[SESSIONS] = session_factory(engine)
+    app[HTTP] = http
+    app[RASA] = RasaClient(http, settings.rasa_url, settings.rasa_token)
+    app[ROUTER] = ConversationRouter(app[SESSIONS], app[RASA], app[HUB])
+    yield
+    await http.close()
+    await engine.dispose()
+
+
+async def shop_page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "shop.html")
+
+
+async def health(request: web.Request) -> web.Response:
+    rasa_ok = await request.app[RASA].healthy()
+    return web.json_response({"status": "ok" if rasa_ok else "degraded", "rasa": rasa_ok}, status=200 if rasa_ok else 503)
+
+
+def create_app(settings: Settings) -> web.Application:
+    if not settings.widget_secret:
+        logger.warning("WIDGET_SECRET is not set: signed-in customer tokens last only as long as this process")
+        settings = _with_secret(settings)
+    app = web.Application(middlewares=[errors_as_json], client_max_size=64 * 1024)
+    app[SETTINGS] = settings
+    app[HUB] = Hub()
+    app.cleanup_ctx.append(_resources)
+    app.add_routes(webchat.routes())
+    app.add_routes([web.get("/", shop_page), web.get("/healthz", health), web.static("/static", STATIC_DIR)])
+    if settings.demo_mode:
+        app.add_routes(demo.routes())
+    return app
+
+
+def _with_secret(settings: Settings) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, widget_secret=secrets.token_hex(32))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s gateway %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    web.run_app(create_app(settings), host=settings.gateway_host, port=settings.gateway_port, print=None)
+
+
+if __name__ == "__main__":
+    main()

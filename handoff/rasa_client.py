@@ -1,0 +1,71 @@
+"""Talking to Rasa's REST channel (bound to 127.0.0.1) with a timeout and clear errors."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, TypedDict
+
+import aiohttp
+
+from handoff.errors import BotUnavailable
+
+REPLY_TIMEOUT_S = 30
+
+
+class BotReply(TypedDict, total=False):
+    text: str
+    buttons: list[dict[str, str]]
+    custom: dict[str, Any]
+    image: str
+
+
+class RasaClient:
+    def __init__(self, http: aiohttp.ClientSession, base_url: str, token: str) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+
+    async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
+        url = f"{self.base_url}/webhooks/rest/webhook"
+        try:
+            async with self.http.post(
+                url,
+                json={"sender": sender, "message": text, "metadata": metadata},
+                timeout=aiohttp.ClientTimeout(total=REPLY_TIMEOUT_S),
+            ) as response:
+                if response.status != 200:
+                    raise BotUnavailable(f"Rasa answered HTTP {response.status} at {url}")
+                replies = await response.json()
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            raise BotUnavailable(f"cannot reach Rasa at {url}: {error.__class__.__name__}") from error
+        if not isinstance(replies, list):
+            raise BotUnavailable("Rasa answered with something other than a list of messages")
+        return [_clean(reply) for reply in replies if isinstance(reply, dict)]
+
+    async def healthy(self) -> bool:
+        try:
+            async with self.http.get(
+                f"{self.base_url}/status", params={"token": self.token}, timeout=aiohttp.ClientTimeout(total=3)
+            ) as response:
+                if response.status != 200:
+                    return False
+                body = await response.json()
+                return bool(body.get("model_file"))
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            return False
+
+
+def _clean(reply: dict[str, Any]) -> BotReply:
+    cleaned: BotReply = {}
+    if isinstance(reply.get("text"), str):
+        cleaned["text"] = reply["text"]
+    buttons = reply.get("buttons")
+    if isinstance(buttons, list):
+        cleaned["buttons"] = [
+            {"title": str(button.get("title", "")), "payload": str(button.get("payload", ""))}
+            for button in buttons
+            if isinstance(button, dict)
+        ]
+    if isinstance(reply.get("custom"), dict):
+        cleaned["custom"] = reply["custom"]
+    return cleaned

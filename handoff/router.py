@@ -1,0 +1,210 @@
+"""The conversation router: every inbound message is stored first, then handled in order.
+
+One conversation's messages are processed one at a time in the order they
+were stored: whoever holds the conversation's lock drains every unprocessed
+customer message, oldest first. A crash between storing and answering loses
+nothing; the next message (or a restart's recovery pass) picks it up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exc
+from sqlalchemy.orm import sessionmaker
+
+from crm_store.db import unit_of_work
+from crm_store.models import Conversation, Message
+from crm_store.models.base import utcnow
+from crm_store.repositories import ConversationRepository, CustomerRepository
+from handoff.errors import BotUnavailable, InvalidMessage
+from handoff.hub import Hub
+from handoff.rasa_client import RasaClient
+from handoff.schemas import CustomerMessage, OutboundMessage
+
+logger = logging.getLogger(__name__)
+BOT_UNAVAILABLE_TEXT = (
+    "Sorry, I can't answer right now. Your message is saved and I'll reply as soon as I'm back; "
+    "you can also email support@harborandpine.com."
+)
+
+
+def new_conversation_id() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def outbound(message: Message, agent_name: str | None = None) -> OutboundMessage:
+    payload = message.payload or {}
+    return {
+        "type": "message",
+        "id": message.id,
+        "sender": message.sender,
+        "text": message.text,
+        "buttons": list(payload.get("buttons") or []),
+        "at": message.created_at.isoformat(),
+        "client_id": message.channel_message_id if message.sender == "customer" else None,
+        "agent_name": agent_name,
+    }
+
+
+@dataclass(frozen=True)
+class ChannelUser:
+    channel: str
+    channel_user_id: str
+    customer_id: int | None = None  # vouched for by the channel (signed token, linked account)
+
+
+class ConversationRouter:
+    def __init__(self, sessions: sessionmaker, rasa: RasaClient, hub: Hub) -> None:
+        self.sessions = sessions
+        self.rasa = rasa
+        self.hub = hub
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _lock(self, conversation_id: str) -> asyncio.Lock:
+        lock = self._locks.get(conversation_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[conversation_id] = lock
+        return lock
+
+    async def open_conversation(self, conversation_id: str | None, user: ChannelUser) -> str:
+        """The conversation to continue, or a new one; a different signed-in customer never sees another's."""
+        async with unit_of_work(self.sessions) as session:
+            conversations = ConversationRepository(session)
+            existing = await conversations.get(conversation_id) if conversation_id else None
+            if existing is not None and existing.channel == user.channel and (
+                user.customer_id is None or existing.customer_id in (None, user.customer_id)
+            ):
+                if user.customer_id is not None and existing.customer_id is None:
+                    existing.customer_id = user.customer_id
+                conversation = existing
+            else:
+                conversation = await conversations.get_or_create(
+                    new_conversation_id(), user.channel, customer_id=user.customer_id
+                )
+            if user.customer_id is not None:
+                identity = await CustomerRepository(session).link_identity(
+                    user.channel, conversation.id if user.channel == "web" else user.channel_user_id,
+                    user.customer_id, verified=True,
+                )
+                conversation.channel_identity_id = identity.id
+            return conversation.id
+
+    async def history(self, conversation_id: str, after_id: int | None = None) -> list[OutboundMessage]:
+        async with unit_of_work(self.sessions) as session:
+            messages = await ConversationRepository(session).messages(conversation_id, after_id=after_id)
+        return [outbound(message) for message in messages]
+
+    async def receive(self, conversation_id: str, incoming: CustomerMessage) -> OutboundMessage:
+        """Store the customer's message (once, however often it is sent) and answer it in order."""
+        stored = await self._store_inbound(conversation_id, incoming)
+        self.hub.publish(conversation_id, dict(stored))
+        await self.process_pending(conversation_id)
+        return stored
+
+    async def _store_inbound(self, conversation_id: str, incoming: CustomerMessage) -> OutboundMessage:
+        try:
+            async with unit_of_work(self.sessions) as session:
+                conversations = ConversationRepository(session)
+                conversation = await conversations.get(conversation_id)
+                if conversation is None:
+                    raise InvalidMessage("session_id does not name a conversation; send hello first")
+                message = await conversations.add_message(
+                    conversation,
+                    "customer",
+                    incoming.text,
+                    payload={"quick_reply": incoming.payload} if incoming.payload else None,
+                    channel_message_id=incoming.client_id,
+                )
+                return outbound(message)
+        except exc.IntegrityError:
+            # The same client_id again: a retry or a redelivery. Hand back what was stored the first time.
+            async with unit_of_work(self.sessions) as session:
+                message = await ConversationRepository(session).message_by_channel_id("web", incoming.client_id)
+            if message is None or message.conversation_id != conversation_id:
+                raise InvalidMessage("client_id was already used") from None
+            return outbound(message)
+
+    async def process_pending(self, conversation_id: str) -> None:
+        async with self._lock(conversation_id):
+            while True:
+                async with unit_of_work(self.sessions) as session:
+                    pending = await ConversationRepository(session).unprocessed_customer_messages(conversation_id, limit=1)
+                    conversation = await session.get(Conversation, conversation_id)
+                    metadata = await self._metadata(session, conversation) if conversation else {}
+                if not pending or conversation is None:
+                    return
+                message = pending[0]
+                if conversation.state != "bot":
+                    await self._mark_processed(message.id)
+                    continue
+                if not await self._answer_with_bot(conversation_id, message, metadata):
+                    return
+
+    async def _metadata(self, session: Any, conversation: Conversation) -> dict[str, Any]:
+        verified_customer = None
+        if conversation.channel_identity_id is not None:
+            from crm_store.models import ChannelIdentity
+
+            identity = await session.get(ChannelIdentity, conversation.channel_identity_id)
+            if identity is not None and identity.verified:
+                verified_customer = identity.customer_id
+        return {
+            "channel": conversation.channel,
+            "channel_user_id": conversation.id,
+            "conversation_id": conversation.id,
+            "customer_id": verified_customer,
+            "verified": verified_customer is not None,
+        }
+
+    async def _answer_with_bot(self, conversation_id: str, message: Message, metadata: dict[str, Any]) -> bool:
+        """Send one message to Rasa and deliver the replies; False when Rasa is unreachable."""
+        text = (message.payload or {}).get("quick_reply") or message.text or ""
+        self.hub.publish(conversation_id, {"type": "typing", "sender": "bot", "on": True})
+        try:
+            replies = await self.rasa.send(conversation_id, text, metadata)
+        except BotUnavailable as error:
+            logger.error("conversation %s: %s", conversation_id, error)
+            await self._say_system(conversation_id, BOT_UNAVAILABLE_TEXT, once_per=message.id)
+            return False
+        finally:
+            self.hub.publish(conversation_id, {"type": "typing", "sender": "bot", "on": False})
+        async with unit_of_work(self.sessions) as session:
+            conversations = ConversationRepository(session)
+            conversation = await conversations.get(conversation_id)
+            assert conversation is not None
+            stored = []
+            for reply in replies:
+                payload = {"buttons": reply["buttons"]} if reply.get("buttons") else None
+                if reply.get("text") or payload:
+                    stored.append(await conversations.add_message(conversation, "bot", reply.get("text"), payload=payload))
+            processed = await session.get(Message, message.id)
+            if processed is not None:
+                processed.processed_at = utcnow()
+        for bot_message in stored:
+            self.hub.publish(conversation_id, dict(outbound(bot_message)))
+        return True
+
+    async def _mark_processed(self, message_id: int) -> None:
+        async with unit_of_work(self.sessions) as session:
+            message = await session.get(Message, message_id)
+            if message is not None:
+                message.processed_at = utcnow()
+
+    async def _say_system(self, conversation_id: str, text: str, *, once_per: int) -> None:
+        async with unit_of_work(self.sessions) as session:
+            conversations = ConversationRepository(session)
+            conversation = await conversations.get(conversation_id)
+            if conversation is None:
+                return
+            recent = await conversations.messages(conversation_id, after_id=once_per)
+            if any(item.sender == "system" and item.text == text for item in recent):
+                return
+            message = await conversations.add_message(conversation, "system", text)
+        self.hub.publish(conversation_id, dict(outbound(message)))
