@@ -27,7 +27,9 @@ class ActionDefaultAskAffirmation(DeskbotAction):
     def name(self) -> str:
         return "action_default_ask_affirmation"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         buttons: list[dict[str, str]] = []
         for ranked in tracker.latest_message.get("intent_ranking") or []:
             label = INTENT_LABELS.get(ranked.get("name", ""))
@@ -38,7 +40,7 @@ class ActionDefaultAskAffirmation(DeskbotAction):
             knowledge_base = (await runtime()).knowledge_base
             for hit in await knowledge_base.search(text, limit=MAX_OPTIONS):
                 if hit.score >= knowledge_base.suggest_threshold and len(buttons) < MAX_OPTIONS:
-                    buttons.append({"title": hit.title, "payload": f'/choose_article{{"article_slug":"{hit.slug}"}}'})
+                    buttons.append({"title": hit.title, "payload": f'/ask_faq{{"article_slug":"{hit.slug}"}}'})
         if not buttons:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []

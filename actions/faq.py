@@ -15,16 +15,33 @@ from knowledge_base.search import SearchHit
 
 
 def suggestion_buttons(hits: list[SearchHit]) -> list[dict[str, str]]:
-    return [
-        {"title": hit.title, "payload": f'/choose_article{{"article_slug":"{hit.slug}"}}'} for hit in hits
-    ] + [PERSON_BUTTON]
+    return [{"title": hit.title, "payload": f'/ask_faq{{"article_slug":"{hit.slug}"}}'} for hit in hits] + [
+        PERSON_BUTTON
+    ]
+
+
+async def show_article(dispatcher: CollectingDispatcher, slug: str) -> list[dict[str, Any]]:
+    """A suggestion the customer picked: its answer, by slug."""
+    async with transaction() as session:
+        article = await ArticleRepository(session).by_slug(slug)
+    if article is None or article.status != "published":
+        dispatcher.utter_message(text="Sorry, I can't find that article any more. What would you like to know?")
+        return [SlotSet("article_slug", None)]
+    dispatcher.utter_message(text=article.answer)
+    dispatcher.utter_message(text="Did that answer your question?", buttons=HELPFUL_BUTTONS)
+    return [SlotSet("article_slug", article.slug)]
 
 
 class ActionAnswerQuestion(DeskbotAction):
     def name(self) -> str:
         return "action_answer_question"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        chosen = next(tracker.get_latest_entity_values("article_slug"), None)
+        if chosen:
+            return await show_article(dispatcher, str(chosen))
         question = last_customer_text(tracker)
         if not question:
             dispatcher.utter_message(response="utter_ask_rephrase")
@@ -55,14 +72,18 @@ class ActionHandleUnhelpful(DeskbotAction):
     def name(self) -> str:
         return "action_handle_unhelpful"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         question = last_customer_text(tracker, skip_latest=True)
         shown = tracker.get_slot("article_slug")
         alternatives: list[SearchHit] = []
         if question:
             knowledge_base = (await runtime()).knowledge_base
             hits = await knowledge_base.search(question, limit=4)
-            alternatives = [hit for hit in hits if hit.slug != shown and hit.score >= knowledge_base.suggest_threshold][:3]
+            alternatives = [hit for hit in hits if hit.slug != shown and hit.score >= knowledge_base.suggest_threshold][
+                :3
+            ]
         if alternatives:
             dispatcher.utter_message(
                 text="Sorry about that. Maybe one of these is closer?", buttons=suggestion_buttons(alternatives)
@@ -72,21 +93,3 @@ class ActionHandleUnhelpful(DeskbotAction):
                 text="Sorry about that. A person from our team can help with this.", buttons=[PERSON_BUTTON]
             )
         return [SlotSet("article_slug", None)]
-
-
-class ActionShowArticle(DeskbotAction):
-    def name(self) -> str:
-        return "action_show_article"
-
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        slug = next(tracker.get_latest_entity_values("article_slug"), None) or tracker.get_slot("article_slug")
-        article = None
-        if slug:
-            async with transaction() as session:
-                article = await ArticleRepository(session).by_slug(str(slug))
-        if article is None or article.status != "published":
-            dispatcher.utter_message(text="Sorry, I can't find that article any more. What would you like to know?")
-            return [SlotSet("article_slug", None)]
-        dispatcher.utter_message(text=article.answer)
-        dispatcher.utter_message(text="Did that answer your question?", buttons=HELPFUL_BUTTONS)
-        return [SlotSet("article_slug", article.slug)]

@@ -26,7 +26,9 @@ class ActionStoreRating(DeskbotAction):
     def name(self) -> str:
         return "action_store_rating"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         rating = parse_rating(next(tracker.get_latest_entity_values("rating"), None) or tracker.get_slot("rating"))
         if rating is None:
             dispatcher.utter_message(

@@ -70,13 +70,17 @@ def describe_order(order: Order, today: date) -> str:
             "replacement or refund you. I can also bring in a colleague right now."
         )
     elif order.status == "delivered":
-        lines.append("Can't find it? Check with neighbours and your safe place; if it's still missing, I can bring in a colleague.")
+        lines.append(
+            "Can't find it? Check with neighbours and your safe place; if it's still missing, I can bring in a colleague."
+        )
     elif order.status == "refunded":
         lines.append("Refunds reach your original payment method within 5-10 business days.")
     return "\n".join(lines)
 
 
 class ValidateOrderStatusForm(VerifiedFormValidation):
+    order_number_only_for_proof = False
+
     def name(self) -> str:
         return "validate_order_status_form"
 
@@ -87,7 +91,9 @@ class ActionAskOrderNumber(DeskbotAction):
     def name(self) -> str:
         return "action_ask_order_status_form_order_number"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         who = identity(tracker)
         if who.verified and who.customer_id is not None:
             async with transaction() as session:
@@ -114,7 +120,9 @@ class ActionOrderStatus(DeskbotAction):
     def name(self) -> str:
         return "action_order_status"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         reset = [SlotSet("order_number", None), SlotSet("ownership_proof", None)]
         who = identity(tracker)
         number = tracker.get_slot("order_number")
@@ -142,7 +150,9 @@ class ActionListOrders(DeskbotAction):
     def name(self) -> str:
         return "action_list_orders"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         who = identity(tracker)
         if not who.verified or who.customer_id is None:
             dispatcher.utter_message(

@@ -78,7 +78,9 @@ class ValidateChangeEmailForm(_ContactChangeValidation):
         async with transaction() as session:
             holder = await CustomerRepository(session).by_email(email)
         if holder is not None and holder.id != identity(tracker).customer_id:
-            dispatcher.utter_message(text="That email address is already used by another account. Please use a different one.")
+            dispatcher.utter_message(
+                text="That email address is already used by another account. Please use a different one."
+            )
             return {"new_email": None}
         dispatcher.utter_message(text=f"The new email address will be {email}.")
         return {"new_email": email.lower()}
@@ -93,7 +95,9 @@ class ValidateChangePhoneForm(_ContactChangeValidation):
     ) -> dict[str, Any]:
         phone = clean_phone(value)
         if phone is None:
-            dispatcher.utter_message(text="That doesn't look like a phone number. Please include the area code, e.g. +1 503 555 0123.")
+            dispatcher.utter_message(
+                text="That doesn't look like a phone number. Please include the area code, e.g. +1 503 555 0123."
+            )
             return {"new_phone": None}
         dispatcher.utter_message(text=f"The new phone number will be {phone}.")
         return {"new_phone": phone}
@@ -120,13 +124,27 @@ class ActionUpdateContact(DeskbotAction):
     def name(self) -> str:
         return "action_update_contact"
 
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        form = next((event.get("name") for event in reversed(tracker.events) if event.get("event") == "active_loop" and event.get("name")), None)
-        reset = [SlotSet(slot, None) for slot in ("new_email", "new_phone", "new_address", "confirm_change", "order_number", "ownership_proof")]
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        form = next(
+            (
+                event.get("name")
+                for event in reversed(tracker.events)
+                if event.get("event") == "active_loop" and event.get("name")
+            ),
+            None,
+        )
+        reset = [
+            SlotSet(slot, None)
+            for slot in ("new_email", "new_phone", "new_address", "confirm_change", "order_number", "ownership_proof")
+        ]
         who = identity(tracker)
         if form not in CHANGES or not who.verified or who.customer_id is None:
             if (tracker.get_slot("proof_attempts") or 0) >= MAX_PROOF_ATTEMPTS:
-                dispatcher.utter_message(text="A colleague can update your details once they've confirmed it's you.", buttons=[PERSON_BUTTON])
+                dispatcher.utter_message(
+                    text="A colleague can update your details once they've confirmed it's you.", buttons=[PERSON_BUTTON]
+                )
                 return [*reset, SlotSet("proof_attempts", 0.0)]
             dispatcher.utter_message(text="I couldn't confirm it's you, so I haven't changed anything.")
             return reset
@@ -138,7 +156,9 @@ class ActionUpdateContact(DeskbotAction):
         async with transaction() as session:
             customer = await CustomerRepository(session).get(who.customer_id)
             if customer is None:
-                dispatcher.utter_message(text="I couldn't find your customer record. A colleague can help.", buttons=[PERSON_BUTTON])
+                dispatcher.utter_message(
+                    text="I couldn't find your customer record. A colleague can help.", buttons=[PERSON_BUTTON]
+                )
                 return reset
             old = getattr(customer, field)
             setattr(customer, field, value)

@@ -39,11 +39,16 @@ async def record_verification(tracker: Tracker, who: Identity, customer_id: int)
     async with transaction() as session:
         await ConversationRepository(session).get_or_create(tracker.sender_id, who.channel, customer_id=customer_id)
         if who.channel_user_id:
-            await CustomerRepository(session).link_identity(who.channel, str(who.channel_user_id), customer_id, verified=True)
+            await CustomerRepository(session).link_identity(
+                who.channel, str(who.channel_user_id), customer_id, verified=True
+            )
 
 
 class VerifiedFormValidation(FormValidationAction, abc.ABC):
     """Validation shared by every form that needs a verified customer. Abstract: never registered itself."""
+
+    # In a contact change the order number only serves as proof; in an order enquiry it is the question.
+    order_number_only_for_proof = True
 
     @abc.abstractmethod
     def name(self) -> str: ...
@@ -54,7 +59,8 @@ class VerifiedFormValidation(FormValidationAction, abc.ABC):
         if (tracker.get_slot("proof_attempts") or 0) >= MAX_PROOF_ATTEMPTS:
             return []
         if identity(tracker).verified:
-            return [slot for slot in domain_slots if slot not in PROOF_SLOTS]
+            skip = PROOF_SLOTS if self.order_number_only_for_proof else ("ownership_proof",)
+            return [slot for slot in domain_slots if slot not in skip]
         return list(domain_slots)
 
     async def validate_order_number(
@@ -69,7 +75,9 @@ class VerifiedFormValidation(FormValidationAction, abc.ABC):
             async with transaction() as session:
                 order = await OrderRepository(session).by_number(number)
             if order is None or order.customer_id != who.customer_id:
-                dispatcher.utter_message(text=f"I can't find order {number} on your account. Could you check the number?")
+                dispatcher.utter_message(
+                    text=f"I can't find order {number} on your account. Could you check the number?"
+                )
                 return {"order_number": None}
         return {"order_number": number}
 

@@ -86,6 +86,26 @@ class Settings:
             return f"sqlite:///{self.var_dir / 'rasa-trackers.db'}"
         return self.database_url
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as environment variables, for child processes that call ``from_env``."""
+        return {
+            ENV_VAR_DIR: str(self.var_dir),
+            ENV_DATABASE_URL: self.database_url,
+            ENV_EMBEDDING_MODEL: self.embedding_model,
+            ENV_KB_ARTICLES_DIR: str(self.kb_articles_dir),
+            ENV_KB_ANSWER_THRESHOLD: str(self.kb_answer_threshold),
+            ENV_KB_SUGGEST_THRESHOLD: str(self.kb_suggest_threshold),
+            ENV_GATEWAY_HOST: self.gateway_host,
+            ENV_GATEWAY_PORT: str(self.gateway_port),
+            ENV_RASA_PORT: str(self.rasa_port),
+            ENV_ACTIONS_PORT: str(self.actions_port),
+            ENV_RASA_URL: self.rasa_url,
+            ENV_RASA_TOKEN: self.rasa_token,
+            ENV_WIDGET_SECRET: self.widget_secret,
+            ENV_DEMO_MODE: "1" if self.demo_mode else "0",
+            ENV_PUBLIC_URL: self.public_url,
+        }
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ

@@ -22,7 +22,12 @@ from handoff.router import ConversationRouter
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
-STATUS_CODES: dict[type[GatewayError], int] = {InvalidMessage: 400, InvalidToken: 401, NotFound: 404, BotUnavailable: 503}
+STATUS_CODES: dict[type[GatewayError], int] = {
+    InvalidMessage: 400,
+    InvalidToken: 401,
+    NotFound: 404,
+    BotUnavailable: 503,
+}
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -31,7 +36,9 @@ SECURITY_HEADERS = {
 
 
 @web.middleware
-async def errors_as_json(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+async def errors_as_json(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
     """Our errors become JSON with a code; nothing else a client sends can produce a stack trace."""
     try:
         response = await handler(request)
@@ -67,7 +74,9 @@ async def shop_page(request: web.Request) -> web.FileResponse:
 
 async def health(request: web.Request) -> web.Response:
     rasa_ok = await request.app[RASA].healthy()
-    return web.json_response({"status": "ok" if rasa_ok else "degraded", "rasa": rasa_ok}, status=200 if rasa_ok else 503)
+    return web.json_response(
+        {"status": "ok" if rasa_ok else "degraded", "rasa": rasa_ok}, status=200 if rasa_ok else 503
+    )
 
 
 def create_app(settings: Settings) -> web.Application:

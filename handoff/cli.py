@@ -3,6 +3,8 @@
     deskbot db upgrade | downgrade REV | current
     deskbot seed [--seed N] [--customers N] [--orders N]
     deskbot kb import [--dir DIR] | export [--dir DIR] | search "question" [--limit N] [--json]
+    deskbot train                 train the Rasa model if its inputs changed
+    deskbot run [--demo]          start everything; Ctrl-C stops it
 
 Errors are one line on stderr naming what is wrong, and a non-zero exit code.
 """
@@ -22,6 +24,8 @@ from crm_store.demo_data import DEFAULT_CUSTOMERS, DEFAULT_ORDERS, DEFAULT_SEED,
 from crm_store.errors import StoreError, StoreUnavailable
 from crm_store.repositories import CustomerRepository
 from crm_store.settings import Settings
+from handoff.stack import ServiceFailed
+from handoff.training import TrainingFailed
 from knowledge_base.embedding import Embedder
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.importer import export_directory, import_directory
@@ -141,6 +145,35 @@ def _print_hits(hits: list, settings: Settings) -> None:  # type: ignore[type-ar
         say(hits[0].answer)
 
 
+# train / run -------------------------------------------------------------------
+
+
+def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
+    from handoff.training import ensure_model
+
+    say(f"model: {ensure_model(settings.models_dir, progress=say)}")
+    return 0
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from handoff.stack import Stack, build_services, with_secrets
+    from handoff.training import ensure_model
+
+    model = ensure_model(settings.models_dir, progress=say)
+    settings = with_secrets(replace(settings, demo_mode=settings.demo_mode or args.demo))
+    stack = Stack(build_services(settings, model), progress=say)
+    say("starting the action server, the Rasa server and the gateway (about a minute)…")
+    stack.start()
+    say("")
+    say(f"  Demo shop with the chat widget:  {settings.public_url}/")
+    say(f"  Logs:                            {settings.run_dir}/")
+    say("  Stop with Ctrl-C.")
+    say("")
+    return stack.watch()
+
+
 # entry point -----------------------------------------------------------------
 
 
@@ -171,6 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     kb_search.add_argument("question")
     kb_search.add_argument("--limit", type=int, default=5)
     kb_search.add_argument("--json", action="store_true", help="machine-readable output")
+    commands.add_parser("train", help="train the Rasa model if bot/ or config.yml changed")
+    run = commands.add_parser("run", help="start the action server, Rasa and the gateway; Ctrl-C stops all three")
+    run.add_argument("--demo", action="store_true", help="enable the demo shop's sign-in as a demo customer")
     return parser
 
 
@@ -180,12 +216,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
         if args.command == "db":
             return cmd_db(settings, args)
+        if args.command == "train":
+            return cmd_train(settings, args)
         require_migrated(settings)
         if args.command == "seed":
             return asyncio.run(_seed(settings, args))
         if args.command == "kb":
             return asyncio.run(_kb(settings, args))
-    except (StoreError, KnowledgeBaseError) as error:
+        if args.command == "run":
+            return cmd_run(settings, args)
+    except (StoreError, KnowledgeBaseError, TrainingFailed, ServiceFailed) as error:
         print(f"deskbot: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -78,8 +78,10 @@ class ConversationRouter:
         async with unit_of_work(self.sessions) as session:
             conversations = ConversationRepository(session)
             existing = await conversations.get(conversation_id) if conversation_id else None
-            if existing is not None and existing.channel == user.channel and (
-                user.customer_id is None or existing.customer_id in (None, user.customer_id)
+            if (
+                existing is not None
+                and existing.channel == user.channel
+                and (user.customer_id is None or existing.customer_id in (None, user.customer_id))
             ):
                 if user.customer_id is not None and existing.customer_id is None:
                     existing.customer_id = user.customer_id
@@ -90,8 +92,10 @@ class ConversationRouter:
                 )
             if user.customer_id is not None:
                 identity = await CustomerRepository(session).link_identity(
-                    user.channel, conversation.id if user.channel == "web" else user.channel_user_id,
-                    user.customer_id, verified=True,
+                    user.channel,
+                    conversation.id if user.channel == "web" else user.channel_user_id,
+                    user.customer_id,
+                    verified=True,
                 )
                 conversation.channel_identity_id = identity.id
             return conversation.id
@@ -135,7 +139,9 @@ class ConversationRouter:
         async with self._lock(conversation_id):
             while True:
                 async with unit_of_work(self.sessions) as session:
-                    pending = await ConversationRepository(session).unprocessed_customer_messages(conversation_id, limit=1)
+                    pending = await ConversationRepository(session).unprocessed_customer_messages(
+                        conversation_id, limit=1
+                    )
                     conversation = await session.get(Conversation, conversation_id)
                     metadata = await self._metadata(session, conversation) if conversation else {}
                 if not pending or conversation is None:
@@ -183,7 +189,9 @@ class ConversationRouter:
             for reply in replies:
                 payload = {"buttons": reply["buttons"]} if reply.get("buttons") else None
                 if reply.get("text") or payload:
-                    stored.append(await conversations.add_message(conversation, "bot", reply.get("text"), payload=payload))
+                    stored.append(
+                        await conversations.add_message(conversation, "bot", reply.get("text"), payload=payload)
+                    )
             processed = await session.get(Message, message.id)
             if processed is not None:
                 processed.processed_at = utcnow()

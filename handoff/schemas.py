@@ -14,7 +14,7 @@ MAX_FRAME_BYTES = 16 * 1024
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # Quick-reply payloads are Rasa intents with optional JSON entities: '/intent' or '/intent{"k":"v"}'.
-PAYLOAD = re.compile(r'^/[a-z_]{1,64}(\{[^{}]{0,400}\})?$')
+PAYLOAD = re.compile(r"^/[a-z_]{1,64}(\{[^{}]{0,400}\})?$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -43,7 +43,9 @@ class CustomerMessage:
     payload: str | None
 
 
-def _optional_str(frame: dict[str, Any], name: str, pattern: re.Pattern[str] | None = None, max_length: int = 200) -> str | None:
+def _optional_str(
+    frame: dict[str, Any], name: str, pattern: re.Pattern[str] | None = None, max_length: int = 200
+) -> str | None:
     value = frame.get(name)
     if value is None or value == "":
         return None
@@ -76,7 +78,6 @@ def parse_customer_message(frame: dict[str, Any]) -> CustomerMessage:
     if len(text) > MAX_TEXT:
         raise InvalidMessage(f"text is {len(text)} characters; at most {MAX_TEXT}")
     payload = frame.get("payload")
-    if payload is not None:
-        if not isinstance(payload, str) or len(payload) > MAX_PAYLOAD or not PAYLOAD.match(payload):
-            raise InvalidMessage("payload is not a valid quick-reply payload")
+    if payload is not None and (not isinstance(payload, str) or len(payload) > MAX_PAYLOAD or not PAYLOAD.match(payload)):
+        raise InvalidMessage("payload is not a valid quick-reply payload")
     return CustomerMessage(client_id=client_id, text=text, payload=payload)

@@ -21,7 +21,9 @@ def _signature(secret: str, body: str) -> str:
     return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
 
 
-def sign_customer(secret: str, customer_id: int, *, lifetime_s: int = DEFAULT_LIFETIME_S, now: float | None = None) -> str:
+def sign_customer(
+    secret: str, customer_id: int, *, lifetime_s: int = DEFAULT_LIFETIME_S, now: float | None = None
+) -> str:
     expires = int((now if now is not None else time.time()) + lifetime_s)
     body = f"{VERSION}.{customer_id}.{expires}"
     return f"{body}.{_signature(secret, body)}"

@@ -66,9 +66,13 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         await socket.close()
         return socket
 
-    conversation_id = await router.open_conversation(hello.session_id, ChannelUser("web", hello.session_id or "", customer_id))
+    conversation_id = await router.open_conversation(
+        hello.session_id, ChannelUser("web", hello.session_id or "", customer_id)
+    )
     async with hub.subscribe(conversation_id) as events:
-        await socket.send_json({"type": "welcome", "session_id": conversation_id, "history": await router.history(conversation_id)})
+        await socket.send_json(
+            {"type": "welcome", "session_id": conversation_id, "history": await router.history(conversation_id)}
+        )
         # Answer anything stored but not yet answered (e.g. the gateway restarted mid-reply).
         asyncio.create_task(router.process_pending(conversation_id))
         sender = asyncio.create_task(_forward_events(socket, events))
@@ -140,7 +144,9 @@ async def post_message(request: web.Request) -> web.Response:
     hello = parse_hello(body)
     message = parse_customer_message(body)
     customer_id = _customer_from_token(request, hello.customer_token)
-    conversation_id = await router.open_conversation(hello.session_id, ChannelUser("web", hello.session_id or "", customer_id))
+    conversation_id = await router.open_conversation(
+        hello.session_id, ChannelUser("web", hello.session_id or "", customer_id)
+    )
     stored = await router.receive(conversation_id, message)
     messages = await router.history(conversation_id, after_id=stored["id"] - 1)
     return web.json_response({"session_id": conversation_id, "messages": messages})

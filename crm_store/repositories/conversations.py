@@ -18,7 +18,12 @@ class ConversationRepository:
         return await self.session.get(Conversation, conversation_id)
 
     async def get_or_create(
-        self, conversation_id: str, channel: str, *, customer_id: int | None = None, channel_identity_id: int | None = None
+        self,
+        conversation_id: str,
+        channel: str,
+        *,
+        customer_id: int | None = None,
+        channel_identity_id: int | None = None,
     ) -> Conversation:
         conversation = await self.get(conversation_id)
         if conversation is None:

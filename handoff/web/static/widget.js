@@ -394,7 +394,7 @@
       tabindex: '0',
     });
     ui.empty = el('div', { className: 'dsk-empty' }, [
-      el('span', { className: 'dsk-empty-title', text: 'Hi there \u{1F44B}' }),
+      el('span', { className: 'dsk-empty-title', text: 'Hi there!' }),
       document.createTextNode('Ask us about an order, returns, shipping or anything else.'),
     ]);
     ui.messages.appendChild(ui.empty);
@@ -540,12 +540,9 @@
     fitToVisualViewport();
     scrollToBottom(false);
     if (state.mode === 'rest') restPollNow();
-    // Focus after the panel is displayed; avoid opening the keyboard uninvited on touch devices.
-    window.setTimeout(() => {
-      if (!state.isOpen) return;
-      if (isMobile()) ui.closeBtn.focus();
-      else ui.input.focus();
-    }, 30);
+    // On phones, focusing the input would pop the keyboard up uninvited: focus the close button.
+    if (isMobile()) ui.closeBtn.focus({ preventScroll: true });
+    else ui.input.focus({ preventScroll: true });
   }
 
   function close() {
@@ -1078,7 +1075,7 @@
     clearTimeout(state.connectTimer);
     setStatus(STATUS_RECONNECTING);
     for (const p of state.pending.values()) if (p.status === 'sent') p.status = 'queued';
-    if (state.sessionId) restPollNow(true);
+    restPollNow(true); // with no session yet this just reports "online"
     processRestQueue();
     scheduleProbe();
   }

@@ -1,0 +1,93 @@
+"""Actions run against a real, seeded SQLite database and the real knowledge base."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+
+from actions import runtime as action_runtime
+from crm_store import migrate
+from crm_store.db import create_engine, session_factory, unit_of_work
+from crm_store.demo_data import generate, seed_database
+from crm_store.settings import Settings
+from knowledge_base.importer import import_directory
+from knowledge_base.search import KnowledgeBase
+
+ARTICLES = Path(__file__).resolve().parents[2] / "knowledge_base" / "articles"
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def seeded_url(tmp_path_factory: pytest.TempPathFactory, embedder) -> str:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'shop.db'}"
+    migrate.upgrade(url)
+
+    async def fill() -> None:
+        engine = create_engine(url)
+        sessions = session_factory(engine)
+        async with unit_of_work(sessions) as session:
+            await seed_database(session, generate(customers=30, orders=90, today=TODAY))
+        await import_directory(sessions, embedder, ARTICLES)
+        await engine.dispose()
+
+    asyncio.run(fill())
+    return url
+
+
+@pytest.fixture
+async def shop(seeded_url: str, embedder) -> AsyncIterator[action_runtime.Runtime]:  # type: ignore[no-untyped-def]
+    settings = Settings(database_url=seeded_url)
+    engine = create_engine(seeded_url)
+    sessions = session_factory(engine)
+    knowledge_base = KnowledgeBase(
+        sessions, embedder, answer_threshold=settings.kb_answer_threshold, suggest_threshold=settings.kb_suggest_threshold
+    )
+    runtime = action_runtime.Runtime(settings, engine, sessions, knowledge_base)
+    action_runtime.install(runtime)
+    try:
+        yield runtime
+    finally:
+        action_runtime.install(None)
+        await engine.dispose()
+
+
+def make_tracker(
+    text: str,
+    intent: str,
+    *,
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+    previous_texts: tuple[str, ...] = (),
+    sender: str = "conversation-under-test",
+    active_loop: str | None = None,
+    requested_slot: str | None = None,
+) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.99},
+        "intent_ranking": [{"name": intent, "confidence": 0.99}],
+        "entities": entities or [],
+        "metadata": metadata or {},
+    }
+    events = [{"event": "user", "text": previous, "parse_data": {}} for previous in previous_texts]
+    events.append({"event": "user", "text": text, "parse_data": latest})
+    all_slots = {"verified": False, "proof_attempts": 0.0, **(slots or {})}
+    if requested_slot:
+        all_slots["requested_slot"] = requested_slot
+    return Tracker(
+        sender,
+        all_slots,
+        latest,
+        events,
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        "action_listen",
+    )
