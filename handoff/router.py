@@ -174,13 +174,18 @@ class ConversationRouter:
         text = (message.payload or {}).get("quick_reply") or message.text or ""
         self.hub.publish(conversation_id, {"type": "typing", "sender": "bot", "on": True})
         try:
+            return await self._deliver_bot_replies(conversation_id, message, text, metadata)
+        finally:
+            # After the replies: a client that waits for "typing off" has every reply by then.
+            self.hub.publish(conversation_id, {"type": "typing", "sender": "bot", "on": False})
+
+    async def _deliver_bot_replies(self, conversation_id: str, message: Message, text: str, metadata: dict[str, Any]) -> bool:
+        try:
             replies = await self.rasa.send(conversation_id, text, metadata)
         except BotUnavailable as error:
             logger.error("conversation %s: %s", conversation_id, error)
             await self._say_system(conversation_id, BOT_UNAVAILABLE_TEXT, once_per=message.id)
             return False
-        finally:
-            self.hub.publish(conversation_id, {"type": "typing", "sender": "bot", "on": False})
         async with unit_of_work(self.sessions) as session:
             conversations = ConversationRepository(session)
             conversation = await conversations.get(conversation_id)

@@ -119,7 +119,7 @@ def _report_progress(line: str, progress: Callable[[str], None], started: float)
         progress(f"{elapsed} training {component}")
     elif (match := _EPOCHS.search(text)) is not None:
         done, total = int(match.group(1)), int(match.group(2))
-        if done % 10 == 0 or done == total:
+        if done and (done % 10 == 0 or done == total):
             key = (done, total)
             if key != getattr(_report_progress, "last", None):
                 _report_progress.last = key  # type: ignore[attr-defined]
