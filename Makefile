@@ -10,7 +10,7 @@ PYTHON310 := $(shell for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python
 	if $$c -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then command -v $$c || echo $$c; break; fi; done)
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv run prepare test test-fast lint db seed kb clean
+.PHONY: help venv run prepare browser test test-fast lint clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,20 +31,25 @@ prepare: venv ## migrate the database, seed demo data, import the knowledge base
 	$(DESKBOT) seed
 	$(DESKBOT) kb import
 
-run: prepare ## start the whole product on the embedded default (SQLite)
-	@echo "The database is migrated and seeded and the knowledge base imported."
-	@echo "Try: $(DESKBOT) kb search \"how long do refunds take\""
+run: prepare ## start the whole product on the embedded default (SQLite): trains if needed, prints the URL
+	RASA_TELEMETRY_ENABLED=false $(DESKBOT) run --demo
 
-test: venv ## run every test (SQLite and PostgreSQL at 127.0.0.1:5432)
-	$(PY) -m pytest
+browser: ## make sure Debian's chromium is installed for the browser tests (never downloads a browser build)
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then echo "installing chromium (Debian package)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "error: chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; fi
 
-test-fast: venv ## the quick tiers only (no slow markers)
+test: venv browser ## run every test (SQLite and PostgreSQL at 127.0.0.1:5432, trained model, real browser)
+	RASA_TELEMETRY_ENABLED=false $(PY) -m pytest
+
+test-fast: venv ## the quick tiers only (no model, no processes, no browser)
 	$(PY) -m pytest -m "not slow"
 
 lint: venv ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy crm_store knowledge_base handoff
+	$(VENV)/bin/mypy crm_store knowledge_base handoff actions bot
 
 clean: ## remove runtime data under var/ (database, models, logs)
 	rm -rf var/

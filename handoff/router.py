@@ -130,10 +130,10 @@ class ConversationRouter:
         except exc.IntegrityError:
             # The same client_id again: a retry or a redelivery. Hand back what was stored the first time.
             async with unit_of_work(self.sessions) as session:
-                message = await ConversationRepository(session).message_by_channel_id("web", incoming.client_id)
-            if message is None or message.conversation_id != conversation_id:
+                earlier = await ConversationRepository(session).message_by_channel_id("web", incoming.client_id)
+            if earlier is None or earlier.conversation_id != conversation_id:
                 raise InvalidMessage("client_id was already used") from None
-            return outbound(message)
+            return outbound(earlier)
 
     async def process_pending(self, conversation_id: str) -> None:
         async with self._lock(conversation_id):
@@ -179,7 +179,9 @@ class ConversationRouter:
             # After the replies: a client that waits for "typing off" has every reply by then.
             self.hub.publish(conversation_id, {"type": "typing", "sender": "bot", "on": False})
 
-    async def _deliver_bot_replies(self, conversation_id: str, message: Message, text: str, metadata: dict[str, Any]) -> bool:
+    async def _deliver_bot_replies(
+        self, conversation_id: str, message: Message, text: str, metadata: dict[str, Any]
+    ) -> bool:
         try:
             replies = await self.rasa.send(conversation_id, text, metadata)
         except BotUnavailable as error:

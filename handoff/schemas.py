@@ -78,6 +78,8 @@ def parse_customer_message(frame: dict[str, Any]) -> CustomerMessage:
     if len(text) > MAX_TEXT:
         raise InvalidMessage(f"text is {len(text)} characters; at most {MAX_TEXT}")
     payload = frame.get("payload")
-    if payload is not None and (not isinstance(payload, str) or len(payload) > MAX_PAYLOAD or not PAYLOAD.match(payload)):
+    if payload is not None and (
+        not isinstance(payload, str) or len(payload) > MAX_PAYLOAD or not PAYLOAD.match(payload)
+    ):
         raise InvalidMessage("payload is not a valid quick-reply payload")
     return CustomerMessage(client_id=client_id, text=text, payload=payload)

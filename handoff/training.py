@@ -8,8 +8,8 @@ that name already under var/models is reused as it is.
 from __future__ import annotations
 
 import hashlib
-import re
 import os
+import re
 import subprocess
 import sys
 import time

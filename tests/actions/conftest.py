@@ -46,7 +46,10 @@ async def shop(seeded_url: str, embedder) -> AsyncIterator[action_runtime.Runtim
     engine = create_engine(seeded_url)
     sessions = session_factory(engine)
     knowledge_base = KnowledgeBase(
-        sessions, embedder, answer_threshold=settings.kb_answer_threshold, suggest_threshold=settings.kb_suggest_threshold
+        sessions,
+        embedder,
+        answer_threshold=settings.kb_answer_threshold,
+        suggest_threshold=settings.kb_suggest_threshold,
     )
     runtime = action_runtime.Runtime(settings, engine, sessions, knowledge_base)
     action_runtime.install(runtime)

@@ -10,7 +10,9 @@ DOMAIN: dict = {}
 
 async def test_a_clear_question_gets_the_article_and_did_it_help_buttons(shop) -> None:
     dispatcher = CollectingDispatcher()
-    events = await ActionAnswerQuestion().run(dispatcher, make_tracker("how long do refunds take to show up?", "ask_faq"), DOMAIN)
+    events = await ActionAnswerQuestion().run(
+        dispatcher, make_tracker("how long do refunds take to show up?", "ask_faq"), DOMAIN
+    )
     assert "5-10 business days" in dispatcher.messages[0]["text"]
     assert [button["payload"] for button in dispatcher.messages[1]["buttons"]] == ["/helpful", "/not_helpful"]
     assert events == [{"event": "slot", "timestamp": None, "name": "article_slug", "value": events[0]["value"]}]
@@ -28,14 +30,18 @@ async def test_a_vague_question_gets_suggestions_that_open_articles(shop) -> Non
     chosen = buttons[0]["payload"].split('"article_slug":"')[1].rstrip('"}')
     follow = CollectingDispatcher()
     await ActionAnswerQuestion().run(
-        follow, make_tracker(buttons[0]["payload"], "ask_faq", entities=[{"entity": "article_slug", "value": chosen}]), DOMAIN
+        follow,
+        make_tracker(buttons[0]["payload"], "ask_faq", entities=[{"entity": "article_slug", "value": chosen}]),
+        DOMAIN,
     )
     assert follow.messages[0]["text"] and "Did that answer" in follow.messages[1]["text"]
 
 
 async def test_nothing_close_says_so_and_offers_a_person(shop) -> None:
     dispatcher = CollectingDispatcher()
-    await ActionAnswerQuestion().run(dispatcher, make_tracker("who won the football world cup in 1966", "out_of_scope"), DOMAIN)
+    await ActionAnswerQuestion().run(
+        dispatcher, make_tracker("who won the football world cup in 1966", "out_of_scope"), DOMAIN
+    )
     assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
     assert dispatcher.messages[1]["buttons"] == [{"title": "Talk to a person", "payload": "/request_human"}]
 
@@ -47,7 +53,9 @@ async def test_an_unhelpful_answer_offers_other_articles_not_the_same_one(shop) 
     dispatcher = CollectingDispatcher()
     await ActionHandleUnhelpful().run(
         dispatcher,
-        make_tracker("that didn't help", "not_helpful", slots={"article_slug": shown}, previous_texts=("can i send back a gift",)),
+        make_tracker(
+            "that didn't help", "not_helpful", slots={"article_slug": shown}, previous_texts=("can i send back a gift",)
+        ),
         DOMAIN,
     )
     payloads = [button["payload"] for button in dispatcher.messages[0]["buttons"]]

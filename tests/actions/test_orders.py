@@ -7,7 +7,13 @@ from datetime import date
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.orders import ActionAskOrderNumber, ActionListOrders, ActionOrderStatus, ValidateOrderStatusForm, describe_order
+from actions.orders import (
+    ActionAskOrderNumber,
+    ActionListOrders,
+    ActionOrderStatus,
+    ValidateOrderStatusForm,
+    describe_order,
+)
 from crm_store.db import unit_of_work
 from crm_store.models import ChannelIdentity, Conversation, Customer, Order
 from crm_store.repositories import CustomerRepository, OrderRepository
@@ -28,7 +34,9 @@ async def _maria(shop) -> tuple[Customer, list[Order]]:  # type: ignore[no-untyp
 async def test_a_verified_customer_is_not_asked_to_prove_anything(shop) -> None:
     maria, _ = await _maria(shop)
     tracker = make_tracker("where is my order", "order_status", metadata={"customer_id": maria.id, "verified": True})
-    slots = await ValidateOrderStatusForm().required_slots(["order_number", "ownership_proof"], CollectingDispatcher(), tracker, DOMAIN)
+    slots = await ValidateOrderStatusForm().required_slots(
+        ["order_number", "ownership_proof"], CollectingDispatcher(), tracker, DOMAIN
+    )
     assert slots == ["order_number"]
 
 
@@ -46,7 +54,10 @@ async def test_a_verified_customer_gets_status_carrier_tracking_and_dates(shop) 
     in_transit = next(order for order in orders if order.status == "in_transit")
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
-        "status", "order_status", slots={"order_number": in_transit.number}, metadata={"customer_id": maria.id, "verified": True}
+        "status",
+        "order_status",
+        slots={"order_number": in_transit.number},
+        metadata={"customer_id": maria.id, "verified": True},
     )
     await ActionOrderStatus().run(dispatcher, tracker, DOMAIN)
     text = dispatcher.messages[0]["text"]
@@ -71,8 +82,11 @@ async def test_an_anonymous_customer_proves_ownership_with_the_order_email(shop)
     order = orders[0]
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
-        MARIA.upper(), "inform", slots={"order_number": order.number},
-        metadata={"channel": "web", "channel_user_id": "web-session-1"}, sender="anon-conversation",
+        MARIA.upper(),
+        "inform",
+        slots={"order_number": order.number},
+        metadata={"channel": "web", "channel_user_id": "web-session-1"},
+        sender="anon-conversation",
     )
     result = await ValidateOrderStatusForm().validate_ownership_proof(MARIA.upper(), dispatcher, tracker, DOMAIN)
     assert result["verified"] is True and result["customer_id"] == order.customer_id
@@ -99,8 +113,10 @@ async def test_a_wrong_email_is_refused_the_same_way_as_an_unknown_order(shop) -
     _, orders = await _maria(shop)
     wrong_email, unknown_order = CollectingDispatcher(), CollectingDispatcher()
     first = await ValidateOrderStatusForm().validate_ownership_proof(
-        "someone.else@example.com", wrong_email,
-        make_tracker("someone.else@example.com", "inform", slots={"order_number": orders[0].number}), DOMAIN,
+        "someone.else@example.com",
+        wrong_email,
+        make_tracker("someone.else@example.com", "inform", slots={"order_number": orders[0].number}),
+        DOMAIN,
     )
     second = await ValidateOrderStatusForm().validate_ownership_proof(
         MARIA, unknown_order, make_tracker(MARIA, "inform", slots={"order_number": "HP-999999"}), DOMAIN
@@ -118,7 +134,10 @@ async def test_three_wrong_proofs_end_the_attempt_without_details(shop) -> None:
     result = await ValidateOrderStatusForm().validate_ownership_proof("x@example.com", dispatcher, tracker, DOMAIN)
     assert result["proof_attempts"] == 3.0
     done = make_tracker("x", "inform", slots={"proof_attempts": 3.0})
-    assert await ValidateOrderStatusForm().required_slots(["order_number", "ownership_proof"], dispatcher, done, DOMAIN) == []
+    assert (
+        await ValidateOrderStatusForm().required_slots(["order_number", "ownership_proof"], dispatcher, done, DOMAIN)
+        == []
+    )
     status = CollectingDispatcher()
     await ActionOrderStatus().run(status, done, DOMAIN)
     assert status.messages[0]["buttons"] == [{"title": "Talk to a person", "payload": "/request_human"}]
@@ -134,8 +153,16 @@ async def test_an_unverified_customer_cannot_list_orders(shop) -> None:
 async def test_a_late_order_says_what_happens_next() -> None:
     from crm_store.models import OrderEvent
 
-    order = Order(number="HP-123456", status="in_transit", carrier="UPS", tracking_number="1Z1", promised_date=date(2026, 11, 16))
+    order = Order(
+        number="HP-123456", status="in_transit", carrier="UPS", tracking_number="1Z1", promised_date=date(2026, 11, 16)
+    )
     order.items = []
-    order.events = [OrderEvent(status="in_transit", at=__import__("datetime").datetime(2026, 11, 14, tzinfo=__import__("datetime").timezone.utc), note=None)]
+    order.events = [
+        OrderEvent(
+            status="in_transit",
+            at=__import__("datetime").datetime(2026, 11, 14, tzinfo=__import__("datetime").timezone.utc),
+            note=None,
+        )
+    ]
     text = describe_order(order, date(2026, 11, 23))
     assert "Was due Mon 16 Nov" in text and "replacement or refund" in text

@@ -33,8 +33,17 @@ def test_the_model_passes_every_test_story(tmp_path: Path) -> None:
     assert count >= 30
     model = ensure_model(PROJECT_ROOT / "var" / "models", progress=print)
     result = run_rasa(
-        "test", "core", "--model", str(model), "--stories", str(stories),
-        "--endpoints", str(tmp_path / "none.yml"), "--out", str(tmp_path), "--fail-on-prediction-errors",
+        "test",
+        "core",
+        "--model",
+        str(model),
+        "--stories",
+        str(stories),
+        "--endpoints",
+        str(tmp_path / "none.yml"),
+        "--out",
+        str(tmp_path),
+        "--fail-on-prediction-errors",
     )
     failed = tmp_path / "failed_test_stories.yml"
     detail = failed.read_text() if failed.exists() else result.stdout[-4000:] + result.stderr[-2000:]

@@ -112,7 +112,11 @@ async def test_every_message_is_stored_and_html_stays_text(customer, product_ses
     await customer.connect()
     await customer.say("<img src=x onerror=alert(1)> hello")
     async with unit_of_work(product_sessions) as session:
-        stored = (await session.execute(select(Message).where(Message.conversation_id == customer.session_id))).scalars().all()
+        stored = (
+            (await session.execute(select(Message).where(Message.conversation_id == customer.session_id)))
+            .scalars()
+            .all()
+        )
     assert stored[0].sender == "customer" and stored[0].text == "<img src=x onerror=alert(1)> hello"
     assert stored[0].processed_at is not None and any(message.sender == "bot" for message in stored)
 

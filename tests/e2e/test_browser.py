@@ -1,0 +1,79 @@
+"""The demo shop in a real browser (Debian's chromium driven by Playwright; no browser download)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright, expect
+
+from crm_store.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots"
+
+
+@pytest.fixture
+async def page():  # type: ignore[no-untyped-def]
+    if not Path(CHROMIUM).exists():  # noqa: ASYNC240 (one stat before the browser starts)
+        pytest.fail("chromium is not installed: `apt-get install -y chromium` (make test does this when run as root)")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = await browser.new_context(viewport={"width": 1280, "height": 860})
+        page = await context.new_page()
+        yield page
+        await browser.close()
+
+
+async def test_a_customer_chats_in_the_demo_shop(page, product) -> None:  # type: ignore[no-untyped-def]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.goto(product.base_url + "/")
+    await expect(page.locator("#demo-identity option")).to_have_count(4)  # anonymous + the three demo customers
+    await page.click("#dsk-launcher")
+    await expect(page.locator("#dsk-status")).to_have_text("online")
+
+    await page.fill("#dsk-input", "how long do refunds take?")
+    await page.click("#dsk-send")
+    bot = page.locator(".dsk-msg.dsk-from-bot .dsk-text")
+    await expect(bot.first).to_contain_text("5-10 business days", timeout=60_000)
+    await expect(page.locator(".dsk-quick-reply")).to_have_count(2)
+
+    answered = await bot.count()
+    await page.fill("#dsk-input", "<img src=x onerror=alert(1)><b>bold?</b>")
+    await page.click("#dsk-send")
+    mine = page.locator(".dsk-msg.dsk-from-customer .dsk-text").last
+    await expect(mine).to_have_text("<img src=x onerror=alert(1)><b>bold?</b>")
+    assert await page.locator("#dsk-messages img, #dsk-messages b").count() == 0
+
+    await expect(bot).not_to_have_count(answered, timeout=60_000)  # the bot answered that one too
+    await page.screenshot(path=str(SCREENSHOTS / "web-chat.png"))
+
+
+async def test_a_signed_in_demo_customer_sees_their_orders(page, product) -> None:  # type: ignore[no-untyped-def]
+    await page.goto(product.base_url + "/")
+    await page.select_option("#demo-identity", "maria.jensen@example.com")
+    await page.click("#dsk-launcher")
+    await expect(page.locator("#dsk-status")).to_have_text("online")
+    await page.fill("#dsk-input", "where is my order?")
+    await page.click("#dsk-send")
+    buttons = page.locator(".dsk-quick-reply")
+    await expect(buttons.first).to_contain_text("HP-", timeout=60_000)
+    await buttons.first.click()
+    await expect(page.locator(".dsk-msg.dsk-from-bot .dsk-text").last).to_contain_text("Order HP-", timeout=60_000)
+
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.wait_for_timeout(800)  # let the panel's resize transition finish before the picture
+    await page.screenshot(path=str(SCREENSHOTS / "web-chat-phone.png"))
+    box = await page.locator("#dsk-panel").bounding_box()
+    assert box is not None and box["width"] >= 380, "on a phone the chat fills the screen"
