@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import DeskbotAction, last_customer_text
+from actions.handoff import signal
 from actions.runtime import runtime
 
 # What each intent means to a customer, for "did you mean" buttons.
@@ -41,6 +42,8 @@ class ActionDefaultAskAffirmation(DeskbotAction):
             for hit in await knowledge_base.search(text, limit=MAX_OPTIONS):
                 if hit.score >= knowledge_base.suggest_threshold and len(buttons) < MAX_OPTIONS:
                     buttons.append({"title": hit.title, "payload": f'/ask_faq{{"article_slug":"{hit.slug}"}}'})
+        # Not understanding counts as a failed turn even while we clarify: twice in a row brings in a person.
+        signal(dispatcher, "bot_failed")
         if not buttons:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []

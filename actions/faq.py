@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import HELPFUL_BUTTONS, PERSON_BUTTON, DeskbotAction, last_customer_text
+from actions.handoff import signal
 from actions.runtime import runtime, transaction
 from crm_store.repositories import ArticleRepository
 from knowledge_base.search import SearchHit
@@ -62,6 +63,7 @@ class ActionAnswerQuestion(DeskbotAction):
             dispatcher.utter_message(response="utter_out_of_scope")
         else:
             dispatcher.utter_message(text="I'm sorry, I don't have an answer to that one.")
+            signal(dispatcher, "bot_failed")
         dispatcher.utter_message(text="Would you like me to bring in a person from our team?", buttons=[PERSON_BUTTON])
         return [SlotSet("article_slug", None)]
 
@@ -92,4 +94,5 @@ class ActionHandleUnhelpful(DeskbotAction):
             dispatcher.utter_message(
                 text="Sorry about that. A person from our team can help with this.", buttons=[PERSON_BUTTON]
             )
+            signal(dispatcher, "bot_failed")
         return [SlotSet("article_slug", None)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import DeskbotAction
@@ -25,8 +25,13 @@ class ActionStopForm(DeskbotAction):
         return [ActiveLoop(None), SlotSet("requested_slot", None), *(SlotSet(slot, None) for slot in FORM_SLOTS)]
 
 
+def signal(dispatcher: CollectingDispatcher, name: str) -> None:
+    """Tell the gateway what happened; its escalation policy (handoff/escalation.yml) decides what follows."""
+    dispatcher.utter_message(json_message={"signal": name})
+
+
 class ActionRequestHuman(DeskbotAction):
-    """Until the live agent queue exists, tell the customer how to reach the team."""
+    """The customer wants a person (or complained): the gateway queues the conversation for an agent."""
 
     def name(self) -> str:
         return "action_request_human"
@@ -34,8 +39,38 @@ class ActionRequestHuman(DeskbotAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(
-            text="Our support team is available by chat and phone Monday to Friday 8:00-20:00 and Saturday "
-            "9:00-17:00 (Eastern), and by email at support@harborandpine.com (replies within 24 hours)."
-        )
-        return []
+        complaint = tracker.get_intent_of_latest_message() == "complain"
+        signal(dispatcher, "complaint" if complaint else "asked_for_agent")
+        return [SlotSet(slot, None) for slot in FORM_SLOTS]
+
+
+class ActionHandback(DeskbotAction):
+    """An agent handed the conversation back: start clean and ask how it went."""
+
+    def name(self) -> str:
+        return "action_handback"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text="I'm back. If there's anything else, just ask.")
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            SlotSet("proof_attempts", 0.0),
+            *(SlotSet(slot, None) for slot in FORM_SLOTS),
+        ]
+
+
+class ActionDefaultFallback(DeskbotAction):
+    """The two-stage fallback gave up: say so, and count it as a failed turn for the escalation policy."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_default")
+        signal(dispatcher, "bot_failed")
+        return [UserUtteranceReverted()]

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import PERSON_BUTTON, DeskbotAction
+from actions.handoff import signal
 from actions.identity import identity
 from actions.runtime import transaction
 from actions.verification import MAX_PROOF_ATTEMPTS, VerifiedFormValidation
@@ -141,8 +142,10 @@ class ActionOrderStatus(DeskbotAction):
             dispatcher.utter_message(text=f"I can't find order {number} on your account.")
             return reset
         today = datetime.now(timezone.utc).date()
-        buttons = [PERSON_BUTTON] if is_late(order, today) else []
-        dispatcher.utter_message(text=describe_order(order, today), buttons=buttons)
+        late = is_late(order, today)
+        dispatcher.utter_message(text=describe_order(order, today), buttons=[PERSON_BUTTON] if late else [])
+        if late:
+            signal(dispatcher, "late_order")
         return reset
 
 

@@ -10,22 +10,38 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from crm_store.db import check_connection, create_engine, session_factory
+from crm_store.db import check_connection, create_engine, is_sqlite, session_factory
 from crm_store.errors import StoreError
 from crm_store.settings import Settings
 from handoff import demo, webchat
+from handoff.console import api as console_api
+from handoff.console import live as console_live
+from handoff.console import pages as console_pages
+from handoff.console.auth import CsrfFailed, Forbidden, NotSignedIn
+from handoff.desk import Desk, Presence
 from handoff.errors import BotUnavailable, GatewayError, InvalidMessage, InvalidToken, NotFound
+from handoff.escalation import EscalationPolicy, load_policy
 from handoff.hub import Hub
-from handoff.keys import ENGINE, HTTP, HUB, RASA, ROUTER, SESSIONS, SETTINGS
+from handoff.keys import DESK, ENGINE, HTTP, HUB, KNOWLEDGE_BASE, RASA, ROUTER, SESSIONS, SETTINGS
 from handoff.rasa_client import RasaClient
 from handoff.router import ConversationRouter
+from handoff.state_machine import AlreadyClaimed, HandoffStateMachine, TransitionRefused
+from knowledge_base.embedding import Embedder
+from knowledge_base.search import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+POLICY = web.AppKey("policy", EscalationPolicy)
+# Most specific first: the first matching class decides the status.
 STATUS_CODES: dict[type[GatewayError], int] = {
     InvalidMessage: 400,
     InvalidToken: 401,
+    NotSignedIn: 401,
+    CsrfFailed: 403,
+    Forbidden: 403,
     NotFound: 404,
+    AlreadyClaimed: 409,
+    TransitionRefused: 409,
     BotUnavailable: 503,
 }
 SECURITY_HEADERS = {
@@ -63,6 +79,16 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[HTTP] = http
     app[RASA] = RasaClient(http, settings.rasa_url, settings.rasa_token)
     app[ROUTER] = ConversationRouter(app[SESSIONS], app[RASA], app[HUB])
+    app[KNOWLEDGE_BASE] = KnowledgeBase(
+        app[SESSIONS],
+        Embedder(settings.embedding_model),
+        answer_threshold=settings.kb_answer_threshold,
+        suggest_threshold=settings.kb_suggest_threshold,
+    )
+    machine = HandoffStateMachine(
+        app[SESSIONS], app[HUB], app[POLICY], skip_locked=not is_sqlite(settings.database_url)
+    )
+    app[DESK] = Desk(app[SESSIONS], app[HUB], app[ROUTER], machine, app[POLICY], app[RASA], Presence())
     yield
     await http.close()
     await engine.dispose()
@@ -85,9 +111,13 @@ def create_app(settings: Settings) -> web.Application:
         settings = _with_secret(settings)
     app = web.Application(middlewares=[errors_as_json], client_max_size=64 * 1024)
     app[SETTINGS] = settings
+    app[POLICY] = load_policy()  # a broken escalation.yml stops start-up here, naming the field
     app[HUB] = Hub()
     app.cleanup_ctx.append(_resources)
     app.add_routes(webchat.routes())
+    app.add_routes(console_pages.routes())
+    app.add_routes(console_api.routes())
+    app.add_routes(console_live.routes())
     app.add_routes([web.get("/", shop_page), web.get("/healthz", health), web.static("/static", STATIC_DIR)])
     if settings.demo_mode:
         app.add_routes(demo.routes())

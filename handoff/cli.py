@@ -5,6 +5,7 @@
     deskbot kb import [--dir DIR] | export [--dir DIR] | search "question" [--limit N] [--json]
     deskbot train                 train the Rasa model if its inputs changed
     deskbot run [--demo]          start everything; Ctrl-C stops it
+    deskbot users add NAME --role agent|trainer|admin [--name "Display Name"]
 
 Errors are one line on stderr naming what is wrong, and a non-zero exit code.
 """
@@ -24,6 +25,7 @@ from crm_store.demo_data import DEFAULT_CUSTOMERS, DEFAULT_ORDERS, DEFAULT_SEED,
 from crm_store.errors import StoreError, StoreUnavailable
 from crm_store.repositories import CustomerRepository
 from crm_store.settings import Settings
+from handoff.errors import GatewayError
 from handoff.stack import ServiceFailed
 from handoff.training import TrainingFailed
 from knowledge_base.embedding import Embedder
@@ -145,6 +147,36 @@ def _print_hits(hits: list, settings: Settings) -> None:  # type: ignore[type-ar
         say(hits[0].answer)
 
 
+# users ---------------------------------------------------------------------------
+
+
+async def _users(settings: Settings, args: argparse.Namespace) -> int:
+    from handoff.users import add_user
+
+    engine = create_engine(settings.database_url)
+    try:
+        await check_connection(engine, settings.database_url)
+        user, password = await add_user(
+            session_factory(engine), args.username, args.role, args.name or args.username, args.password
+        )
+    finally:
+        await engine.dispose()
+    say(f"added {user.role} {user.username!r}")
+    if not args.password:
+        say(f"password (shown once): {password}")
+    return 0
+
+
+async def _demo_logins(settings: Settings) -> list[tuple[str, str, str]]:
+    from handoff.users import reset_demo_logins
+
+    engine = create_engine(settings.database_url)
+    try:
+        return await reset_demo_logins(session_factory(engine))
+    finally:
+        await engine.dispose()
+
+
 # train / run -------------------------------------------------------------------
 
 
@@ -163,11 +195,16 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
     model = ensure_model(settings.models_dir, progress=say)
     settings = with_secrets(replace(settings, demo_mode=settings.demo_mode or args.demo))
+    logins = asyncio.run(_demo_logins(settings)) if settings.demo_mode else []
     stack = Stack(build_services(settings, model), progress=say)
     say("starting the action server, the Rasa server and the gateway (about a minute)…")
     stack.start()
     say("")
     say(f"  Demo shop with the chat widget:  {settings.public_url}/")
+    if logins:
+        say(f"  Agent console:                   {settings.public_url}/console/")
+        for username, role, password in logins:
+            say(f"    {role:8} user {username!r:10} password {password}   (new each start)")
     say(f"  Logs:                            {settings.run_dir}/")
     say("  Stop with Ctrl-C.")
     say("")
@@ -204,6 +241,14 @@ def build_parser() -> argparse.ArgumentParser:
     kb_search.add_argument("question")
     kb_search.add_argument("--limit", type=int, default=5)
     kb_search.add_argument("--json", action="store_true", help="machine-readable output")
+    users = commands.add_parser("users", help="staff accounts")
+    users_commands = users.add_subparsers(dest="users_command", required=True)
+    add = users_commands.add_parser("add", help="add an agent, trainer or admin (prints a generated password)")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=["agent", "trainer", "admin"])
+    add.add_argument("--name", help="display name shown to customers and colleagues")
+    add.add_argument("--password", help="set this password instead of generating one (at least 10 characters)")
+
     commands.add_parser("train", help="train the Rasa model if bot/ or config.yml changed")
     run = commands.add_parser("run", help="start the action server, Rasa and the gateway; Ctrl-C stops all three")
     run.add_argument("--demo", action="store_true", help="enable the demo shop's sign-in as a demo customer")
@@ -225,7 +270,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_kb(settings, args))
         if args.command == "run":
             return cmd_run(settings, args)
-    except (StoreError, KnowledgeBaseError, TrainingFailed, ServiceFailed) as error:
+        if args.command == "users":
+            return asyncio.run(_users(settings, args))
+    except (StoreError, KnowledgeBaseError, TrainingFailed, ServiceFailed, GatewayError) as error:
         print(f"deskbot: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -8,9 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import sessionmaker
 
 from crm_store.settings import Settings
+from handoff.desk import Desk
 from handoff.hub import Hub
 from handoff.rasa_client import RasaClient
 from handoff.router import ConversationRouter
+from knowledge_base.search import KnowledgeBase
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
@@ -19,3 +21,5 @@ HTTP = web.AppKey("http", aiohttp.ClientSession)
 RASA = web.AppKey("rasa", RasaClient)
 HUB = web.AppKey("hub", Hub)
 ROUTER = web.AppKey("router", ConversationRouter)
+KNOWLEDGE_BASE = web.AppKey("knowledge_base", KnowledgeBase)
+DESK = web.AppKey("desk", Desk)

@@ -42,6 +42,21 @@ class RasaClient:
             raise BotUnavailable("Rasa answered with something other than a list of messages")
         return [_clean(reply) for reply in replies if isinstance(reply, dict)]
 
+    async def tracker(self, sender: str) -> dict[str, Any] | None:
+        """The conversation's tracker from Rasa's HTTP API (token-protected), or None if unavailable."""
+        try:
+            async with self.http.get(
+                f"{self.base_url}/conversations/{sender}/tracker",
+                params={"token": self.token},
+                timeout=aiohttp.ClientTimeout(total=5),
+            ) as response:
+                if response.status != 200:
+                    return None
+                body = await response.json()
+                return body if isinstance(body, dict) else None
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            return None
+
     async def healthy(self) -> bool:
         try:
             async with self.http.get(

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import secrets
 import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,12 +60,30 @@ class ChannelUser:
     customer_id: int | None = None  # vouched for by the channel (signed token, linked account)
 
 
+SignalHandler = Callable[[str, list[str]], Awaitable[None]]
+HumanMessageHandler = Callable[[str, OutboundMessage], Awaitable[None]]
+
+
+async def _ignore_signals(conversation_id: str, signals: list[str]) -> None:
+    return None
+
+
+async def _ignore_message(conversation_id: str, message: OutboundMessage) -> None:
+    return None
+
+
 class ConversationRouter:
+    """Routes by conversation state: ``bot`` goes to Rasa; ``queued`` / ``assigned`` go to the people."""
+
     def __init__(self, sessions: sessionmaker, rasa: RasaClient, hub: Hub) -> None:
         self.sessions = sessions
         self.rasa = rasa
         self.hub = hub
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # Set by the handoff desk: what the bot signalled (asked_for_agent, bot_failed, …), and
+        # customer messages that arrive while a person has the conversation.
+        self.on_signals: SignalHandler = _ignore_signals
+        self.on_message_for_people: HumanMessageHandler = _ignore_message
 
     def _lock(self, conversation_id: str) -> asyncio.Lock:
         lock = self._locks.get(conversation_id)
@@ -149,6 +168,7 @@ class ConversationRouter:
                 message = pending[0]
                 if conversation.state != "bot":
                     await self._mark_processed(message.id)
+                    await self.on_message_for_people(conversation_id, outbound(message))
                     continue
                 if not await self._answer_with_bot(conversation_id, message, metadata):
                     return
@@ -180,14 +200,21 @@ class ConversationRouter:
             self.hub.publish(conversation_id, {"type": "typing", "sender": "bot", "on": False})
 
     async def _deliver_bot_replies(
-        self, conversation_id: str, message: Message, text: str, metadata: dict[str, Any]
+        self, conversation_id: str, message: Message | None, text: str, metadata: dict[str, Any]
     ) -> bool:
         try:
             replies = await self.rasa.send(conversation_id, text, metadata)
         except BotUnavailable as error:
             logger.error("conversation %s: %s", conversation_id, error)
-            await self._say_system(conversation_id, BOT_UNAVAILABLE_TEXT, once_per=message.id)
+            if message is not None:
+                await self._say_system(conversation_id, BOT_UNAVAILABLE_TEXT, once_per=message.id)
             return False
+        # What the bot reported for the escalation policy (asked_for_agent, bot_failed, …): not shown to anyone.
+        signals = [
+            str(reply["custom"]["signal"])
+            for reply in replies
+            if isinstance(reply.get("custom"), dict) and reply["custom"].get("signal")
+        ]
         async with unit_of_work(self.sessions) as session:
             conversations = ConversationRepository(session)
             conversation = await conversations.get(conversation_id)
@@ -199,12 +226,31 @@ class ConversationRouter:
                     stored.append(
                         await conversations.add_message(conversation, "bot", reply.get("text"), payload=payload)
                     )
-            processed = await session.get(Message, message.id)
-            if processed is not None:
-                processed.processed_at = utcnow()
+            if message is not None:
+                processed = await session.get(Message, message.id)
+                if processed is not None:
+                    processed.processed_at = utcnow()
+            # Consecutive failed turns feed the escalation policy; any other answer resets the count.
+            conversation.failed_turns = (conversation.failed_turns or 0) + 1 if "bot_failed" in signals else 0
         for bot_message in stored:
             self.hub.publish(conversation_id, dict(outbound(bot_message)))
+        if signals:
+            await self.on_signals(conversation_id, signals)
         return True
+
+    async def tell_bot(self, conversation_id: str, event_payload: str) -> None:
+        """Tell Rasa something happened outside the chat (e.g. '/agent_handback'); its replies are delivered."""
+        async with self._lock(conversation_id):
+            async with unit_of_work(self.sessions) as session:
+                conversation = await session.get(Conversation, conversation_id)
+                metadata = await self._metadata(session, conversation) if conversation else {}
+            if conversation is None:
+                return
+            self.hub.publish(conversation_id, {"type": "typing", "sender": "bot", "on": True})
+            try:
+                await self._deliver_bot_replies(conversation_id, None, event_payload, metadata)
+            finally:
+                self.hub.publish(conversation_id, {"type": "typing", "sender": "bot", "on": False})
 
     async def _mark_processed(self, message_id: int) -> None:
         async with unit_of_work(self.sessions) as session:

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from handoff.errors import GatewayError, InvalidMessage, InvalidToken
-from handoff.keys import HUB, ROUTER, SETTINGS
+from handoff.keys import DESK, HUB, ROUTER, SETTINGS
 from handoff.router import ChannelUser
 from handoff.schemas import MAX_FRAME_BYTES, SESSION_ID, parse_customer_message, parse_hello
 from handoff.tokens import verify_customer
@@ -106,11 +106,22 @@ async def _handle_frame(socket: web.WebSocketResponse, router: Any, conversation
             # the router keeps the conversation's order.
             asyncio.create_task(_receive_logged(router, conversation_id, message))
         elif frame["type"] == "typing":
-            pass  # shown to agents once the console exists
+            await router_desk(socket, conversation_id, bool(frame.get("on")))
         else:
             raise InvalidMessage(f"unknown frame type {frame['type']!r}")
     except GatewayError as error:
         await socket.send_json(_error_frame(error, client_id))
+
+
+async def router_desk(socket: web.WebSocketResponse, conversation_id: str, on: bool) -> None:
+    """The customer's typing, shown to the agent who has the conversation."""
+    desk = socket_app(socket).get(DESK)
+    if desk is not None:
+        await desk.customer_typing(conversation_id, on)
+
+
+def socket_app(socket: web.WebSocketResponse) -> web.Application:
+    return socket._req.app  # type: ignore[union-attr]
 
 
 async def _receive_logged(router: Any, conversation_id: str, message: Any) -> None:

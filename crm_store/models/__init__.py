@@ -8,7 +8,7 @@ from crm_store.models.customer import ChannelIdentity, Customer
 from crm_store.models.order import Order, OrderEvent, OrderItem
 from crm_store.models.ticket import Ticket
 from crm_store.models.training import TrainingCandidate
-from crm_store.models.user import User
+from crm_store.models.user import User, UserSession
 
 __all__ = [
     "Article",
@@ -28,5 +28,6 @@ __all__ = [
     "Ticket",
     "TrainingCandidate",
     "User",
+    "UserSession",
     "utcnow",
 ]

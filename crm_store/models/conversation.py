@@ -24,6 +24,8 @@ class Conversation(Base):
     csat = Column(Integer, nullable=True)
     csat_comment = Column(Text, nullable=True)
     summary = Column(Text, nullable=True)
+    # Turns in a row the bot could not understand or answer; the escalation policy reads it.
+    failed_turns = Column(Integer, nullable=False, default=0, server_default="0")
 
 
 class Message(Base):

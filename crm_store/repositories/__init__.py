@@ -5,5 +5,15 @@ from crm_store.repositories.audit import AuditRepository
 from crm_store.repositories.conversations import ConversationRepository
 from crm_store.repositories.customers import CustomerRepository
 from crm_store.repositories.orders import OrderRepository
+from crm_store.repositories.tickets import TicketRepository
+from crm_store.repositories.users import UserRepository
 
-__all__ = ["ArticleRepository", "AuditRepository", "ConversationRepository", "CustomerRepository", "OrderRepository"]
+__all__ = [
+    "ArticleRepository",
+    "AuditRepository",
+    "ConversationRepository",
+    "CustomerRepository",
+    "OrderRepository",
+    "TicketRepository",
+    "UserRepository",
+]

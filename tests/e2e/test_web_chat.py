@@ -160,3 +160,11 @@ async def test_rest_fallback_answers_too(http, product) -> None:
     assert body["messages"][0]["sender"] == "customer" and any(m["sender"] == "bot" for m in body["messages"])
     async with http.post(f"{product.base_url}/api/chat/messages", data="nope") as response:
         assert response.status == 400 and (await response.json())["error"] == "invalid_message"
+
+
+async def test_gibberish_gets_a_clarifying_question_not_a_guess(customer) -> None:
+    await customer.connect()
+    replies = await customer.say("blorp zibble quux")
+    said = texts(replies)
+    assert "not sure I understood" in said or "say it in other words" in said, said
+    assert "5-10 business days" not in said

@@ -1,0 +1,1 @@
+"""The agent console: server-rendered pages, a JSON API and a live websocket, all under /console."""

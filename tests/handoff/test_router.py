@@ -1,0 +1,112 @@
+"""The router against a real database and a stand-in Rasa webhook (aiohttp on loopback) that can slow down or go away."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from crm_store.db import unit_of_work
+from crm_store.repositories import ConversationRepository
+from handoff.errors import InvalidMessage
+from handoff.hub import Hub
+from handoff.rasa_client import RasaClient
+from handoff.router import BOT_UNAVAILABLE_TEXT, ChannelUser, ConversationRouter
+from handoff.schemas import CustomerMessage
+
+
+class StandInRasa:
+    """Answers like Rasa's REST channel: one echo reply per message, after a random delay."""
+
+    def __init__(self) -> None:
+        self.up = True
+        self.received: list[str] = []
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if not self.up:
+            return web.Response(status=502)
+        self.received.append(body["message"])
+        await asyncio.sleep(random.uniform(0, 0.05))
+        return web.json_response([{"recipient_id": body["sender"], "text": f"re: {body['message']}"}])
+
+
+@pytest.fixture
+async def setup(sessions) -> AsyncIterator[tuple[ConversationRouter, StandInRasa, Hub]]:  # type: ignore[no-untyped-def]
+    rasa = StandInRasa()
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", rasa.webhook)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    async with aiohttp.ClientSession() as http:
+        hub = Hub()
+        router = ConversationRouter(sessions, RasaClient(http, str(server.make_url("")), "token"), hub)
+        yield router, rasa, hub
+    await server.close()
+
+
+def message(n: int, text: str | None = None) -> CustomerMessage:
+    return CustomerMessage(client_id=f"client-{n:04d}", text=text or f"message {n}", payload=None)
+
+
+async def test_messages_of_one_conversation_are_answered_in_order(setup, sessions) -> None:  # type: ignore[no-untyped-def]
+    router, rasa, _ = setup
+    conversation = await router.open_conversation(None, ChannelUser("web", ""))
+    await asyncio.gather(*(router.receive(conversation, message(n)) for n in range(12)))
+    history = await router.history(conversation)
+    customer = [m["text"] for m in history if m["sender"] == "customer"]
+    bot = [m["text"] for m in history if m["sender"] == "bot"]
+    assert bot == [f"re: {text}" for text in customer]
+    assert rasa.received == customer, "Rasa saw the messages in the order they were stored"
+    assert len(customer) == 12
+
+
+async def test_a_retried_message_is_stored_and_answered_once(setup) -> None:  # type: ignore[no-untyped-def]
+    router, rasa, _ = setup
+    conversation = await router.open_conversation(None, ChannelUser("web", ""))
+    first = await router.receive(conversation, message(1, "where is my order"))
+    again = await router.receive(conversation, message(1, "where is my order"))
+    assert first["id"] == again["id"]
+    assert rasa.received == ["where is my order"]
+    other = await router.open_conversation(None, ChannelUser("web", ""))
+    with pytest.raises(InvalidMessage, match="client_id"):
+        await router.receive(other, message(1, "hijack"))
+
+
+async def test_when_rasa_is_down_nothing_is_lost(setup, sessions) -> None:  # type: ignore[no-untyped-def]
+    router, rasa, hub = setup
+    conversation = await router.open_conversation(None, ChannelUser("web", ""))
+    rasa.up = False
+    async with hub.subscribe(conversation) as events:
+        await router.receive(conversation, message(1, "hello?"))
+        await router.receive(conversation, message(2, "anyone?"))
+        published = [events.get_nowait() for _ in range(events.qsize())]
+    system = [event for event in published if event.get("sender") == "system"]
+    assert [event["text"] for event in system] == [BOT_UNAVAILABLE_TEXT], "said once, not per message"
+    async with unit_of_work(sessions) as session:
+        pending = await ConversationRepository(session).unprocessed_customer_messages(conversation)
+    assert [m.text for m in pending] == ["hello?", "anyone?"]
+
+    rasa.up = True
+    await router.process_pending(conversation)  # what a reconnect or the next message triggers
+    bot = [m["text"] for m in await router.history(conversation) if m["sender"] == "bot"]
+    assert bot == ["re: hello?", "re: anyone?"]
+
+
+async def test_a_signed_in_customer_never_continues_someone_elses_conversation(setup, sessions) -> None:  # type: ignore[no-untyped-def]
+    from crm_store.repositories import CustomerRepository
+    from tests.factories import make_customer
+
+    router, _, _ = setup
+    async with unit_of_work(sessions) as session:
+        first = await CustomerRepository(session).add(make_customer())
+        second = await CustomerRepository(session).add(make_customer())
+    conversation = await router.open_conversation(None, ChannelUser("web", "", first.id))
+    assert await router.open_conversation(conversation, ChannelUser("web", "", first.id)) == conversation
+    assert await router.open_conversation(conversation, ChannelUser("web", "", second.id)) != conversation
+    assert await router.open_conversation("unknown-session-id-123", ChannelUser("web", "")) != "unknown-session-id-123"
