@@ -197,10 +197,10 @@ class Desk:
     async def agent_message(self, ticket_id: int, agent: User, text: str) -> OutboundMessage:
         async with unit_of_work(self.sessions) as session:
             ticket = await session.get(Ticket, ticket_id)
-            if ticket is None:
-                raise NotFound(f"ticket {ticket_id} does not exist")
-            if ticket.status != "assigned" or (ticket.agent_id != agent.id and agent.role != "admin"):
-                raise TransitionRefused(f"ticket {ticket_id} is not assigned to you")
+            if ticket is None or (ticket.agent_id != agent.id and agent.role != "admin" and ticket.status != "queued"):
+                raise NotFound("no such ticket")
+            if ticket.status != "assigned" or ticket.agent_id != agent.id and agent.role != "admin":
+                raise TransitionRefused(f"ticket {ticket_id} is not assigned to you: claim it first")
             conversation = await session.get(Conversation, ticket.conversation_id)
             assert conversation is not None
             message = await ConversationRepository(session).add_message(

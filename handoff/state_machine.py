@@ -127,7 +127,7 @@ class HandoffStateMachine:
             tickets = TicketRepository(session)
             if not await tickets.claim(ticket_id, agent.id, now):
                 if await tickets.get(ticket_id) is None:
-                    raise NotFound(f"ticket {ticket_id} does not exist")
+                    raise NotFound("no such ticket")
                 raise AlreadyClaimed(f"ticket {ticket_id} is no longer waiting: someone else took it")
             ticket = await tickets.get(ticket_id)
             assert ticket is not None
@@ -219,12 +219,11 @@ class HandoffStateMachine:
 
     async def _owned(self, session: Any, ticket_id: int, agent: User) -> Ticket:
         ticket = await session.get(Ticket, ticket_id)
-        if ticket is None:
-            raise NotFound(f"ticket {ticket_id} does not exist")
+        # Another agent's ticket looks exactly like one that does not exist.
+        if ticket is None or (ticket.agent_id != agent.id and agent.role != "admin"):
+            raise NotFound("no such ticket")
         if ticket.status != "assigned":
             raise TransitionRefused(f"ticket {ticket_id} is {ticket.status}, not assigned")
-        if ticket.agent_id != agent.id and agent.role != "admin":
-            raise TransitionRefused(f"ticket {ticket_id} is assigned to someone else")
         return ticket
 
     async def _set_state(self, session: Any, ticket: Ticket, state: str, notice: str) -> list[Message]:

@@ -253,6 +253,8 @@ async def resolve(request: web.Request) -> web.Response:
 async def send_message(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
     text = _text(await _body(request), "text", MAX_TEXT)
+    async with unit_of_work(request.app[SESSIONS]) as session:
+        await _visible_ticket(request, session, user)
     message = await request.app[DESK].agent_message(_ticket_id(request), user, text)
     return web.json_response({"message": dict(message)})
 
