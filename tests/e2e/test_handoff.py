@@ -98,7 +98,7 @@ async def test_escalate_claim_chat_both_ways_hand_back_and_rate(
     typing = await _next(customer, lambda f: f["type"] == "typing" and f.get("sender") == "agent")
     assert typing["on"] is True
     await agent.post(f"/tickets/{ticket_id}/messages", {"text": "Hi, I'm Alex. How can I help?"})
-    said = await _next(customer, lambda f: f.get("sender") == "agent")
+    said = await _next(customer, lambda f: f["type"] == "message" and f.get("sender") == "agent")
     assert said["text"] == "Hi, I'm Alex. How can I help?" and said["agent_name"] == "Alex"
 
     await customer.send_raw({"type": "message", "client_id": uuid.uuid4().hex, "text": "my parcel never came"})

@@ -1,0 +1,62 @@
+"""The agent console in a real browser: login, queue, claim, chat with a live customer, hand back."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import expect
+
+from tests.e2e.test_browser import SCREENSHOTS, page  # noqa: F401 (the browser fixture)
+from tests.e2e.test_handoff import PASSWORD, _next, staff  # noqa: F401 (the staff fixture)
+
+pytestmark = pytest.mark.slow
+HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script> where is my refund"
+
+
+async def test_an_agent_takes_over_in_the_console(page, product, staff, customer) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+
+    await customer.connect()
+    await customer.say(HOSTILE)
+    await customer.say("I want to talk to a person")
+
+    await page.goto(product.base_url + "/console/")
+    await expect(page).to_have_url(product.base_url + "/console/login")
+    await page.fill("#username", staff["agent"])
+    await page.fill("#password", PASSWORD)
+    await page.click("#login-submit")
+    await expect(page).to_have_url(product.base_url + "/console/")
+
+    row = page.locator("tr.queue-row", has_text="I want to talk to a person")
+    await expect(row).to_have_count(1)
+    await page.screenshot(path=str(SCREENSHOTS / "console-queue.png"), full_page=True)
+    await row.locator(".claim-btn").click()
+    await expect(page.locator("#ticket-status")).to_contain_text("ssigned", timeout=15_000)
+
+    transcript = page.locator("#transcript")
+    await expect(transcript.locator(".msg-customer .msg-text").first).to_have_text(HOSTILE)
+    assert await page.locator("#transcript img, #transcript script").count() == 0
+    await expect(page.locator("#customer-panel")).to_be_visible()
+    await expect(page.locator("#context-panel")).to_contain_text("Asked for a person")
+
+    await page.fill("#reply-input", "Hi! I'm Alex, let me check your refund.")
+    await page.click("#reply-send")
+    said = await _next(customer, lambda frame: frame["type"] == "message" and frame.get("sender") == "agent")
+    assert said["text"] == "Hi! I'm Alex, let me check your refund."
+
+    await expect(page.locator("#kb-suggestions .kb-insert").first).to_be_visible(timeout=15_000)
+    await page.locator("#kb-suggestions .kb-insert").first.click()
+    assert (await page.input_value("#reply-input")).strip(), "the suggestion's answer is in the reply box"
+    await page.fill("#reply-input", "")
+
+    await page.fill("#note-input", "Customer asked about a refund; checked the warehouse.")
+    await page.click("#note-add")
+    await page.screenshot(path=str(SCREENSHOTS / "console-ticket.png"), full_page=True)
+
+    await page.fill("#resolution-input", "Explained the refund timeline.")
+    await page.click("#resolve-handback")
+    await _next(customer, lambda frame: frame.get("sender") == "bot" and "rate" in (frame.get("text") or ""))
+    await expect(page.locator("#reply-input")).to_be_disabled()
+    await page.screenshot(path=str(SCREENSHOTS / "console-handed-back.png"), full_page=True)
+    assert dialogs == [], "no script from a customer message ever ran"
