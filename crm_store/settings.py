@@ -32,6 +32,11 @@ ENV_RASA_TOKEN = "RASA_TOKEN"  # noqa: S105 (a variable name, not a secret)
 ENV_WIDGET_SECRET = "WIDGET_SECRET"  # noqa: S105
 ENV_DEMO_MODE = "DEMO_MODE"
 ENV_PUBLIC_URL = "PUBLIC_URL"
+ENV_TELEGRAM_BOT_TOKEN = "TELEGRAM_BOT_TOKEN"  # noqa: S105 (a variable name)
+ENV_TELEGRAM_MODE = "TELEGRAM_MODE"
+ENV_TELEGRAM_WEBHOOK_SECRET = "TELEGRAM_WEBHOOK_SECRET"  # noqa: S105
+ENV_TELEGRAM_API_URL = "TELEGRAM_API_URL"
+ENV_TELEGRAM_CHAT_INTERVAL = "TELEGRAM_CHAT_INTERVAL"
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 # Calibrated on tests/knowledge_base/search_eval.yml; see knowledge_base/search.py.
@@ -56,6 +61,11 @@ class Settings:
     widget_secret: str = field(default="", repr=False)
     demo_mode: bool = False
     public_url: str = ""
+    telegram_bot_token: str = field(default="", repr=False)
+    telegram_mode: str = "polling"
+    telegram_webhook_secret: str = field(default="", repr=False)
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_chat_interval: float = 1.0  # seconds between messages to one chat, as Telegram advises
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -64,6 +74,10 @@ class Settings:
             object.__setattr__(self, "rasa_url", f"http://127.0.0.1:{self.rasa_port}")
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.gateway_host}:{self.gateway_port}")
+        if self.telegram_mode not in ("polling", "webhook"):
+            raise ConfigError(f"{ENV_TELEGRAM_MODE} must be polling or webhook, got {self.telegram_mode!r}")
+        if self.telegram_bot_token and self.telegram_mode == "webhook" and len(self.telegram_webhook_secret) < 16:
+            raise ConfigError(f"{ENV_TELEGRAM_WEBHOOK_SECRET} must be at least 16 characters in webhook mode")
         if not 0.0 < self.kb_suggest_threshold <= self.kb_answer_threshold <= 1.0:
             raise ConfigError(
                 f"{ENV_KB_SUGGEST_THRESHOLD} ({self.kb_suggest_threshold}) must be above 0 and "
@@ -104,6 +118,11 @@ class Settings:
             ENV_WIDGET_SECRET: self.widget_secret,
             ENV_DEMO_MODE: "1" if self.demo_mode else "0",
             ENV_PUBLIC_URL: self.public_url,
+            ENV_TELEGRAM_BOT_TOKEN: self.telegram_bot_token,
+            ENV_TELEGRAM_MODE: self.telegram_mode,
+            ENV_TELEGRAM_WEBHOOK_SECRET: self.telegram_webhook_secret,
+            ENV_TELEGRAM_API_URL: self.telegram_api_url,
+            ENV_TELEGRAM_CHAT_INTERVAL: str(self.telegram_chat_interval),
         }
 
     @classmethod
@@ -126,6 +145,11 @@ class Settings:
             widget_secret=env.get(ENV_WIDGET_SECRET, ""),
             demo_mode=_bool(env, ENV_DEMO_MODE),
             public_url=env.get(ENV_PUBLIC_URL, ""),
+            telegram_bot_token=env.get(ENV_TELEGRAM_BOT_TOKEN, ""),
+            telegram_mode=env.get(ENV_TELEGRAM_MODE) or "polling",
+            telegram_webhook_secret=env.get(ENV_TELEGRAM_WEBHOOK_SECRET, ""),
+            telegram_api_url=env.get(ENV_TELEGRAM_API_URL) or "https://api.telegram.org/bot",
+            telegram_chat_interval=_float(env, ENV_TELEGRAM_CHAT_INTERVAL, 1.0),
         )
 
 

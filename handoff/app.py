@@ -26,12 +26,14 @@ from handoff.keys import DESK, ENGINE, HTTP, HUB, KNOWLEDGE_BASE, RASA, ROUTER, 
 from handoff.rasa_client import RasaClient
 from handoff.router import ConversationRouter
 from handoff.state_machine import AlreadyClaimed, HandoffStateMachine, TransitionRefused
+from handoff.telegram.channel import WEBHOOK_PATH, TelegramChannel
 from knowledge_base.embedding import Embedder
 from knowledge_base.search import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 POLICY = web.AppKey("policy", EscalationPolicy)
+TELEGRAM = web.AppKey("telegram", TelegramChannel)
 # Most specific first: the first matching class decides the status.
 STATUS_CODES: dict[type[GatewayError], int] = {
     InvalidMessage: 400,
@@ -89,9 +91,28 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         app[SESSIONS], app[HUB], app[POLICY], skip_locked=not is_sqlite(settings.database_url)
     )
     app[DESK] = Desk(app[SESSIONS], app[HUB], app[ROUTER], machine, app[POLICY], app[RASA], Presence())
+    telegram = None
+    if settings.telegram_bot_token:
+        telegram = TelegramChannel(settings, app[SESSIONS], app[ROUTER], app[HUB])
+        await telegram.start()
+        app[TELEGRAM] = telegram
+    else:
+        logger.info("Telegram: off (set TELEGRAM_BOT_TOKEN to enable)")
+    recovered = await app[ROUTER].recover()
+    if recovered:
+        logger.info("answering stored messages of %d conversation(s) left unanswered at the last stop", recovered)
     yield
+    if telegram is not None:
+        await telegram.stop()
     await http.close()
     await engine.dispose()
+
+
+async def telegram_webhook(request: web.Request) -> web.Response:
+    channel = request.app.get(TELEGRAM)
+    if channel is None or request.app[SETTINGS].telegram_mode != "webhook":
+        raise NotFound("the Telegram webhook is not enabled")
+    return await channel.webhook(request)
 
 
 async def shop_page(request: web.Request) -> web.FileResponse:
@@ -118,7 +139,14 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(console_pages.routes())
     app.add_routes(console_api.routes())
     app.add_routes(console_live.routes())
-    app.add_routes([web.get("/", shop_page), web.get("/healthz", health), web.static("/static", STATIC_DIR)])
+    app.add_routes(
+        [
+            web.get("/", shop_page),
+            web.get("/healthz", health),
+            web.post(WEBHOOK_PATH, telegram_webhook),
+            web.static("/static", STATIC_DIR),
+        ]
+    )
     if settings.demo_mode:
         app.add_routes(demo.routes())
     return app

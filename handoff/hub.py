@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -17,9 +17,17 @@ logger = logging.getLogger(__name__)
 QUEUE_SIZE = 256
 
 
+Listener = Callable[[str, dict[str, Any]], None]
+
+
 class Hub:
     def __init__(self) -> None:
         self._subscribers: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
+        self._listeners: list[Listener] = []
+
+    def add_listener(self, listener: Listener) -> None:
+        """Called synchronously with every (topic, event): for channels that push, like Telegram."""
+        self._listeners.append(listener)
 
     @asynccontextmanager
     async def subscribe(self, topic: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
@@ -33,6 +41,11 @@ class Hub:
                 del self._subscribers[topic]
 
     def publish(self, topic: str, event: dict[str, Any]) -> None:
+        for listener in self._listeners:
+            try:
+                listener(topic, event)
+            except Exception:
+                logger.exception("listener failed for %s", topic)
         for queue in list(self._subscribers.get(topic, ())):
             try:
                 queue.put_nowait(event)

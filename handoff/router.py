@@ -20,7 +20,7 @@ from sqlalchemy import exc
 from sqlalchemy.orm import sessionmaker
 
 from crm_store.db import unit_of_work
-from crm_store.models import Conversation, Message
+from crm_store.models import ChannelIdentity, Conversation, Message
 from crm_store.models.base import utcnow
 from crm_store.repositories import ConversationRepository, CustomerRepository
 from handoff.errors import BotUnavailable, InvalidMessage
@@ -124,12 +124,42 @@ class ConversationRouter:
             messages = await ConversationRepository(session).messages(conversation_id, after_id=after_id)
         return [outbound(message) for message in messages]
 
-    async def receive(self, conversation_id: str, incoming: CustomerMessage) -> OutboundMessage:
-        """Store the customer's message (once, however often it is sent) and answer it in order."""
+    async def receive(self, conversation_id: str, incoming: CustomerMessage, *, answer: bool = True) -> OutboundMessage:
+        """Store the customer's message (once, however often it is sent) and answer it in order.
+
+        With ``answer=False`` only the storing happens now; the caller schedules ``process_pending``.
+        """
         stored = await self._store_inbound(conversation_id, incoming)
         self.hub.publish(conversation_id, dict(stored))
-        await self.process_pending(conversation_id)
+        if answer:
+            await self.process_pending(conversation_id)
         return stored
+
+    async def open_channel_conversation(
+        self, conversation_id: str, channel: str, channel_user_id: str, display_name: str | None
+    ) -> str:
+        """A conversation with a fixed id per channel chat (Telegram), tied to the sender's channel identity."""
+        async with unit_of_work(self.sessions) as session:
+            customers = CustomerRepository(session)
+            identity = await customers.identity(channel, channel_user_id)
+            if identity is None:
+                identity = await customers.link_identity(channel, channel_user_id, None, verified=False)
+                identity.display_name = display_name
+            conversation = await ConversationRepository(session).get_or_create(
+                conversation_id, channel, customer_id=identity.customer_id if identity.verified else None
+            )
+            conversation.channel_identity_id = identity.id
+            if identity.verified and identity.customer_id and conversation.customer_id is None:
+                conversation.customer_id = identity.customer_id
+            return conversation.id
+
+    async def recover(self) -> int:
+        """After a restart: answer every stored customer message that was never answered."""
+        async with unit_of_work(self.sessions) as session:
+            pending = await ConversationRepository(session).conversations_with_unprocessed_messages()
+        for conversation_id in pending:
+            asyncio.create_task(self.process_pending(conversation_id))
+        return len(pending)
 
     async def _store_inbound(self, conversation_id: str, incoming: CustomerMessage) -> OutboundMessage:
         try:
@@ -149,7 +179,9 @@ class ConversationRouter:
         except exc.IntegrityError:
             # The same client_id again: a retry or a redelivery. Hand back what was stored the first time.
             async with unit_of_work(self.sessions) as session:
-                earlier = await ConversationRepository(session).message_by_channel_id("web", incoming.client_id)
+                conversation = await session.get(Conversation, conversation_id)
+                channel = conversation.channel if conversation else "web"
+                earlier = await ConversationRepository(session).message_by_channel_id(channel, incoming.client_id)
             if earlier is None or earlier.conversation_id != conversation_id:
                 raise InvalidMessage("client_id was already used") from None
             return outbound(earlier)
@@ -175,15 +207,16 @@ class ConversationRouter:
 
     async def _metadata(self, session: Any, conversation: Conversation) -> dict[str, Any]:
         verified_customer = None
+        channel_user_id = conversation.id
         if conversation.channel_identity_id is not None:
-            from crm_store.models import ChannelIdentity
-
             identity = await session.get(ChannelIdentity, conversation.channel_identity_id)
-            if identity is not None and identity.verified:
-                verified_customer = identity.customer_id
+            if identity is not None:
+                channel_user_id = identity.channel_user_id
+                if identity.verified:
+                    verified_customer = identity.customer_id
         return {
             "channel": conversation.channel,
-            "channel_user_id": conversation.id,
+            "channel_user_id": channel_user_id,
             "conversation_id": conversation.id,
             "customer_id": verified_customer,
             "verified": verified_customer is not None,

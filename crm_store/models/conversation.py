@@ -43,3 +43,5 @@ class Message(Base):
     channel_message_id = Column(String(128), nullable=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     processed_at = Column(UTCDateTime, nullable=True)
+    # When an outbound message reached a channel that needs pushing (Telegram); unset means "send it".
+    delivered_at = Column(UTCDateTime, nullable=True)

@@ -101,3 +101,25 @@ class ConversationRepository:
             .limit(limit)
         )
         return list(result.scalars())
+
+    async def conversations_with_unprocessed_messages(self) -> list[str]:
+        result = await self.session.execute(
+            select(Message.conversation_id)
+            .where(Message.sender == "customer", Message.processed_at.is_(None))
+            .group_by(Message.conversation_id)
+        )
+        return list(result.scalars())
+
+    async def undelivered(self, channel: str, since: datetime) -> list[Message]:
+        """Outbound messages on a push channel that never reached it, oldest first."""
+        result = await self.session.execute(
+            select(Message)
+            .where(
+                Message.channel == channel,
+                Message.sender.in_(("bot", "agent", "system")),
+                Message.delivered_at.is_(None),
+                Message.created_at >= since,
+            )
+            .order_by(Message.id)
+        )
+        return list(result.scalars())

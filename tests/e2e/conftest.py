@@ -42,9 +42,8 @@ def trained_model() -> Path:
     return ensure_model(PROJECT_ROOT / "var" / "models", progress=print)
 
 
-@pytest.fixture(scope="session")
-def product(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Iterator[RunningProduct]:
-    var_dir = tmp_path_factory.mktemp("product-var")
+def start_product(var_dir: Path, model: Path, **overrides: object) -> tuple[Stack, RunningProduct]:
+    """Seed a fresh database and start the three processes on free ports (as `make run` does)."""
     settings = with_secrets(
         Settings(
             var_dir=var_dir,
@@ -52,6 +51,7 @@ def product(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> It
             rasa_port=free_port(),
             actions_port=free_port(),
             demo_mode=True,
+            **overrides,  # type: ignore[arg-type]
         )
     )
     migrate.upgrade(settings.database_url)
@@ -65,10 +65,16 @@ def product(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> It
         await engine.dispose()
 
     asyncio.run(prepare())
-    stack = Stack(build_services(settings, trained_model), progress=print)
+    stack = Stack(build_services(settings, model), progress=print)
     stack.start()
+    return stack, RunningProduct(settings, f"http://127.0.0.1:{settings.gateway_port}")
+
+
+@pytest.fixture(scope="session")
+def product(tmp_path_factory: pytest.TempPathFactory, trained_model: Path) -> Iterator[RunningProduct]:
+    stack, running = start_product(tmp_path_factory.mktemp("product-var"), trained_model)
     try:
-        yield RunningProduct(settings, f"http://127.0.0.1:{settings.gateway_port}")
+        yield running
     finally:
         stack.stop()
 

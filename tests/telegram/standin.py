@@ -1,0 +1,208 @@
+"""A local stand-in for the Telegram Bot API (aiohttp on loopback), since the real one is out of reach.
+
+It serves getUpdates with real-shaped Update JSON that tests push, records
+every call (sendMessage, answerCallbackQuery, …), and can answer 429 with
+retry_after on demand. It runs in its own thread so processes started by
+the tests (the gateway) can reach it at any time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Harbor & Pine", "username": "harborpine_test_bot"}
+
+
+class TelegramStandIn:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any], float]] = []
+        self._updates: deque[dict[str, Any]] = deque()
+        self._update_ids = itertools.count(1000)
+        self._message_ids = itertools.count(1)
+        self._failures: dict[str, deque[int]] = {}
+        self._lock = threading.Lock()
+        self.loop = asyncio.new_event_loop()
+        self.port = 0
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    # Lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> TelegramStandIn:
+        ready = threading.Event()
+        self._ready = ready
+        self._thread.start()
+        ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(5)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        runner = web.AppRunner(app)
+        self.loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        self.loop.run_until_complete(site.start())
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._ready.set()
+        self.loop.run_forever()
+
+    # What tests do ---------------------------------------------------------------------
+
+    def push(self, update: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self._updates.append(update)
+        return update
+
+    def fail_next(self, method: str, retry_after: int, times: int = 1) -> None:
+        with self._lock:
+            self._failures.setdefault(method, deque()).extend([retry_after] * times)
+
+    def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                params
+                for name, params, _ in self.calls
+                if name == method and (chat_id is None or int(params.get("chat_id", 0)) == chat_id)
+            ]
+
+    def wait_for(self, predicate, timeout: float = 60.0) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = predicate()
+            if result:
+                return result
+            time.sleep(0.1)
+        raise AssertionError(
+            f"the stand-in did not see what the test waited for; calls: {[c[0] for c in self.calls][-20:]}"
+        )
+
+    # Update builders (the shapes Telegram sends) --------------------------------------------
+
+    def user(self, user_id: int, first_name: str) -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
+
+    def text_update(
+        self, user_id: int, text: str, first_name: str = "Maria", update_id: int | None = None
+    ) -> dict[str, Any]:
+        return {
+            "update_id": update_id if update_id is not None else next(self._update_ids),
+            "message": {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private", "first_name": first_name},
+                "from": self.user(user_id, first_name),
+                "text": text,
+                **(
+                    {"entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]}
+                    if text.startswith("/")
+                    else {}
+                ),
+            },
+        }
+
+    def contact_update(
+        self, user_id: int, phone: str, first_name: str = "Maria", owner_id: int | None = None
+    ) -> dict[str, Any]:
+        update = self.text_update(user_id, "", first_name)
+        del update["message"]["text"]
+        update["message"]["contact"] = {"phone_number": phone, "first_name": first_name, "user_id": owner_id or user_id}
+        return update
+
+    def button_update(self, user_id: int, data: str, first_name: str = "Maria") -> dict[str, Any]:
+        return {
+            "update_id": next(self._update_ids),
+            "callback_query": {
+                "id": f"cbq-{next(self._message_ids)}",
+                "from": self.user(user_id, first_name),
+                "chat_instance": "42",
+                "data": data,
+                "message": {
+                    "message_id": next(self._message_ids),
+                    "date": int(time.time()),
+                    "chat": {"id": user_id, "type": "private", "first_name": first_name},
+                    "from": BOT_USER,
+                    "text": "(buttons)",
+                },
+            },
+        }
+
+    # The API ---------------------------------------------------------------------------
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            raw = await request.json()
+        else:
+            raw = dict(await request.post())
+        params = {}
+        for key, value in raw.items():
+            if isinstance(value, str) and value[:1] in "[{":
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    pass
+            params[key] = value
+        return params
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        with self._lock:
+            self.calls.append((method, params, time.monotonic()))
+            failures = self._failures.get(method)
+            retry_after = failures.popleft() if failures else None
+        if retry_after is not None:
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {retry_after}",
+                    "parameters": {"retry_after": retry_after},
+                },
+                status=429,
+            )
+        if method == "getUpdates":
+            return web.json_response({"ok": True, "result": await self._get_updates(params)})
+        if method == "getMe":
+            return web.json_response({"ok": True, "result": BOT_USER})
+        if method == "sendMessage":
+            return web.json_response(
+                {
+                    "ok": True,
+                    "result": {
+                        "message_id": next(self._message_ids),
+                        "date": int(time.time()),
+                        "chat": {"id": int(params["chat_id"]), "type": "private"},
+                        "from": BOT_USER,
+                        "text": params.get("text", ""),
+                    },
+                }
+            )
+        return web.json_response({"ok": True, "result": True})
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + min(float(params.get("timeout") or 0), 1.0)
+        while True:
+            with self._lock:
+                if self._updates:
+                    batch = list(self._updates)
+                    self._updates.clear()
+                    return batch
+            if time.monotonic() >= deadline:
+                return []
+            await asyncio.sleep(0.05)
