@@ -9,6 +9,7 @@ the tests (the gateway) can reach it at any time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import threading
@@ -152,10 +153,8 @@ class TelegramStandIn:
         params = {}
         for key, value in raw.items():
             if isinstance(value, str) and value[:1] in "[{":
-                try:
+                with contextlib.suppress(ValueError):
                     value = json.loads(value)
-                except ValueError:
-                    pass
             params[key] = value
         return params
 
