@@ -1,0 +1,79 @@
+"""The desk: what waiting customers are told, in and out of business hours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+
+from crm_store.db import unit_of_work
+from crm_store.models import Conversation, Message, Ticket, User
+from handoff.desk import Desk, Presence
+from handoff.escalation import load_policy
+from handoff.hub import Hub
+from handoff.rasa_client import RasaClient
+from handoff.router import ConversationRouter
+from handoff.state_machine import HandoffStateMachine
+
+ALWAYS_OPEN = "business_hours:\n  timezone: UTC\n  days: {%s}\n" % ", ".join(
+    f"{d}: '00:00-23:59'" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+)
+NEVER_OPEN_TODAY = "business_hours:\n  timezone: UTC\n  days: {%s}\n"
+
+
+async def _desk(sessions, database_url: str, policy_text: str, tmp_path: Path, http: aiohttp.ClientSession) -> Desk:  # type: ignore[no-untyped-def]
+    path = tmp_path / "escalation.yml"
+    path.write_text(policy_text)
+    policy = load_policy(path)
+    hub = Hub()
+    rasa = RasaClient(http, "http://127.0.0.1:9", "token")  # nothing listens there: the packet goes without Rasa's view
+    router = ConversationRouter(sessions, rasa, hub)
+    machine = HandoffStateMachine(sessions, hub, policy, skip_locked=database_url.startswith("postgresql"))
+    return Desk(sessions, hub, router, machine, policy, rasa, Presence())
+
+
+async def _notices(sessions, conversation_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+    async with unit_of_work(sessions) as session:
+        rows = (
+            await session.execute(Message.__table__.select().where(Message.conversation_id == conversation_id))
+        ).all()
+    return [row.text for row in rows if row.sender == "system"]
+
+
+async def test_waiting_customers_hear_their_place_and_it_updates(sessions, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    async with aiohttp.ClientSession() as http:
+        desk = await _desk(sessions, database_url, ALWAYS_OPEN, tmp_path, http)
+        async with unit_of_work(sessions) as session:
+            session.add_all(
+                [Conversation(id="first-customer", channel="web"), Conversation(id="second-customer", channel="web")]
+            )
+            session.add(User(username="kim", display_name="Kim", role="agent", password_hash="x"))
+        first = await desk.escalate("first-customer", "asked_for_agent", tier=None)
+        await desk.escalate("second-customer", "asked_for_agent", tier=None)
+        assert "number 1 in line" in (await _notices(sessions, "first-customer"))[0]
+        assert "number 2 in line" in (await _notices(sessions, "second-customer"))[0]
+        assert "expected wait is about 8 minutes" in (await _notices(sessions, "second-customer"))[0]
+
+        async with unit_of_work(sessions) as session:
+            kim = (await session.execute(User.__table__.select())).first()
+        agent = User(id=kim.id, username="kim", display_name="Kim", role="agent")
+        await desk.machine.claim(first.id, agent)
+        await desk.announce_positions()
+        assert "now number 1 in line" in (await _notices(sessions, "second-customer"))[-1]
+
+
+async def test_outside_business_hours_the_customer_is_told_when_we_reply(sessions, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, timezone
+
+    tomorrow = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[(datetime.now(timezone.utc).weekday() + 1) % 7]
+    async with aiohttp.ClientSession() as http:
+        desk = await _desk(sessions, database_url, NEVER_OPEN_TODAY % f"{tomorrow}: '09:00-17:00'", tmp_path, http)
+        async with unit_of_work(sessions) as session:
+            session.add(Conversation(id="night-owl", channel="web"))
+        ticket = await desk.escalate("night-owl", "complaint", tier=None)
+    notice = (await _notices(sessions, "night-owl"))[0]
+    assert "offline right now" in notice and "at 09:00" in notice
+    async with unit_of_work(sessions) as session:
+        stored = await session.get(Ticket, ticket.id)
+    assert stored.status == "queued", "the ticket waits for the morning"
+    assert stored.context["reason"] == "complaint" and "summary" in stored.context
