@@ -65,9 +65,9 @@ async def test_waiting_customers_hear_their_place_and_it_updates(sessions, datab
 async def test_outside_business_hours_the_customer_is_told_when_we_reply(sessions, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from datetime import datetime, timezone
 
-    tomorrow = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[(datetime.now(timezone.utc).weekday() + 1) % 7]
+    tomorrow = DAYS[(datetime.now(timezone.utc).weekday() + 1) % 7]
     async with aiohttp.ClientSession() as http:
-        desk = await _desk(sessions, database_url, NEVER_OPEN_TODAY % f"{tomorrow}: '09:00-17:00'", tmp_path, http)
+        desk = await _desk(sessions, database_url, hours(f"{tomorrow}: '09:00-17:00'"), tmp_path, http)
         async with unit_of_work(sessions) as session:
             session.add(Conversation(id="night-owl", channel="web"))
         ticket = await desk.escalate("night-owl", "complaint", tier=None)
