@@ -15,10 +15,14 @@ from handoff.rasa_client import RasaClient
 from handoff.router import ConversationRouter
 from handoff.state_machine import HandoffStateMachine
 
-ALWAYS_OPEN = "business_hours:\n  timezone: UTC\n  days: {%s}\n" % ", ".join(
-    f"{d}: '00:00-23:59'" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-)
-NEVER_OPEN_TODAY = "business_hours:\n  timezone: UTC\n  days: {%s}\n"
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def hours(days: str) -> str:
+    return f"business_hours:\n  timezone: UTC\n  days: {{{days}}}\n"
+
+
+ALWAYS_OPEN = hours(", ".join(f"{day}: '00:00-23:59'" for day in DAYS))
 
 
 async def _desk(sessions, database_url: str, policy_text: str, tmp_path: Path, http: aiohttp.ClientSession) -> Desk:  # type: ignore[no-untyped-def]
