@@ -22,6 +22,7 @@ from knowledge_base.importer import import_directory
 from tests.e2e.client import ChatClient
 
 pytestmark = pytest.mark.slow
+PASSWORD = "correct-horse-battery"
 
 
 def free_port() -> int:
@@ -97,3 +98,23 @@ async def product_sessions(product: RunningProduct) -> AsyncIterator:
     engine = create_engine(product.settings.database_url)
     yield session_factory(engine)
     await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def staff(product: RunningProduct) -> dict[str, str]:
+    """Named example staff in the running product, created once per product."""
+    from crm_store.repositories import UserRepository
+    from handoff.users import add_user
+
+    async def create() -> None:
+        engine = create_engine(product.settings.database_url)
+        sessions = session_factory(engine)
+        for username, role in (("alex", "agent"), ("sam", "agent"), ("tara", "trainer")):
+            async with unit_of_work(sessions) as session:
+                exists = await UserRepository(session).by_username(username)
+            if exists is None:
+                await add_user(sessions, username, role, username.title(), PASSWORD)
+        await engine.dispose()
+
+    asyncio.run(create())
+    return {"agent": "alex", "other_agent": "sam", "trainer": "tara"}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
+from tests.e2e.conftest import PASSWORD
 from tests.e2e.test_browser import SCREENSHOTS, page  # noqa: F401 (the browser fixture)
-from tests.e2e.test_handoff import PASSWORD, _next, staff  # noqa: F401 (the staff fixture)
+from tests.e2e.test_handoff import _next
 
 pytestmark = pytest.mark.slow
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script> where is my refund"

@@ -9,12 +9,10 @@ import uuid
 import aiohttp
 import pytest
 
-from crm_store.db import create_engine, session_factory, unit_of_work
+from crm_store.db import unit_of_work
 from crm_store.models import Conversation, Ticket
-from handoff.users import add_user
 from tests.e2e.client import ChatClient, texts
-
-PASSWORD = "correct-horse-battery"
+from tests.e2e.conftest import PASSWORD
 
 
 class Agent:
@@ -46,19 +44,6 @@ class Agent:
         headers = {"X-CSRF-Token": self.csrf} if csrf else {}
         async with self.http.post(f"{self.base_url}/console/api{path}", json=body or {}, headers=headers) as response:
             return response.status, await response.json()
-
-
-@pytest.fixture(scope="session")
-def staff(product) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    async def create() -> None:
-        engine = create_engine(product.settings.database_url)
-        sessions = session_factory(engine)
-        for username, role in (("alex", "agent"), ("sam", "agent"), ("tara", "trainer")):
-            await add_user(sessions, username, role, username.title(), PASSWORD)
-        await engine.dispose()
-
-    asyncio.run(create())
-    return {"agent": "alex", "other_agent": "sam", "trainer": "tara"}
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from crm_store.db import unit_of_work
 from crm_store.models import ChannelIdentity, Conversation, Message
-from tests.e2e.test_handoff import Agent, staff  # noqa: F401 (the staff fixture)
+from tests.e2e.conftest import staff  # noqa: F401 (the staff fixture)
+from tests.e2e.test_handoff import Agent
 
 pytestmark = pytest.mark.slow
 
