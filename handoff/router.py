@@ -263,6 +263,9 @@ class ConversationRouter:
                 processed = await session.get(Message, message.id)
                 if processed is not None:
                     processed.processed_at = utcnow()
+                    if "bot_failed" in signals:
+                        # Trainers see these as "questions the bot could not answer".
+                        processed.payload = {**(processed.payload or {}), "unanswered": True}
             # Consecutive failed turns feed the escalation policy; any other answer resets the count.
             conversation.failed_turns = (conversation.failed_turns or 0) + 1 if "bot_failed" in signals else 0
         for bot_message in stored:

@@ -18,7 +18,7 @@ from crm_store.models.base import utcnow
 from crm_store.repositories import ArticleRepository, AuditRepository
 from knowledge_base.article_files import ArticleData, load_articles_dir, write_articles_dir
 from knowledge_base.embedding import Embedder
-from knowledge_base.store import Progress, article_data, compute_embeddings, stored_embeddings
+from knowledge_base.store import Progress, article_data, compute_embeddings, record_version, stored_embeddings
 
 
 @dataclass
@@ -26,6 +26,7 @@ class ImportReport:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # edited in the trainer console: the database wins
     unchanged: int = 0
     embedded: int = 0
 
@@ -36,7 +37,7 @@ class ImportReport:
     def summary(self) -> str:
         return (
             f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
-            f"{self.unchanged} unchanged; {self.embedded} new embedding(s)"
+            f"{self.unchanged} unchanged, {len(self.kept)} kept as edited in the console; {self.embedded} new embedding(s)"
         )
 
 
@@ -82,11 +83,15 @@ async def import_articles(
         for data in articles:
             current = existing.get(data.slug)
             if current is None:
-                await repository.add(_new_article(data), data.questions)
+                article = await repository.add(_new_article(data), data.questions)
+                await record_version(session, article, data, actor, "imported from files")
                 report.added.append(data.slug)
+            elif current.content_hash != data.content_hash and current.origin == "console":
+                report.kept.append(data.slug)
             elif current.content_hash != data.content_hash:
                 _apply(current, data)
                 await repository.replace_questions(current, data.questions)
+                await record_version(session, current, data, actor, "changed in the files")
                 report.changed.append(data.slug)
             else:
                 report.unchanged += 1

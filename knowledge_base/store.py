@@ -63,3 +63,37 @@ async def load_vectors(
     if not texts:
         return np.zeros((0, embedder.dimensions), dtype=np.float32)
     return np.vstack([from_bytes(stored[text_hash(text)]) for text in texts])
+
+
+def snapshot(data: ArticleData) -> dict[str, object]:
+    return {
+        "title": data.title,
+        "category": data.category,
+        "tags": list(data.tags),
+        "answer": data.answer,
+        "questions": list(data.questions),
+        "status": data.status,
+    }
+
+
+def from_snapshot(slug: str, snap: dict[str, object]) -> ArticleData:
+    return ArticleData(
+        slug=slug,
+        title=str(snap["title"]),
+        category=str(snap["category"]),
+        answer=str(snap["answer"]),
+        questions=tuple(snap["questions"]),  # type: ignore[arg-type]
+        tags=tuple(snap.get("tags") or ()),  # type: ignore[arg-type]
+        status=str(snap.get("status", "published")),
+    )
+
+
+async def record_version(session: AsyncSession, article: Article, data: ArticleData, actor: str, summary: str) -> None:
+    from crm_store.models import ArticleVersion
+
+    session.add(
+        ArticleVersion(
+            article_id=article.id, version=article.version, snapshot=snapshot(data), actor=actor, summary=summary
+        )
+    )
+    await session.flush()

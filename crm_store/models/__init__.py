@@ -1,10 +1,11 @@
 """All models, importable from one place (Alembic's autogenerate needs them registered)."""
 
-from crm_store.models.article import Article, ArticleQuestion, KnowledgeBaseRevision, TextEmbedding
+from crm_store.models.article import Article, ArticleQuestion, ArticleVersion, KnowledgeBaseRevision, TextEmbedding
 from crm_store.models.audit import AuditEntry, Note
 from crm_store.models.base import Base, utcnow
 from crm_store.models.conversation import Conversation, Message
 from crm_store.models.customer import ChannelIdentity, Customer
+from crm_store.models.model_record import ModelRecord
 from crm_store.models.order import Order, OrderEvent, OrderItem
 from crm_store.models.ticket import Ticket
 from crm_store.models.training import TrainingCandidate
@@ -13,6 +14,7 @@ from crm_store.models.user import User, UserSession
 __all__ = [
     "Article",
     "ArticleQuestion",
+    "ArticleVersion",
     "AuditEntry",
     "Base",
     "ChannelIdentity",
@@ -20,6 +22,7 @@ __all__ = [
     "Customer",
     "KnowledgeBaseRevision",
     "Message",
+    "ModelRecord",
     "Note",
     "Order",
     "OrderEvent",

@@ -66,3 +66,18 @@ class KnowledgeBaseRevision(Base):
     id = Column(Integer, primary_key=True)
     revision = Column(Integer, nullable=False, default=0)
     changed_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class ArticleVersion(Base):
+    """A snapshot of an article after each change: history, diffs and revert."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "version", name="uq_article_versions_article_version"),)
+
+    id = Column(Integer, primary_key=True)
+    article_id = Column(Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True)
+    version = Column(Integer, nullable=False)
+    snapshot = Column(JSONType, nullable=False)
+    actor = Column(String(100), nullable=False)
+    summary = Column(Text, nullable=False, default="")
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)

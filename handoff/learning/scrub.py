@@ -37,7 +37,28 @@ WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 PLACEHOLDERS = ("[EMAIL]", "[ORDER]", "[NUMBER]", "[CARD]", "[PHONE]", "[ADDRESS]", "[POSTCODE]", "[NAME]")
 # Words that open a sentence after a cue but are not names ("I'm Sorry", "Thanks Again").
 NOT_NAMES = frozenset(
-    ["sorry", "not", "so", "very", "really", "just", "still", "also", "here", "there", "happy", "glad", "back", "again", "a", "an", "the", "in", "on", "at"]
+    [
+        "sorry",
+        "not",
+        "so",
+        "very",
+        "really",
+        "just",
+        "still",
+        "also",
+        "here",
+        "there",
+        "happy",
+        "glad",
+        "back",
+        "again",
+        "a",
+        "an",
+        "the",
+        "in",
+        "on",
+        "at",
+    ]
 )
 
 

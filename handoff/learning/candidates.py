@@ -1,0 +1,222 @@
+"""Training candidates: proposed by agents when they resolve a ticket, reviewed by trainers.
+
+Every candidate is scrubbed of personal data when it is created, so nothing
+personal reaches the trainer console, the knowledge base or bot/data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from crm_store.db import unit_of_work
+from crm_store.errors import NotFound
+from crm_store.models import Customer, Message, Ticket, TrainingCandidate, User
+from crm_store.models.base import utcnow
+from crm_store.repositories import AuditRepository
+from handoff.errors import InvalidMessage
+from handoff.learning.nlu_file import add_example
+from handoff.learning.scrub import Scrubber
+from knowledge_base.article_files import SLUG_PATTERN, ArticleData
+from knowledge_base.editing import KnowledgeBaseEditor
+from knowledge_base.embedding import Embedder
+
+KINDS = ("new_article", "question_variant", "nlu_example")
+SIMILAR = 0.75  # cosine similarity above which two questions count as the same question
+
+
+@dataclass
+class Group:
+    kind: str
+    label: str
+    candidates: list[TrainingCandidate]
+
+
+def slugify(title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80].strip("-")
+    return slug or "article"
+
+
+def cluster(vectors: np.ndarray, threshold: float = SIMILAR) -> list[list[int]]:
+    """Greedy clustering by cosine similarity to each cluster's first member; stable and fast enough for a queue."""
+    clusters: list[list[int]] = []
+    heads: list[int] = []
+    for index in range(len(vectors)):
+        for number, head in enumerate(heads):
+            if float(vectors[index] @ vectors[head]) >= threshold:
+                clusters[number].append(index)
+                break
+        else:
+            heads.append(index)
+            clusters.append([index])
+    return sorted(clusters, key=len, reverse=True)
+
+
+class LearningDesk:
+    def __init__(self, sessions: sessionmaker, embedder: Embedder, editor: KnowledgeBaseEditor) -> None:
+        self.sessions = sessions
+        self.embedder = embedder
+        self.editor = editor
+        self._scrubber: Scrubber | None = None
+
+    async def scrubber(self) -> Scrubber:
+        """Knows every customer's and colleague's name; built once per process."""
+        if self._scrubber is None:
+            async with unit_of_work(self.sessions) as session:
+                customers = (await session.execute(select(Customer.first_name, Customer.last_name))).all()
+                staff = (await session.execute(select(User.display_name))).scalars().all()
+            self._scrubber = Scrubber.with_names([*(f"{first} {last}" for first, last in customers), *staff])
+        return self._scrubber
+
+    # Agents teach ---------------------------------------------------------------------------
+
+    async def propose(self, ticket: Ticket, agent: User, lesson: dict[str, Any]) -> TrainingCandidate | None:
+        kind = lesson.get("kind")
+        if kind in (None, "", "nothing"):
+            return None
+        if kind not in KINDS:
+            raise InvalidMessage(f"learn.kind must be one of {', '.join(KINDS)} or nothing")
+        question = str(lesson.get("question") or "").strip()
+        answer = str(lesson.get("answer") or "").strip() or None
+        target = str(lesson.get("target") or "").strip() or None
+        if not question:
+            raise InvalidMessage("learn.question is required")
+        if kind == "new_article" and not answer:
+            raise InvalidMessage("learn.answer is required for a new article")
+        if kind in ("question_variant", "nlu_example") and not target:
+            raise InvalidMessage("learn.target (an article slug or an intent) is required")
+        scrubber = await self.scrubber()
+        async with unit_of_work(self.sessions) as session:
+            customer = await session.get(Customer, ticket.customer_id) if ticket.customer_id else None
+            names = [customer.first_name, customer.last_name] if customer else []
+            message_ids = list(
+                (
+                    await session.execute(select(Message.id).where(Message.conversation_id == ticket.conversation_id))
+                ).scalars()
+            )[-20:]
+            candidate = TrainingCandidate(
+                kind=kind,
+                question=scrubber.scrub(question, extra_names=names),
+                answer=scrubber.scrub(answer, extra_names=names) if answer else None,
+                target=target,
+                ticket_id=ticket.id,
+                conversation_id=ticket.conversation_id,
+                source_message_ids=message_ids,
+                proposed_by_id=agent.id,
+            )
+            session.add(candidate)
+            await session.flush()
+            await AuditRepository(session).record(
+                agent.username, "learning.proposed", "candidate", candidate.id, {"kind": kind}
+            )
+        return candidate
+
+    # Trainers review ---------------------------------------------------------------------------
+
+    async def pending_groups(self) -> list[Group]:
+        async with unit_of_work(self.sessions) as session:
+            pending = list(
+                (
+                    await session.execute(
+                        select(TrainingCandidate)
+                        .where(TrainingCandidate.status == "pending")
+                        .order_by(TrainingCandidate.id)
+                    )
+                ).scalars()
+            )
+        groups: list[Group] = []
+        by_kind: dict[tuple[str, str | None], list[TrainingCandidate]] = {}
+        for candidate in pending:
+            by_kind.setdefault(
+                (candidate.kind, candidate.target if candidate.kind != "new_article" else None), []
+            ).append(candidate)
+        for (kind, target), members in by_kind.items():
+            vectors = await asyncio.to_thread(self.embedder.encode, [member.question for member in members])
+            for indices in cluster(vectors):
+                label = f"{kind.replace('_', ' ')}" + (f" → {target}" if target else "")
+                groups.append(Group(kind, label, [members[index] for index in indices]))
+        return sorted(groups, key=lambda group: (-len(group.candidates), group.candidates[0].id))
+
+    async def approve(self, candidate_id: int, trainer: User, edits: dict[str, Any]) -> TrainingCandidate:
+        async with unit_of_work(self.sessions) as session:
+            candidate = await session.get(TrainingCandidate, candidate_id)
+            if candidate is None:
+                raise NotFound(f"no candidate {candidate_id}")
+            if candidate.status != "pending":
+                raise InvalidMessage(f"candidate {candidate_id} is already {candidate.status}")
+        scrubber = await self.scrubber()
+        question = scrubber.scrub(str(edits.get("question") or candidate.question).strip())
+        answer = scrubber.scrub(str(edits.get("answer") or candidate.answer or "").strip()) or None
+        target = str(edits.get("target") or candidate.target or "").strip() or None
+        actor = trainer.username
+        if candidate.kind == "question_variant":
+            await self.editor.add_question(str(target), question, actor)
+        elif candidate.kind == "new_article":
+            title = str(edits.get("title") or question).strip()[:300]
+            slug = target if target and SLUG_PATTERN.match(target) else slugify(title)
+            await self.editor.create(
+                ArticleData(
+                    slug=slug,
+                    title=title,
+                    category="learned",
+                    answer=str(answer),
+                    questions=(question,),
+                    status="published",
+                ),
+                actor,
+            )
+            target = slug
+        else:
+            await asyncio.to_thread(add_example, str(target), question)
+        async with unit_of_work(self.sessions) as session:
+            stored = await session.get(TrainingCandidate, candidate_id)
+            assert stored is not None
+            stored.status, stored.question, stored.answer, stored.target = "approved", question, answer, target
+            stored.reviewed_by_id, stored.reviewed_at = trainer.id, utcnow()
+            await AuditRepository(session).record(
+                actor, "learning.approved", "candidate", candidate_id, {"kind": stored.kind, "target": target}
+            )
+        return stored
+
+    async def reject(self, candidate_id: int, trainer: User, note: str | None) -> TrainingCandidate:
+        async with unit_of_work(self.sessions) as session:
+            candidate = await session.get(TrainingCandidate, candidate_id)
+            if candidate is None or candidate.status != "pending":
+                raise NotFound(f"no pending candidate {candidate_id}")
+            candidate.status, candidate.review_note = "rejected", note
+            candidate.reviewed_by_id, candidate.reviewed_at = trainer.id, utcnow()
+            await AuditRepository(session).record(
+                trainer.username, "learning.rejected", "candidate", candidate_id, {"note": note}
+            )
+        return candidate
+
+    async def unanswered_clusters(self, limit: int = 500) -> list[dict[str, Any]]:
+        """What customers asked that the bot could not answer, scrubbed and grouped, most frequent first."""
+        async with unit_of_work(self.sessions) as session:
+            rows = list(
+                (
+                    await session.execute(
+                        select(Message).where(Message.sender == "customer").order_by(Message.id.desc()).limit(limit * 4)
+                    )
+                ).scalars()
+            )
+        messages = [row for row in rows if (row.payload or {}).get("unanswered") and row.text][:limit]
+        if not messages:
+            return []
+        scrubber = await self.scrubber()
+        texts = [scrubber.scrub(message.text or "") for message in messages]
+        vectors = await asyncio.to_thread(self.embedder.encode, texts)
+        return [
+            {
+                "count": len(indices),
+                "examples": list(dict.fromkeys(texts[index] for index in indices))[:5],
+                "last_at": max(messages[index].created_at for index in indices).isoformat(),
+            }
+            for indices in cluster(vectors)
+        ]

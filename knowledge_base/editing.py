@@ -1,0 +1,174 @@
+"""Changing articles from the trainer console: every change is versioned, audited and live at once.
+
+Each change is one transaction: the article, its questions, a version
+snapshot, an audit entry and the knowledge-base revision (which makes every
+running process reload its index on its next search). Embeddings for new
+texts are computed before the transaction opens.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from crm_store.db import unit_of_work
+from crm_store.errors import Conflict, NotFound
+from crm_store.models import Article, ArticleVersion
+from crm_store.models.base import utcnow
+from crm_store.repositories import ArticleRepository, AuditRepository
+from knowledge_base.article_files import ArticleData
+from knowledge_base.embedding import Embedder
+from knowledge_base.store import (
+    article_data,
+    compute_embeddings,
+    from_snapshot,
+    record_version,
+    snapshot,
+    stored_embeddings,
+)
+
+DIFF_FIELDS = ("title", "category", "status", "tags", "answer", "questions")
+
+
+class KnowledgeBaseEditor:
+    def __init__(self, sessions: sessionmaker, embedder: Embedder) -> None:
+        self.sessions = sessions
+        self.embedder = embedder
+
+    async def _embed(self, data: ArticleData) -> dict[str, bytes]:
+        texts = data.search_texts()
+        async with unit_of_work(self.sessions) as session:
+            known = await stored_embeddings(session, self.embedder, texts)
+        return await compute_embeddings(self.embedder, texts, known=known)
+
+    async def _finish(
+        self,
+        session: Any,
+        article: Article,
+        data: ArticleData,
+        actor: str,
+        action: str,
+        summary: str,
+        vectors: dict[str, bytes],
+    ) -> None:
+        repository = ArticleRepository(session)
+        if vectors:
+            await repository.add_embeddings(self.embedder.model_name, self.embedder.dimensions, vectors)
+        await record_version(session, article, data, actor, summary)
+        await AuditRepository(session).record(
+            actor, action, "article", article.slug, {"version": article.version, "summary": summary}
+        )
+        await repository.bump_revision()
+
+    async def create(self, data: ArticleData, actor: str) -> ArticleData:
+        vectors = await self._embed(data)
+        async with unit_of_work(self.sessions) as session:
+            repository = ArticleRepository(session)
+            if await repository.by_slug(data.slug) is not None:
+                raise Conflict(f"an article with the slug {data.slug!r} exists already")
+            article = await repository.add(
+                Article(
+                    slug=data.slug,
+                    title=data.title,
+                    category=data.category,
+                    tags=list(data.tags),
+                    answer=data.answer,
+                    status=data.status,
+                    origin="console",
+                    version=1,
+                    content_hash=data.content_hash,
+                ),
+                data.questions,
+            )
+            await self._finish(session, article, data, actor, "kb.article_created", "created", vectors)
+        return data
+
+    async def update(
+        self, data: ArticleData, actor: str, *, base_version: int | None, summary: str = "edited"
+    ) -> ArticleData:
+        vectors = await self._embed(data)
+        async with unit_of_work(self.sessions) as session:
+            repository = ArticleRepository(session)
+            article = await repository.by_slug(data.slug)
+            if article is None:
+                raise NotFound(f"no article {data.slug!r}")
+            if base_version is not None and article.version != base_version:
+                raise Conflict(
+                    f"article {data.slug!r} is at version {article.version}, not {base_version}: someone else changed it"
+                )
+            if article.content_hash == data.content_hash:
+                return article_data(article)
+            article.title, article.category, article.tags = data.title, data.category, list(data.tags)
+            article.answer, article.status, article.content_hash = data.answer, data.status, data.content_hash
+            article.origin = "console"  # from now on the database wins over the files on import
+            article.version += 1
+            article.updated_at = utcnow()
+            await repository.replace_questions(article, data.questions)
+            await self._finish(session, article, data, actor, "kb.article_changed", summary, vectors)
+        return data
+
+    async def current(self, slug: str) -> ArticleData:
+        async with unit_of_work(self.sessions) as session:
+            article = await ArticleRepository(session).by_slug(slug)
+            if article is None:
+                raise NotFound(f"no article {slug!r}")
+            return article_data(article)
+
+    async def set_status(self, slug: str, status: str, actor: str) -> ArticleData:
+        data = await self.current(slug)
+        changed = ArticleData(**{**data.__dict__, "status": status})
+        return await self.update(changed, actor, base_version=None, summary=f"status → {status}")
+
+    async def add_question(self, slug: str, question: str, actor: str) -> ArticleData:
+        data = await self.current(slug)
+        if question in data.questions:
+            return data
+        changed = ArticleData(**{**data.__dict__, "questions": (*data.questions, question)})
+        return await self.update(changed, actor, base_version=None, summary="added a question variant")
+
+    async def history(self, slug: str) -> list[ArticleVersion]:
+        async with unit_of_work(self.sessions) as session:
+            article = await ArticleRepository(session).by_slug(slug)
+            if article is None:
+                raise NotFound(f"no article {slug!r}")
+            result = await session.execute(
+                select(ArticleVersion)
+                .where(ArticleVersion.article_id == article.id)
+                .order_by(ArticleVersion.version.desc())
+            )
+            return list(result.scalars())
+
+    async def _version(self, slug: str, version: int) -> ArticleData:
+        for entry in await self.history(slug):
+            if entry.version == version:
+                return from_snapshot(slug, entry.snapshot)
+        raise NotFound(f"article {slug!r} has no version {version}")
+
+    async def revert(self, slug: str, version: int, actor: str) -> ArticleData:
+        old = await self._version(slug, version)
+        return await self.update(old, actor, base_version=None, summary=f"reverted to version {version}")
+
+    async def diff(self, slug: str, from_version: int, to_version: int) -> list[dict[str, Any]]:
+        before, after = (
+            snapshot(await self._version(slug, from_version)),
+            snapshot(await self._version(slug, to_version)),
+        )
+        changes = []
+        for name in DIFF_FIELDS:
+            old, new = _lines(before[name]), _lines(after[name])
+            if old == new:
+                continue
+            lines = [
+                {"op": line[0], "text": line[2:]} for line in difflib.ndiff(old, new) if line[:1] in ("+", "-", " ")
+            ]
+            changes.append({"field": name, "lines": lines})
+        return changes
+
+
+def _lines(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return str(value).splitlines() or [""]
