@@ -37,6 +37,7 @@ ENV_TELEGRAM_MODE = "TELEGRAM_MODE"
 ENV_TELEGRAM_WEBHOOK_SECRET = "TELEGRAM_WEBHOOK_SECRET"  # noqa: S105
 ENV_TELEGRAM_API_URL = "TELEGRAM_API_URL"
 ENV_TELEGRAM_CHAT_INTERVAL = "TELEGRAM_CHAT_INTERVAL"
+ENV_MODEL_GATE_TOLERANCE = "MODEL_GATE_TOLERANCE"
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 # Calibrated on tests/knowledge_base/search_eval.yml; see knowledge_base/search.py.
@@ -66,6 +67,7 @@ class Settings:
     telegram_webhook_secret: str = field(default="", repr=False)
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_chat_interval: float = 1.0  # seconds between messages to one chat, as Telegram advises
+    model_gate_tolerance: float = 0.0  # how much worse a retrained model may score and still replace the running one
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -123,6 +125,7 @@ class Settings:
             ENV_TELEGRAM_WEBHOOK_SECRET: self.telegram_webhook_secret,
             ENV_TELEGRAM_API_URL: self.telegram_api_url,
             ENV_TELEGRAM_CHAT_INTERVAL: str(self.telegram_chat_interval),
+            ENV_MODEL_GATE_TOLERANCE: str(self.model_gate_tolerance),
         }
 
     @classmethod
@@ -150,6 +153,7 @@ class Settings:
             telegram_webhook_secret=env.get(ENV_TELEGRAM_WEBHOOK_SECRET, ""),
             telegram_api_url=env.get(ENV_TELEGRAM_API_URL) or "https://api.telegram.org/bot",
             telegram_chat_interval=_float(env, ENV_TELEGRAM_CHAT_INTERVAL, 1.0),
+            model_gate_tolerance=_float(env, ENV_MODEL_GATE_TOLERANCE, 0.0),
         )
 
 

@@ -23,10 +23,15 @@ from handoff.errors import BotUnavailable, GatewayError, InvalidMessage, Invalid
 from handoff.escalation import EscalationPolicy, load_policy
 from handoff.hub import Hub
 from handoff.keys import DESK, ENGINE, HTTP, HUB, KNOWLEDGE_BASE, RASA, ROUTER, SESSIONS, SETTINGS
+from handoff.learning.candidates import LearningDesk
+from handoff.learning.models import ModelManager
 from handoff.rasa_client import RasaClient
 from handoff.router import ConversationRouter
 from handoff.state_machine import AlreadyClaimed, HandoffStateMachine, TransitionRefused
 from handoff.telegram.channel import WEBHOOK_PATH, TelegramChannel
+from handoff.trainer import api as trainer_api
+from handoff.trainer.api import EDITOR, LEARNING, MODELS, ConflictError
+from knowledge_base.editing import KnowledgeBaseEditor
 from knowledge_base.embedding import Embedder
 from knowledge_base.search import KnowledgeBase
 
@@ -43,6 +48,7 @@ STATUS_CODES: dict[type[GatewayError], int] = {
     Forbidden: 403,
     NotFound: 404,
     AlreadyClaimed: 409,
+    ConflictError: 409,
     TransitionRefused: 409,
     BotUnavailable: 503,
 }
@@ -91,6 +97,10 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         app[SESSIONS], app[HUB], app[POLICY], skip_locked=not is_sqlite(settings.database_url)
     )
     app[DESK] = Desk(app[SESSIONS], app[HUB], app[ROUTER], machine, app[POLICY], app[RASA], Presence())
+    app[EDITOR] = KnowledgeBaseEditor(app[SESSIONS], app[KNOWLEDGE_BASE].embedder)
+    app[LEARNING] = LearningDesk(app[SESSIONS], app[KNOWLEDGE_BASE].embedder, app[EDITOR])
+    app[MODELS] = ModelManager(settings, app[SESSIONS], http, tolerance=settings.model_gate_tolerance)
+    await app[MODELS].register_running()
     telegram = None
     if settings.telegram_bot_token:
         telegram = TelegramChannel(settings, app[SESSIONS], app[ROUTER], app[HUB])
@@ -139,6 +149,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(console_pages.routes())
     app.add_routes(console_api.routes())
     app.add_routes(console_live.routes())
+    app.add_routes(trainer_api.routes())
     app.add_routes(
         [
             web.get("/", shop_page),

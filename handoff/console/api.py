@@ -20,6 +20,7 @@ from handoff.errors import InvalidMessage, NotFound
 from handoff.keys import DESK, KNOWLEDGE_BASE, SESSIONS
 from handoff.router import outbound
 from handoff.schemas import MAX_TEXT
+from handoff.trainer.api import LEARNING
 
 AGENT_ROLES = ("agent", "admin")
 CANNED_FILE = Path(__file__).resolve().parent.parent / "canned_responses.yml"
@@ -245,8 +246,15 @@ async def resolve(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
     body = await _body(request)
     resolution = _text(body, "resolution", MAX_NOTE)
+    lesson = body.get("learn") or {}
+    if not isinstance(lesson, dict):
+        raise InvalidMessage("learn must be an object with kind, question, answer and target")
     ticket = await request.app[DESK].hand_back(_ticket_id(request), user, resolution)
-    return web.json_response({"ticket": (await _summaries(request, [ticket]))[0]})
+    # What the bot should learn from this answer: scrubbed, then waiting for a trainer's review.
+    candidate = await request.app[LEARNING].propose(ticket, user, lesson) if lesson else None
+    return web.json_response(
+        {"ticket": (await _summaries(request, [ticket]))[0], "candidate_id": candidate.id if candidate else None}
+    )
 
 
 @require(*AGENT_ROLES)

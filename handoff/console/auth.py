@@ -55,7 +55,7 @@ def csrf_token_for(request: web.Request, session_token: str) -> str:
 
 def cookie_options(request: web.Request) -> dict[str, Any]:
     secure = request.secure or request.app[SETTINGS].public_url.startswith("https://")
-    return {"httponly": True, "samesite": "Strict", "secure": secure, "path": "/console"}
+    return {"httponly": True, "samesite": "Strict", "secure": secure, "path": "/"}
 
 
 async def authenticate(request: web.Request, username: str, password: str) -> User | None:
@@ -85,7 +85,7 @@ async def end_session(request: web.Request, response: web.StreamResponse) -> Non
             row = result.scalar_one_or_none()
             if row is not None and row.revoked_at is None:
                 row.revoked_at = utcnow()
-    response.del_cookie(SESSION_COOKIE, path="/console")
+    response.del_cookie(SESSION_COOKIE, path="/")
 
 
 async def current_user(request: web.Request) -> User | None:
@@ -119,6 +119,10 @@ async def signed_in_user(request: web.Request) -> User:
     return user
 
 
+def home_of(user: User) -> str:
+    return "/trainer/" if user.role == "trainer" else "/console/"
+
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -133,6 +137,8 @@ def require(*roles: str, page: bool = False) -> Callable[[Handler], Handler]:
                 if page:
                     raise web.HTTPFound("/console/login")
                 raise NotSignedIn("sign in to the console first")
+            if user.role not in roles and page:
+                raise web.HTTPFound(home_of(user))
             if user.role not in roles:
                 raise Forbidden(f"your role ({user.role}) cannot do this")
             if request.method not in ("GET", "HEAD"):

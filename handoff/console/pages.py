@@ -16,6 +16,7 @@ from handoff.console.auth import (
     csrf_token_for,
     current_user,
     end_session,
+    home_of,
     require,
     start_session,
 )
@@ -38,8 +39,8 @@ def render(name: str, **values: str) -> web.Response:
 
 async def login_page(request: web.Request, error: str = "") -> web.Response:
     user = await current_user(request)
-    if user is not None and user.role in CONSOLE_ROLES:
-        raise web.HTTPFound("/console/")
+    if user is not None:
+        raise web.HTTPFound(home_of(user))
     token = secrets.token_urlsafe(24)
     response = render("login.html", csrf_token=token, error=error)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, **cookie_options(request))
@@ -54,11 +55,9 @@ async def login_submit(request: web.Request) -> web.Response:
     user = await authenticate(request, str(form.get("username", ""))[:64], str(form.get("password", ""))[:256])
     if user is None:
         return await login_page(request, "Wrong username or password.")
-    if user.role not in CONSOLE_ROLES:
-        return await login_page(request, f"The {user.role} role has no access to the agent console.")
-    response = web.HTTPFound("/console/")
+    response = web.HTTPFound(home_of(user))
     await start_session(request, response, user)
-    response.del_cookie(LOGIN_CSRF_COOKIE, path="/console")
+    response.del_cookie(LOGIN_CSRF_COOKIE, path="/")
     raise response
 
 
