@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import DeskbotAction, last_customer_text
+from actions.base import HELPFUL_BUTTONS, DeskbotAction, last_customer_text
 from actions.handoff import signal
 from actions.runtime import runtime
 
@@ -31,17 +32,22 @@ class ActionDefaultAskAffirmation(DeskbotAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        text = last_customer_text(tracker)
+        knowledge_base = (await runtime()).knowledge_base
+        hits = await knowledge_base.search(text, limit=MAX_OPTIONS) if text else []
+        if hits and hits[0].score >= knowledge_base.answer_threshold:
+            # NLU was unsure, but the knowledge base is sure: a question worded unusually. Answer it.
+            dispatcher.utter_message(text=hits[0].answer)
+            dispatcher.utter_message(text="Did that answer your question?", buttons=HELPFUL_BUTTONS)
+            return [SlotSet("article_slug", hits[0].slug)]
         buttons: list[dict[str, str]] = []
         for ranked in tracker.latest_message.get("intent_ranking") or []:
             label = INTENT_LABELS.get(ranked.get("name", ""))
             if label and ranked.get("confidence", 0) >= 0.1 and len(buttons) < 2:
                 buttons.append({"title": label, "payload": f"/{ranked['name']}"})
-        text = last_customer_text(tracker)
-        if text:
-            knowledge_base = (await runtime()).knowledge_base
-            for hit in await knowledge_base.search(text, limit=MAX_OPTIONS):
-                if hit.score >= knowledge_base.suggest_threshold and len(buttons) < MAX_OPTIONS:
-                    buttons.append({"title": hit.title, "payload": f'/ask_faq{{"article_slug":"{hit.slug}"}}'})
+        for hit in hits:
+            if hit.score >= knowledge_base.suggest_threshold and len(buttons) < MAX_OPTIONS:
+                buttons.append({"title": hit.title, "payload": f'/ask_faq{{"article_slug":"{hit.slug}"}}'})
         # Not understanding counts as a failed turn even while we clarify: twice in a row brings in a person.
         signal(dispatcher, "bot_failed")
         if not buttons:

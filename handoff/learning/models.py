@@ -149,7 +149,9 @@ class ModelManager:
         model = Path(model_file).resolve()
         async with unit_of_work(self.sessions) as session:
             existing = (
-                (await session.execute(select(ModelRecord).where(ModelRecord.file_name == str(model)))).scalars().first()
+                (await session.execute(select(ModelRecord).where(ModelRecord.file_name == str(model))))
+                .scalars()
+                .first()
             )
             for other in (await session.execute(select(ModelRecord).where(ModelRecord.status == "active"))).scalars():
                 if existing is None or other.id != existing.id:
@@ -200,14 +202,20 @@ class ModelManager:
                 return
             self._progress(f"evaluating the new model {model.name}")
             figures = await asyncio.to_thread(evaluate, model)
-            accepted, why = passes_gate(figures, baseline, self.tolerance)
-            await self._record(model, figures, baseline, actor, accepted, why)
-            self._progress(("activated: " if accepted else "rejected: ") + why)
+            record = await self.consider(model, figures, baseline, actor)
+            self._progress(("activated: " if record.status == "active" else "rejected: ") + (record.note or ""))
             self.training.state = "idle"
         except Exception as error:  # the console shows it; the log has the traceback
             logger.exception("retrain failed")
             self._progress(f"failed: {error}")
             self.training.state = "failed"
+
+    async def consider(
+        self, model: Path, figures: dict[str, float], baseline: dict[str, float] | None, actor: str
+    ) -> ModelRecord:
+        """The gate: activate the model when it is not worse than the running one, else record the rejection."""
+        accepted, why = passes_gate(figures, baseline, self.tolerance)
+        return await self._record(model, figures, baseline, actor, accepted, why)
 
     async def _record(
         self,

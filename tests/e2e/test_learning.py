@@ -1,0 +1,125 @@
+"""The learning loop end to end: the bot fails, an agent answers and teaches, a trainer approves, the bot knows."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import aiohttp
+
+from crm_store.db import unit_of_work
+from crm_store.models import AuditEntry, TrainingCandidate
+from tests.e2e.client import ChatClient, texts
+from tests.e2e.test_handoff import Agent
+
+QUESTION = "do you offer engraving on the chef knives?"
+PARAPHRASE = "can you engrave my new knife"
+ANSWER = "Yes: engraving is free on all our knives, up to 20 characters. Add it on the product page before checkout."
+
+
+async def test_an_agents_answer_becomes_the_bots_answer(customer, product, staff, product_sessions) -> None:
+    await customer.connect()
+    first = await customer.say(QUESTION)
+    assert ANSWER not in texts(first)
+    await customer.say("I'd like to talk to a person please")
+
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as agent_http:
+        agent = Agent(agent_http, product.base_url)
+        await agent.login(staff["agent"])
+        _, queue = await agent.get("/queue")
+        ticket = next(t for t in queue["tickets"] if t["preview"] == "I'd like to talk to a person please")
+        await agent.post(f"/tickets/{ticket['id']}/claim")
+        await agent.post(f"/tickets/{ticket['id']}/messages", {"text": ANSWER})
+        status, resolved = await agent.post(
+            f"/tickets/{ticket['id']}/resolve",
+            {
+                "resolution": "Explained engraving",
+                "hand_back": True,
+                "learn": {
+                    "kind": "new_article",
+                    "question": QUESTION + " I'm Maria Jensen, maria.jensen@example.com",
+                    "answer": ANSWER,
+                },
+            },
+        )
+        assert status == 200 and resolved["candidate_id"]
+
+    async with unit_of_work(product_sessions) as session:
+        candidate = await session.get(TrainingCandidate, resolved["candidate_id"])
+    assert "Maria" not in candidate.question and "@" not in candidate.question, "personal data scrubbed before review"
+    assert candidate.ticket_id == ticket["id"] and candidate.source_message_ids
+
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as trainer_http:
+        trainer = Agent(trainer_http, product.base_url)
+        login = await trainer.login(staff["trainer"])
+        assert login.status == 302 and login.headers["Location"] == "/trainer/"
+        async with trainer_http.get(f"{product.base_url}/trainer/") as page:
+            import re
+
+            trainer.csrf = re.search(r'name="csrf-token" content="([^"]+)"', await page.text()).group(1)  # type: ignore[union-attr]
+        async with trainer_http.get(f"{product.base_url}/trainer/api/candidates") as response:
+            groups = (await response.json())["groups"]
+        mine = [c for g in groups for c in g["candidates"] if c["id"] == resolved["candidate_id"]]
+        assert mine and mine[0]["kind"] == "new_article"
+        async with trainer_http.post(
+            f"{product.base_url}/trainer/api/candidates/{mine[0]['id']}/approve",
+            json={"question": QUESTION, "title": "Do you offer engraving?"},
+            headers={"X-CSRF-Token": trainer.csrf},
+        ) as response:
+            assert response.status == 200, await response.text()
+
+        async with trainer_http.get(f"{product.base_url}/trainer/api/try", params={"q": PARAPHRASE}) as response:
+            tried = await response.json()
+        assert tried["hits"][0]["slug"] == "do-you-offer-engraving"
+
+    # No restart: the running bot answers the same question, and a paraphrase, from the new article.
+    for question in (QUESTION, PARAPHRASE):
+        fresh = ChatClient(customer.http, product.base_url)
+        await fresh.connect()
+        assert ANSWER in texts(await fresh.say(question)), question
+        await fresh.close()
+
+    async with unit_of_work(product_sessions) as session:
+        actions = [row.action for row in (await session.execute(AuditEntry.__table__.select())).all()]
+    assert "learning.proposed" in actions and "learning.approved" in actions and "kb.article_created" in actions
+
+
+async def test_a_model_swap_during_a_chat_loses_no_message(customer, product, trained_model) -> None:
+    await customer.connect()
+    swap_done = asyncio.Event()
+
+    async def swap() -> None:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.put(
+                f"{product.settings.rasa_url}/model",
+                params={"token": product.settings.rasa_token},
+                json={"model_file": str(trained_model)},
+            ) as response,
+        ):
+            assert response.status == 204, await response.text()
+        swap_done.set()
+
+    questions = [
+        "how long do refunds take?",
+        "do you ship to canada?",
+        "what payment methods do you take?",
+        "hello",
+        "thanks",
+    ]
+    swapping = asyncio.create_task(swap())
+    answered = 0
+    for _round in range(3):
+        for question in questions:
+            await customer.send_raw({"type": "message", "client_id": uuid.uuid4().hex, "text": f"{question}"})
+            replies = []
+            while True:
+                frame = await customer.receive()
+                if frame["type"] == "typing" and frame.get("sender") == "bot" and not frame["on"]:
+                    break
+                if frame["type"] == "message" and frame["sender"] == "bot":
+                    replies.append(frame)
+            answered += bool(replies)
+    await swapping
+    assert swap_done.is_set()
+    assert answered == 3 * len(questions), "every message got an answer across the swap"
