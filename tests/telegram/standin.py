@@ -44,6 +44,8 @@ class TelegramStandIn:
         return self
 
     def stop(self) -> None:
+        # Close open long-polls and connections first, so nothing is left pending when the loop stops.
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
 
@@ -55,7 +57,7 @@ class TelegramStandIn:
         asyncio.set_event_loop(self.loop)
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        runner = web.AppRunner(app)
+        runner = self._runner = web.AppRunner(app)
         self.loop.run_until_complete(runner.setup())
         site = web.TCPSite(runner, "127.0.0.1", 0)
         self.loop.run_until_complete(site.start())
