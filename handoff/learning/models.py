@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import logging
+import os
 import subprocess
 import sys
 import tempfile
@@ -147,7 +147,7 @@ class ModelManager:
             model_file = None
         if not model_file:
             return None
-        model = Path(os.path.abspath(model_file))  # noqa: PTH100 (no I/O: keeps the linter's async rule quiet)
+        model = Path(os.path.abspath(model_file))  # noqa: ASYNC240 (string work, no disk access)
         async with unit_of_work(self.sessions) as session:
             existing = (
                 (await session.execute(select(ModelRecord).where(ModelRecord.file_name == str(model))))
@@ -236,7 +236,7 @@ class ModelManager:
                 ).scalars():
                     other.status = "retired"
             record = ModelRecord(
-                file_name=os.path.abspath(model),
+                file_name=os.path.abspath(model),  # noqa: ASYNC240 (string work, no disk access)
                 inputs_hash=inputs_hash(),
                 status="active" if accepted else "rejected",
                 figures=figures,
