@@ -56,6 +56,11 @@ async def test_an_agent_takes_over_in_the_console(page, product, staff, customer
     await page.screenshot(path=str(SCREENSHOTS / "console-ticket.png"), full_page=True)
 
     await page.fill("#resolution-input", "Explained the refund timeline.")
+    await page.select_option("#learn-kind", "question_variant")
+    await expect(page.locator("#learn-question")).to_have_value(HOSTILE)
+    await page.fill("#learn-question", "where is my refund, it's been two weeks")
+    await expect(page.locator("#learn-target")).not_to_have_value("", timeout=15_000)
+    await page.screenshot(path=str(SCREENSHOTS / "console-teach.png"), full_page=True)
     await page.click("#resolve-handback")
     await _next(customer, lambda frame: frame.get("sender") == "bot" and "rate" in (frame.get("text") or ""))
     await expect(page.locator("#reply-input")).to_be_disabled()

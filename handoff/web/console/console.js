@@ -1647,7 +1647,7 @@
       if (label) label.textContent = 'Handing back\u2026';
       setTyping(false);
       try {
-        const data = await api('POST', base + '/resolve', { resolution: resolution, hand_back: true });
+        const data = await api('POST', base + '/resolve', Object.assign({ resolution: resolution, hand_back: true }, teachPayload()));
         st.handedBack = true;
         st.busy = false;
         updateTicket(Object.assign({}, data && data.ticket ? data.ticket : { status: 'resolved' }, { resolution: resolution }));
@@ -1799,4 +1799,64 @@
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
+})();
+
+
+/* Teach the bot while resolving: what the agent's answer should become (see handoff/learning). */
+var INTENTS = ['ask_faq', 'order_status', 'list_orders', 'change_email', 'change_phone', 'change_address',
+  'complain', 'request_human', 'out_of_scope', 'greet', 'goodbye', 'thank'];
+
+function teachPayload() {
+  var kind = document.getElementById('learn-kind');
+  if (!kind || kind.value === 'nothing') return {};
+  var value = function (id) { var el = document.getElementById(id); return el ? el.value.trim() : ''; };
+  var isArticle = kind.value === 'new_article';
+  return { learn: { kind: kind.value, question: value('learn-question'), answer: isArticle ? value('learn-answer') || null : null, target: isArticle ? null : value('learn-target') || null } };
+}
+
+(function setUpTeaching() {
+  var kind = document.getElementById('learn-kind');
+  if (!kind) return;
+  var fields = document.getElementById('learn-fields');
+  var answerRow = document.getElementById('learn-answer-row');
+  var targetRow = document.getElementById('learn-target-row');
+  var targets = document.getElementById('learn-targets');
+  // "Can I talk to a person?" is how the chat got here, not the question the bot should learn.
+  var ASKED_FOR_PERSON = /\b(person|human|agent|someone|somebody|representative|operator)\b/i;
+  function lastText(selector, skipRequests) {
+    var all = document.querySelectorAll(selector);
+    for (var i = all.length - 1; i >= 0; i--) {
+      var text = (all[i].textContent || '').trim();
+      if (!text || text.charAt(0) === '/') continue;
+      if (skipRequests && ASKED_FOR_PERSON.test(text) && text.split(/\s+/).length < 12) continue;
+      return text;
+    }
+    return '';
+  }
+  function fillTargets(values) {
+    while (targets.firstChild) targets.removeChild(targets.firstChild);
+    values.forEach(function (v) { var o = document.createElement('option'); o.value = v; targets.appendChild(o); });
+  }
+  kind.addEventListener('change', function () {
+    var k = kind.value;
+    fields.hidden = k === 'nothing';
+    answerRow.hidden = k !== 'new_article';
+    targetRow.hidden = k === 'new_article';
+    var question = document.getElementById('learn-question');
+    var answer = document.getElementById('learn-answer');
+    if (!question.value) question.value = lastText('#transcript .msg-customer .msg-text', true);
+    if (!answer.value) answer.value = lastText('#transcript .msg-agent .msg-text');
+    if (k === 'nlu_example') fillTargets(INTENTS);
+    if (k === 'question_variant') {
+      fetch('/console/api/kb/suggest?q=' + encodeURIComponent(question.value), { credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : { hits: [] }; })
+        .then(function (data) {
+          var slugs = (data.hits || []).map(function (h) { return h.slug; });
+          fillTargets(slugs);
+          var target = document.getElementById('learn-target');
+          if (!target.value && slugs.length) target.value = slugs[0];
+        })
+        .catch(function () { fillTargets([]); });
+    }
+  });
 })();

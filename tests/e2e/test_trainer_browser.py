@@ -1,0 +1,57 @@
+"""The trainer console in a real browser: review a candidate, try a question, edit an article, see the models."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import expect
+
+from tests.e2e.conftest import PASSWORD
+from tests.e2e.test_browser import SCREENSHOTS, page  # noqa: F401 (the browser fixture)
+from tests.e2e.test_console_browser import test_an_agent_takes_over_in_the_console  # noqa: F401 (makes a candidate first)
+
+pytestmark = pytest.mark.slow
+
+
+async def test_a_trainer_reviews_and_edits(page, product, staff) -> None:  # type: ignore[no-untyped-def]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    dialogs: list[str] = []
+
+    async def accept(dialog) -> None:  # type: ignore[no-untyped-def]
+        dialogs.append(dialog.message)
+        await dialog.accept()
+
+    page.on("dialog", accept)
+    await page.goto(product.base_url + "/console/login")
+    await page.fill("#username", staff["trainer"])
+    await page.fill("#password", PASSWORD)
+    await page.click("#login-submit")
+    await expect(page).to_have_url(product.base_url + "/trainer/")
+
+    await page.click("#nav-candidates")
+    candidate = page.locator(".candidate", has_text="where is my refund, it's been two weeks")
+    await expect(candidate).to_have_count(1, timeout=15_000)
+    await page.screenshot(path=str(SCREENSHOTS / "trainer-candidates.png"), full_page=True)
+    await candidate.locator(".approve-btn").click()
+    await expect(candidate).to_have_count(0, timeout=15_000)
+
+    await page.click("#nav-try")
+    await page.fill("#try-input", "where is my refund, it's been two weeks")
+    await page.click("#try-btn")
+    await expect(page.locator("#try-results .try-hit").first).to_be_visible(timeout=15_000)
+    await page.screenshot(path=str(SCREENSHOTS / "trainer-try.png"), full_page=True)
+
+    await page.click("#nav-articles")
+    row = page.locator("tr.article-row[data-slug='gift-wrapping']")
+    await expect(row).to_have_count(1, timeout=15_000)
+    await row.click()
+    await expect(page.locator("#article-title")).to_have_value("Do you offer gift wrapping?", timeout=15_000)
+    answer = await page.input_value("#article-answer")
+    await page.fill("#article-answer", answer + "\\nGift notes are free.")
+    await page.click("#article-save")
+    await expect(page.locator("#article-history .version")).to_have_count(2, timeout=15_000)
+    await page.screenshot(path=str(SCREENSHOTS / "trainer-article.png"), full_page=True)
+
+    await page.click("#nav-models")
+    await expect(page.locator("#models-current")).to_be_visible()
+    await page.screenshot(path=str(SCREENSHOTS / "trainer-models.png"), full_page=True)
+    assert not [message for message in dialogs if "alert" in message]
