@@ -5,6 +5,7 @@
     deskbot kb import [--dir DIR] | export [--dir DIR] | search "question" [--limit N] [--json]
     deskbot train                 train the Rasa model if its inputs changed
     deskbot run [--demo]          start everything; Ctrl-C stops it
+    deskbot retrain               retrain with approved examples; the gate decides whether it goes live
     deskbot users add NAME --role agent|trainer|admin [--name "Display Name"]
 
 Errors are one line on stderr naming what is wrong, and a non-zero exit code.
@@ -177,7 +178,65 @@ async def _demo_logins(settings: Settings) -> list[tuple[str, str, str]]:
         await engine.dispose()
 
 
-# train / run -------------------------------------------------------------------
+# train / run / retrain -----------------------------------------------------------
+
+
+async def _model_to_run(settings: Settings, trained: Path) -> Path:
+    """The freshly trained model, unless the evaluation gate rejected it: then the last active one."""
+    import os
+
+    from sqlalchemy import select
+
+    from crm_store.models import ModelRecord
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with unit_of_work(session_factory(engine)) as session:
+            records = list((await session.execute(select(ModelRecord).order_by(ModelRecord.id.desc()))).scalars())
+    finally:
+        await engine.dispose()
+    # A command-line tool before anything runs: a few blocking file checks are fine here.
+    this = next((r for r in records if r.file_name == os.path.abspath(trained)), None)  # noqa: ASYNC240
+    active = next((r for r in records if r.status == "active" and Path(r.file_name).exists()), None)  # noqa: ASYNC240
+    if this is not None and this.status == "rejected" and active is not None:
+        say(f"{trained.name} was rejected by the evaluation gate ({this.note}); starting {Path(active.file_name).name}")
+        return Path(active.file_name)
+    return trained
+
+
+async def _retrain(settings: Settings) -> int:
+    import aiohttp
+
+    from handoff.learning.models import ModelManager
+
+    token_file = settings.run_dir / "rasa-token"
+    token = settings.rasa_token or (token_file.read_text().strip() if token_file.exists() else "")
+    if not token:
+        raise StoreUnavailable(f"no running Rasa found (no {token_file}): start the product with `make run` first")
+    from dataclasses import replace
+
+    settings = replace(settings, rasa_token=token)
+    engine = create_engine(settings.database_url)
+    try:
+        async with aiohttp.ClientSession() as http:
+            manager = ModelManager(settings, session_factory(engine), http, tolerance=settings.model_gate_tolerance)
+            if await manager.register_running("cli") is None:
+                raise StoreUnavailable(
+                    f"Rasa at {settings.rasa_url} does not answer: start the product with `make run` first"
+                )
+            manager.start_retrain("cli")
+            shown = 0
+            while manager.training.state == "running":
+                await asyncio.sleep(0.5)
+                for line in manager.training.log[shown:]:
+                    say(line)
+                shown = len(manager.training.log)
+            await manager.wait()
+            for line in manager.training.log[shown:]:
+                say(line)
+            return 0 if manager.training.state == "idle" else 1
+    finally:
+        await engine.dispose()
 
 
 def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
@@ -193,7 +252,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from handoff.stack import Stack, build_services, with_secrets
     from handoff.training import ensure_model
 
-    model = ensure_model(settings.models_dir, progress=say)
+    model = asyncio.run(_model_to_run(settings, ensure_model(settings.models_dir, progress=say)))
     settings = with_secrets(replace(settings, demo_mode=settings.demo_mode or args.demo))
     logins = asyncio.run(_demo_logins(settings)) if settings.demo_mode else []
     stack = Stack(build_services(settings, model), progress=say)
@@ -250,6 +309,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--password", help="set this password instead of generating one (at least 10 characters)")
 
     commands.add_parser("train", help="train the Rasa model if bot/ or config.yml changed")
+    commands.add_parser(
+        "retrain",
+        help="retrain, evaluate against the running model and swap it in only if not worse (needs `deskbot run`)",
+    )
     run = commands.add_parser("run", help="start the action server, Rasa and the gateway; Ctrl-C stops all three")
     run.add_argument("--demo", action="store_true", help="enable the demo shop's sign-in as a demo customer")
     return parser
@@ -270,6 +333,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_kb(settings, args))
         if args.command == "run":
             return cmd_run(settings, args)
+        if args.command == "retrain":
+            return asyncio.run(_retrain(settings))
         if args.command == "users":
             return asyncio.run(_users(settings, args))
     except (StoreError, KnowledgeBaseError, TrainingFailed, ServiceFailed, GatewayError) as error:

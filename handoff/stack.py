@@ -87,7 +87,15 @@ def with_secrets(settings: Settings) -> Settings:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps({"widget_secret": widget_secret}))
             path.chmod(0o600)
-    return replace(settings, rasa_token=settings.rasa_token or secrets.token_urlsafe(24), widget_secret=widget_secret)
+    settings = replace(
+        settings, rasa_token=settings.rasa_token or secrets.token_urlsafe(24), widget_secret=widget_secret
+    )
+    # `deskbot retrain` talks to the running Rasa with this token; only the owner can read it.
+    token_file = settings.run_dir / "rasa-token"
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    token_file.touch(mode=0o600)
+    token_file.write_text(settings.rasa_token)
+    return settings
 
 
 def write_endpoints(settings: Settings) -> Path:

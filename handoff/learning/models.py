@@ -33,7 +33,7 @@ from crm_store.models import ModelRecord
 from crm_store.models.base import utcnow
 from crm_store.repositories import AuditRepository
 from crm_store.settings import PROJECT_ROOT, Settings
-from handoff.training import ensure_model, inputs_hash, rasa_environment
+from handoff.training import ensure_model, inputs_hash, model_path, rasa_environment
 
 logger = logging.getLogger(__name__)
 NLU_TEST = PROJECT_ROOT / "bot" / "tests" / "nlu_test.yml"
@@ -187,8 +187,12 @@ class ModelManager:
 
     async def _retrain(self, actor: str) -> None:
         try:
-            model = await asyncio.to_thread(ensure_model, self.settings.models_dir, self._progress)
             current = await self.active()
+            if current is not None and Path(current.file_name).name == model_path(self.settings.models_dir).name:
+                self._progress("bot/ has not changed since the running model was trained: nothing to do")
+                self.training.state = "idle"
+                return
+            model = await asyncio.to_thread(ensure_model, self.settings.models_dir, self._progress)
             baseline = current.figures if current and current.figures else None
             if current is not None and not baseline:
                 self._progress(f"evaluating the running model {current.file_name}")

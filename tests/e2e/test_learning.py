@@ -123,3 +123,43 @@ async def test_a_model_swap_during_a_chat_loses_no_message(customer, product, tr
     await swapping
     assert swap_done.is_set()
     assert answered == 3 * len(questions), "every message got an answer across the swap"
+
+
+async def test_retrain_from_the_command_line_and_an_accepted_model_goes_live(
+    product, trained_model, product_sessions
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from crm_store.models import ModelRecord
+    from crm_store.settings import PROJECT_ROOT
+    from handoff.learning.models import ModelManager
+
+    env = {**os.environ, **product.settings.to_env(), "RASA_TOKEN": ""}  # the CLI finds the token in var/run
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "handoff.cli", "retrain"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "nothing to do" in result.stdout
+
+    async with aiohttp.ClientSession() as http:
+        manager = ModelManager(product.settings, product_sessions, http)
+        baseline = {"nlu_accuracy": 0.5, "nlu_macro_f1": 0.5, "story_accuracy": 0.5}
+        record = await manager.consider(
+            trained_model, {"nlu_accuracy": 0.9, "nlu_macro_f1": 0.9, "story_accuracy": 1.0}, baseline, "tara"
+        )
+    assert record.status == "active", record.note
+    async with unit_of_work(product_sessions) as session:
+        active = (await session.execute(ModelRecord.__table__.select().where(ModelRecord.status == "active"))).all()
+    assert [row.id for row in active] == [record.id], "exactly one active model"
+    async with aiohttp.ClientSession() as http, http.get(
+        f"{product.settings.rasa_url}/status", params={"token": product.settings.rasa_token}
+    ) as response:
+        assert (await response.json())["model_file"].endswith(trained_model.name)
