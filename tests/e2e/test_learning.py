@@ -159,7 +159,8 @@ async def test_retrain_from_the_command_line_and_an_accepted_model_goes_live(
     async with unit_of_work(product_sessions) as session:
         active = (await session.execute(ModelRecord.__table__.select().where(ModelRecord.status == "active"))).all()
     assert [row.id for row in active] == [record.id], "exactly one active model"
-    async with aiohttp.ClientSession() as http, http.get(
-        f"{product.settings.rasa_url}/status", params={"token": product.settings.rasa_token}
-    ) as response:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{product.settings.rasa_url}/status", params={"token": product.settings.rasa_token}) as response,
+    ):
         assert (await response.json())["model_file"].endswith(trained_model.name)

@@ -7,13 +7,38 @@ from playwright.async_api import expect
 
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.test_browser import SCREENSHOTS, page  # noqa: F401 (the browser fixture)
-from tests.e2e.test_console_browser import test_an_agent_takes_over_in_the_console  # noqa: F401 (makes a candidate first)
+from tests.e2e.test_handoff import Agent
 
 pytestmark = pytest.mark.slow
 
 
-async def test_a_trainer_reviews_and_edits(page, product, staff) -> None:  # type: ignore[no-untyped-def]
+LESSON = "do you price match amazon if it's cheaper there, asking for Tom Becker"
+
+
+async def _an_agent_teaches(customer, product, staff) -> None:  # type: ignore[no-untyped-def]
+    import aiohttp
+
+    await customer.connect()
+    await customer.say("can a human help me with a price question")
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        agent = Agent(http, product.base_url)
+        await agent.login(staff["agent"])
+        _, queue = await agent.get("/queue")
+        ticket = next(t for t in queue["tickets"] if t["preview"] == "can a human help me with a price question")
+        await agent.post(f"/tickets/{ticket['id']}/claim")
+        status, _ = await agent.post(
+            f"/tickets/{ticket['id']}/resolve",
+            {
+                "resolution": "Explained price match",
+                "learn": {"kind": "question_variant", "question": LESSON, "target": "price-match"},
+            },
+        )
+        assert status == 200
+
+
+async def test_a_trainer_reviews_and_edits(page, product, staff, customer) -> None:  # type: ignore[no-untyped-def]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await _an_agent_teaches(customer, product, staff)
     dialogs: list[str] = []
 
     async def accept(dialog) -> None:  # type: ignore[no-untyped-def]
@@ -28,14 +53,15 @@ async def test_a_trainer_reviews_and_edits(page, product, staff) -> None:  # typ
     await expect(page).to_have_url(product.base_url + "/trainer/")
 
     await page.click("#nav-candidates")
-    candidate = page.locator(".candidate", has_text="where is my refund, it's been two weeks")
+    scrubbed = "do you price match amazon if it's cheaper there, asking for [NAME]"
+    candidate = page.locator(".candidate", has_text=scrubbed)
     await expect(candidate).to_have_count(1, timeout=15_000)
     await page.screenshot(path=str(SCREENSHOTS / "trainer-candidates.png"), full_page=True)
     await candidate.locator(".approve-btn").click()
     await expect(candidate).to_have_count(0, timeout=15_000)
 
     await page.click("#nav-try")
-    await page.fill("#try-input", "where is my refund, it's been two weeks")
+    await page.fill("#try-input", "will you match amazon's price if it is cheaper")
     await page.click("#try-btn")
     await expect(page.locator("#try-results .try-hit").first).to_be_visible(timeout=15_000)
     await page.screenshot(path=str(SCREENSHOTS / "trainer-try.png"), full_page=True)
