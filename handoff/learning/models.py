@@ -147,7 +147,7 @@ class ModelManager:
             model_file = None
         if not model_file:
             return None
-        model = Path(os.path.abspath(model_file))  # noqa: ASYNC240 (string work, no disk access)
+        model = await asyncio.to_thread(self._locate, str(model_file))
         async with unit_of_work(self.sessions) as session:
             existing = (
                 (await session.execute(select(ModelRecord).where(ModelRecord.file_name == str(model))))
@@ -167,6 +167,15 @@ class ModelManager:
             existing.status, existing.activated_at = "active", utcnow()
             await session.flush()
             return existing
+
+    def _locate(self, model_file: str) -> Path:
+        """Rasa reports the model's file name; find the file among the places models are kept."""
+        name = Path(model_file).name
+        for folder in (Path(model_file).parent, self.settings.models_dir, PROJECT_ROOT / "var" / "models"):
+            candidate = folder / name
+            if candidate.is_absolute() and candidate.exists():
+                return candidate
+        return Path(os.path.abspath(self.settings.models_dir / name))
 
     # Retrain --------------------------------------------------------------------------------
 

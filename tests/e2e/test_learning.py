@@ -159,6 +159,17 @@ async def test_retrain_from_the_command_line_and_an_accepted_model_goes_live(
     async with unit_of_work(product_sessions) as session:
         active = (await session.execute(ModelRecord.__table__.select().where(ModelRecord.status == "active"))).all()
     assert [row.id for row in active] == [record.id], "exactly one active model"
+
+    # One click back: the previous model is active again and recorded as such.
+    async with unit_of_work(product_sessions) as session:
+        previous = (
+            await session.execute(
+                ModelRecord.__table__.select().where(ModelRecord.status == "retired").order_by(ModelRecord.id)
+            )
+        ).first()
+    async with aiohttp.ClientSession() as http:
+        rolled = await ModelManager(product.settings, product_sessions, http).activate(previous.id, "tara")
+    assert rolled.status == "active" and rolled.id == previous.id
     async with (
         aiohttp.ClientSession() as http,
         http.get(f"{product.settings.rasa_url}/status", params={"token": product.settings.rasa_token}) as response,
