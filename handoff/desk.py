@@ -66,6 +66,7 @@ class Desk:
         self.policy = policy
         self.rasa = rasa
         self.presence = presence
+        self._tasks: set[asyncio.Task[None]] = set()
         router.on_signals = self.on_signals
         router.on_message_for_people = self.on_message_for_people
 
@@ -216,7 +217,9 @@ class Desk:
     async def hand_back(self, ticket_id: int, agent: User, resolution: str) -> Ticket:
         ticket = await self.machine.hand_back(ticket_id, agent, resolution)
         # The bot learns of the hand-back (and asks for a rating) in the conversation's own order.
-        asyncio.create_task(self._resume_bot(ticket.conversation_id))
+        task = asyncio.create_task(self._resume_bot(ticket.conversation_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
         return ticket
 
     async def _resume_bot(self, conversation_id: str) -> None:

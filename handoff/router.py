@@ -80,6 +80,7 @@ class ConversationRouter:
         self.rasa = rasa
         self.hub = hub
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._recovery: set[asyncio.Task[None]] = set()
         # Set by the handoff desk: what the bot signalled (asked_for_agent, bot_failed, …), and
         # customer messages that arrive while a person has the conversation.
         self.on_signals: SignalHandler = _ignore_signals
@@ -158,7 +159,9 @@ class ConversationRouter:
         async with unit_of_work(self.sessions) as session:
             pending = await ConversationRepository(session).conversations_with_unprocessed_messages()
         for conversation_id in pending:
-            asyncio.create_task(self.process_pending(conversation_id))
+            task = asyncio.create_task(self.process_pending(conversation_id))
+            self._recovery.add(task)
+            task.add_done_callback(self._recovery.discard)
         return len(pending)
 
     async def _store_inbound(self, conversation_id: str, incoming: CustomerMessage) -> OutboundMessage:

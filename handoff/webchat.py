@@ -17,6 +17,14 @@ from handoff.tokens import verify_customer
 
 logger = logging.getLogger(__name__)
 HELLO_TIMEOUT_S = 20
+# asyncio keeps only weak references to tasks: hold them until they finish.
+_background_tasks: set[asyncio.Task[Any]] = set()
+
+
+def _in_background(coroutine: Any) -> None:
+    task = asyncio.create_task(coroutine)
+    _background_tasks.add(task)
+    task.add_done_callback(_background_tasks.discard)
 
 
 def _customer_from_token(request: web.Request, token: str | None) -> int | None:
@@ -74,13 +82,13 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
             {"type": "welcome", "session_id": conversation_id, "history": await router.history(conversation_id)}
         )
         # Answer anything stored but not yet answered (e.g. the gateway restarted mid-reply).
-        asyncio.create_task(router.process_pending(conversation_id))
+        _in_background(router.process_pending(conversation_id))
         sender = asyncio.create_task(_forward_events(socket, events))
         try:
             async for incoming in socket:
                 if incoming.type != WSMsgType.TEXT:
                     continue
-                await _handle_frame(socket, router, conversation_id, incoming.data)
+                await _handle_frame(request, socket, conversation_id, incoming.data)
         finally:
             sender.cancel()
     return socket
@@ -95,7 +103,8 @@ async def _forward_events(socket: web.WebSocketResponse, events: asyncio.Queue[d
             return
 
 
-async def _handle_frame(socket: web.WebSocketResponse, router: Any, conversation_id: str, raw: str) -> None:
+async def _handle_frame(request: web.Request, socket: web.WebSocketResponse, conversation_id: str, raw: str) -> None:
+    router = request.app[ROUTER]
     client_id = None
     try:
         frame = _parse_frame(raw)
@@ -104,24 +113,14 @@ async def _handle_frame(socket: web.WebSocketResponse, router: Any, conversation
             message = parse_customer_message(frame)
             # Handled in the background so typing frames and further messages keep flowing;
             # the router keeps the conversation's order.
-            asyncio.create_task(_receive_logged(router, conversation_id, message))
+            _in_background(_receive_logged(router, conversation_id, message))
         elif frame["type"] == "typing":
-            await router_desk(socket, conversation_id, bool(frame.get("on")))
+            # The customer's typing, shown to the agent who has the conversation.
+            await request.app[DESK].customer_typing(conversation_id, bool(frame.get("on")))
         else:
             raise InvalidMessage(f"unknown frame type {frame['type']!r}")
     except GatewayError as error:
         await socket.send_json(_error_frame(error, client_id))
-
-
-async def router_desk(socket: web.WebSocketResponse, conversation_id: str, on: bool) -> None:
-    """The customer's typing, shown to the agent who has the conversation."""
-    desk = socket_app(socket).get(DESK)
-    if desk is not None:
-        await desk.customer_typing(conversation_id, on)
-
-
-def socket_app(socket: web.WebSocketResponse) -> web.Application:
-    return socket._req.app  # type: ignore[union-attr]
 
 
 async def _receive_logged(router: Any, conversation_id: str, message: Any) -> None:
