@@ -105,9 +105,15 @@ async def _kb(settings: Settings, args: argparse.Namespace) -> int:
             directory = Path(args.dir) if args.dir else settings.kb_articles_dir
             report = await import_directory(factory, embedder, directory, actor="cli", progress=progress)
             say(f"knowledge base imported from {directory}: {report.summary()}")
-            for label, slugs in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+            for label, slugs in (
+                ("added", report.added),
+                ("changed", report.changed),
+                ("removed", report.removed),
+                ("kept (edited in the console)", report.kept),
+            ):
                 if slugs:
-                    say(f"  {label}: {', '.join(slugs)}")
+                    shown = ", ".join(slugs[:10]) + (f" and {len(slugs) - 10} more" if len(slugs) > 10 else "")
+                    say(f"  {label}: {shown}")
         elif args.kb_command == "export":
             directory = Path(args.dir) if args.dir else settings.kb_articles_dir
             count = await export_directory(factory, directory)
