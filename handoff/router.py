@@ -29,6 +29,7 @@ from handoff.rasa_client import RasaClient
 from handoff.schemas import CustomerMessage, OutboundMessage
 
 logger = logging.getLogger(__name__)
+NO_REPLY_TEXT = "Sorry, I couldn't work that out just now. Please try again in a moment, or ask for a person."
 BOT_UNAVAILABLE_TEXT = (
     "Sorry, I can't answer right now. Your message is saved and I'll reply as soon as I'm back; "
     "you can also email support@harborandpine.com."
@@ -269,6 +270,11 @@ class ConversationRouter:
                     if "bot_failed" in signals:
                         # Trainers see these as "questions the bot could not answer".
                         processed.payload = {**(processed.payload or {}), "unanswered": True}
+            if not stored and not signals and message is not None:
+                # Rasa answered nothing (e.g. the action server is down): never leave the customer hanging.
+                logger.error("conversation %s: the bot returned no reply", conversation_id)
+                stored.append(await conversations.add_message(conversation, "system", NO_REPLY_TEXT))
+                signals = ["bot_failed"]
             # Consecutive failed turns feed the escalation policy; any other answer resets the count.
             conversation.failed_turns = (conversation.failed_turns or 0) + 1 if "bot_failed" in signals else 0
         for bot_message in stored:

@@ -25,6 +25,7 @@ class StandInRasa:
 
     def __init__(self) -> None:
         self.up = True
+        self.silent = False
         self.received: list[str] = []
 
     async def webhook(self, request: web.Request) -> web.Response:
@@ -32,6 +33,8 @@ class StandInRasa:
         if not self.up:
             return web.Response(status=502)
         self.received.append(body["message"])
+        if self.silent:  # what Rasa does when its action server is down: no messages at all
+            return web.json_response([])
         await asyncio.sleep(random.uniform(0, 0.05))
         return web.json_response([{"recipient_id": body["sender"], "text": f"re: {body['message']}"}])
 
@@ -110,3 +113,14 @@ async def test_a_signed_in_customer_never_continues_someone_elses_conversation(s
     assert await router.open_conversation(conversation, ChannelUser("web", "", first.id)) == conversation
     assert await router.open_conversation(conversation, ChannelUser("web", "", second.id)) != conversation
     assert await router.open_conversation("unknown-session-id-123", ChannelUser("web", "")) != "unknown-session-id-123"
+
+
+async def test_an_empty_answer_from_the_bot_still_tells_the_customer_something(setup) -> None:  # type: ignore[no-untyped-def]
+    from handoff.router import NO_REPLY_TEXT
+
+    router, rasa, _ = setup
+    conversation = await router.open_conversation(None, ChannelUser("web", ""))
+    rasa.silent = True
+    await router.receive(conversation, message(1, "where is my order"))
+    said = [m for m in await router.history(conversation) if m["sender"] != "customer"]
+    assert [(m["sender"], m["text"]) for m in said] == [("system", NO_REPLY_TEXT)]
