@@ -10,7 +10,7 @@ PYTHON310 := $(shell for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python
 	if $$c -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then command -v $$c || echo $$c; break; fi; done)
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv run prepare browser test test-fast lint clean
+.PHONY: help venv run prepare browser test test-fast bench lint clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,11 @@ test: venv browser ## run every test (SQLite and PostgreSQL at 127.0.0.1:5432, t
 
 test-fast: venv ## the quick tiers only (no model, no processes, no browser)
 	$(PY) -m pytest -m "not slow"
+
+bench: venv ## knowledge-base quality and latency (demo and 10,000 articles), training time; appends to BENCHMARKS.md
+	$(PY) -m bench.kb_quality
+	$(PY) -m bench.kb_search --sizes demo,10000
+	$(PY) -m bench.train_time
 
 lint: venv ## ruff and mypy
 	$(VENV)/bin/ruff check .
