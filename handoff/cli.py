@@ -271,6 +271,10 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         for username, role, password in logins:
             say(f"    {role:8} user {username!r:10} password {password}   (new each start)")
     say(f"  Logs:                            {settings.run_dir}/")
+    if settings.telegram_bot_token:
+        say(f"  Telegram:                        on ({settings.telegram_mode})")
+    else:
+        say("  Telegram:                        off (set TELEGRAM_BOT_TOKEN to enable)")
     say("  Stop with Ctrl-C.")
     say("")
     return stack.watch()
