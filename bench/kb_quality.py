@@ -1,6 +1,6 @@
 """Knowledge-base search quality on the labelled customer questions, at the configured thresholds.
 
-    python -m bench.kb_quality [--no-append]
+python -m bench.kb_quality [--no-append]
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     embedder = Embedder(settings.embedding_model)
     articles = load_articles_dir(settings.kb_articles_dir)
     progress(f"embedding {len(articles)} articles")
-    index = SearchIndex(articles, embedder.encode([t for a in articles for t in a.search_texts()]), embedder.general_words())
+    index = SearchIndex(
+        articles, embedder.encode([t for a in articles for t in a.search_texts()]), embedder.general_words()
+    )
     questions = load_questions(EVAL_FILE)
 
     def search(question: str, limit: int):  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from aiohttp import WSMsgType, web
 from handoff.errors import GatewayError, InvalidMessage, InvalidToken
 from handoff.keys import DESK, HUB, ROUTER, SETTINGS
 from handoff.router import ChannelUser
-from handoff.schemas import MAX_FRAME_BYTES, SESSION_ID, parse_customer_message, parse_hello
+from handoff.schemas import MAX_FRAME_BYTES, SESSION_ID, json_object_body, parse_customer_message, parse_hello
 from handoff.tokens import verify_customer
 
 logger = logging.getLogger(__name__)
@@ -136,21 +136,9 @@ async def _receive_logged(router: Any, conversation_id: str, message: Any) -> No
 # REST fallback -----------------------------------------------------------------
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
-    if request.content_length is not None and request.content_length > MAX_FRAME_BYTES:
-        raise InvalidMessage(f"body is larger than {MAX_FRAME_BYTES} bytes")
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidMessage("body is not JSON") from None
-    if not isinstance(body, dict):
-        raise InvalidMessage("body must be a JSON object")
-    return body
-
-
 async def post_message(request: web.Request) -> web.Response:
     router = request.app[ROUTER]
-    body = await _json_body(request)
+    body = await json_object_body(request, MAX_FRAME_BYTES)
     hello = parse_hello(body)
     message = parse_customer_message(body)
     customer_id = _customer_from_token(request, hello.customer_token)

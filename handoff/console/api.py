@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from handoff.console.auth import require, signed_in_user
 from handoff.errors import InvalidMessage, NotFound
 from handoff.keys import DESK, KNOWLEDGE_BASE, SESSIONS
 from handoff.router import outbound
-from handoff.schemas import MAX_TEXT
+from handoff.schemas import MAX_TEXT, json_object_body
 from handoff.trainer.api import LEARNING
 
 AGENT_ROLES = ("agent", "admin")
@@ -29,16 +28,6 @@ MAX_NOTE = 5000
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidMessage("body is not JSON") from None
-    if not isinstance(body, dict):
-        raise InvalidMessage("body must be a JSON object")
-    return body
 
 
 def _text(body: dict[str, Any], field: str, max_length: int) -> str:
@@ -229,7 +218,7 @@ async def release(request: web.Request) -> web.Response:
 @require(*AGENT_ROLES)
 async def transfer(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    body = await _body(request)
+    body = await json_object_body(request)
     target_id = body.get("agent_id")
     if not isinstance(target_id, int) or isinstance(target_id, bool):
         raise InvalidMessage("agent_id must be a number")
@@ -244,7 +233,7 @@ async def transfer(request: web.Request) -> web.Response:
 @require(*AGENT_ROLES)
 async def resolve(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    body = await _body(request)
+    body = await json_object_body(request)
     resolution = _text(body, "resolution", MAX_NOTE)
     lesson = body.get("learn") or {}
     if not isinstance(lesson, dict):
@@ -260,7 +249,7 @@ async def resolve(request: web.Request) -> web.Response:
 @require(*AGENT_ROLES)
 async def send_message(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    text = _text(await _body(request), "text", MAX_TEXT)
+    text = _text(await json_object_body(request), "text", MAX_TEXT)
     async with unit_of_work(request.app[SESSIONS]) as session:
         await _visible_ticket(request, session, user)
     message = await request.app[DESK].agent_message(_ticket_id(request), user, text)
@@ -270,7 +259,7 @@ async def send_message(request: web.Request) -> web.Response:
 @require(*AGENT_ROLES)
 async def typing(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    on = (await _body(request)).get("on")
+    on = (await json_object_body(request)).get("on")
     if not isinstance(on, bool):
         raise InvalidMessage("on must be true or false")
     async with unit_of_work(request.app[SESSIONS]) as session:
@@ -283,7 +272,7 @@ async def typing(request: web.Request) -> web.Response:
 @require(*AGENT_ROLES)
 async def add_note(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    text = _text(await _body(request), "text", MAX_NOTE)
+    text = _text(await json_object_body(request), "text", MAX_NOTE)
     async with unit_of_work(request.app[SESSIONS]) as session:
         ticket = await _visible_ticket(request, session, user)
         note = Note(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 from aiohttp import web
@@ -30,11 +31,12 @@ PAGE_HEADERS = {
 }
 
 
-def render(name: str, **values: str) -> web.Response:
-    text = (TEMPLATES / name).read_text(encoding="utf-8")
+def render(template: Path, values: Mapping[str, str], headers: Mapping[str, str] = PAGE_HEADERS) -> web.Response:
+    """A page template with its {{placeholders}} filled in, HTML-escaped."""
+    text = template.read_text(encoding="utf-8")
     for key, value in values.items():
         text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
-    return web.Response(text=text, content_type="text/html", headers=PAGE_HEADERS)
+    return web.Response(text=text, content_type="text/html", headers=dict(headers))
 
 
 async def login_page(request: web.Request, error: str = "") -> web.Response:
@@ -42,7 +44,7 @@ async def login_page(request: web.Request, error: str = "") -> web.Response:
     if user is not None:
         raise web.HTTPFound(home_of(user))
     token = secrets.token_urlsafe(24)
-    response = render("login.html", csrf_token=token, error=error)
+    response = render(TEMPLATES / "login.html", {"csrf_token": token, "error": error})
     response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, **cookie_options(request))
     return response
 
@@ -68,7 +70,7 @@ async def logout(request: web.Request) -> web.Response:
     return response
 
 
-def _page_values(request: web.Request, user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def page_values(request: web.Request, user) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {
         "csrf_token": csrf_token_for(request, request[CURRENT_TOKEN]),
         "user_display_name": user.display_name,
@@ -78,13 +80,15 @@ def _page_values(request: web.Request, user) -> dict[str, str]:  # type: ignore[
 
 @require(*CONSOLE_ROLES, page=True)
 async def queue_page(request: web.Request) -> web.Response:
-    return render("queue.html", **_page_values(request, await current_user(request)))
+    return render(TEMPLATES / "queue.html", page_values(request, await current_user(request)))
 
 
 @require(*CONSOLE_ROLES, page=True)
 async def ticket_page(request: web.Request) -> web.Response:
     ticket_id = request.match_info["ticket_id"]
-    return render("ticket.html", ticket_id=ticket_id, **_page_values(request, await current_user(request)))
+    return render(
+        TEMPLATES / "ticket.html", {"ticket_id": ticket_id, **page_values(request, await current_user(request))}
+    )
 
 
 async def to_queue(request: web.Request) -> web.Response:

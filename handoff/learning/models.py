@@ -123,6 +123,13 @@ class ModelManager:
         self.training = TrainingState()
         self._task: asyncio.Task[None] | None = None
 
+    @staticmethod
+    async def _retire_active(session: Any, keep: int | None = None) -> None:
+        """At most one model is active: every other active record becomes retired."""
+        for other in (await session.execute(select(ModelRecord).where(ModelRecord.status == "active"))).scalars():
+            if other.id != keep:
+                other.status = "retired"
+
     async def records(self) -> list[ModelRecord]:
         async with unit_of_work(self.sessions) as session:
             return list((await session.execute(select(ModelRecord).order_by(ModelRecord.id.desc()))).scalars())
@@ -154,9 +161,7 @@ class ModelManager:
                 .scalars()
                 .first()
             )
-            for other in (await session.execute(select(ModelRecord).where(ModelRecord.status == "active"))).scalars():
-                if existing is None or other.id != existing.id:
-                    other.status = "retired"
+            await self._retire_active(session, keep=existing.id if existing is not None else None)
             if existing is None:
                 existing = ModelRecord(
                     file_name=str(model),
@@ -244,10 +249,7 @@ class ModelManager:
             await self._load_into_rasa(model)
         async with unit_of_work(self.sessions) as session:
             if accepted:
-                for other in (
-                    await session.execute(select(ModelRecord).where(ModelRecord.status == "active"))
-                ).scalars():
-                    other.status = "retired"
+                await self._retire_active(session)
             record = ModelRecord(
                 file_name=os.path.abspath(model),  # noqa: ASYNC240 (string work, no disk access)
                 inputs_hash=inputs_hash(),
@@ -277,8 +279,7 @@ class ModelManager:
             raise NotFound(f"no usable model {record_id}")
         await self._load_into_rasa(Path(record.file_name))
         async with unit_of_work(self.sessions) as session:
-            for other in (await session.execute(select(ModelRecord).where(ModelRecord.status == "active"))).scalars():
-                other.status = "retired"
+            await self._retire_active(session)
             record = await session.get(ModelRecord, record_id)
             assert record is not None
             record.status, record.activated_at = "active", utcnow()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +12,13 @@ from crm_store.errors import Conflict
 from crm_store.errors import NotFound as StoreNotFound
 from crm_store.models import TrainingCandidate, User
 from crm_store.repositories import ArticleRepository
-from handoff.console.auth import CURRENT_TOKEN, csrf_token_for, require, signed_in_user
-from handoff.console.pages import PAGE_HEADERS
+from handoff.console.auth import require, signed_in_user
+from handoff.console.pages import PAGE_HEADERS, page_values, render
 from handoff.errors import GatewayError, InvalidMessage, NotFound
 from handoff.keys import KNOWLEDGE_BASE, SESSIONS
 from handoff.learning.candidates import LearningDesk
 from handoff.learning.models import ModelManager
+from handoff.schemas import json_object_body
 from knowledge_base.article_files import SLUG_PATTERN, STATUSES, ArticleData
 from knowledge_base.editing import KnowledgeBaseEditor
 from knowledge_base.errors import ArticleFileError
@@ -33,16 +33,6 @@ MODELS = web.AppKey("models", ModelManager)
 
 class ConflictError(GatewayError):
     code = "conflict"
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidMessage("body is not JSON") from None
-    if not isinstance(body, dict):
-        raise InvalidMessage("body must be a JSON object")
-    return body
 
 
 def _number(request: web.Request, name: str) -> int:
@@ -114,20 +104,12 @@ async def _stored(request: web.Request, slug: str) -> dict[str, Any]:
 @require(*TRAINER_ROLES, page=True)
 async def page(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    text = (STATIC / "trainer.html").read_text(encoding="utf-8")
-    import html
-
-    for key, value in {
-        "csrf_token": csrf_token_for(request, request[CURRENT_TOKEN]),
-        "user_display_name": user.display_name,
-        "user_role": user.role,
-    }.items():
-        text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
+    # The trainer page opens no websocket, so its policy allows none.
     headers = {
         **PAGE_HEADERS,
         "Content-Security-Policy": PAGE_HEADERS["Content-Security-Policy"].replace(" ws: wss:", ""),
     }
-    return web.Response(text=text, content_type="text/html", headers=headers)
+    return render(STATIC / "trainer.html", page_values(request, user), headers)
 
 
 @require(*TRAINER_ROLES)
@@ -160,7 +142,7 @@ async def candidates(request: web.Request) -> web.Response:
 @require(*TRAINER_ROLES)
 async def approve(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    edits = await _body(request)
+    edits = await json_object_body(request)
     try:
         candidate = await request.app[LEARNING].approve(_number(request, "candidate_id"), user, edits)
     except (StoreNotFound, Conflict) as error:
@@ -171,7 +153,7 @@ async def approve(request: web.Request) -> web.Response:
 @require(*TRAINER_ROLES)
 async def reject(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    note = (await _body(request)).get("note")
+    note = (await json_object_body(request)).get("note")
     try:
         candidate = await request.app[LEARNING].reject(
             _number(request, "candidate_id"), user, str(note)[:2000] if note else None
@@ -228,7 +210,7 @@ async def article(request: web.Request) -> web.Response:
 @require(*TRAINER_ROLES)
 async def create_article(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    body = await _body(request)
+    body = await json_object_body(request)
     data = _article_data(str(body.get("slug") or ""), body)
     try:
         await request.app[EDITOR].create(data, user.username)
@@ -240,7 +222,7 @@ async def create_article(request: web.Request) -> web.Response:
 @require(*TRAINER_ROLES)
 async def update_article(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    body = await _body(request)
+    body = await json_object_body(request)
     slug = request.match_info["slug"]
     base = body.get("base_version")
     if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
@@ -257,7 +239,7 @@ async def update_article(request: web.Request) -> web.Response:
 @require(*TRAINER_ROLES)
 async def set_status(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    status = (await _body(request)).get("status")
+    status = (await json_object_body(request)).get("status")
     if status not in STATUSES:
         raise InvalidMessage(f"status must be one of {', '.join(STATUSES)}")
     slug = request.match_info["slug"]
@@ -284,7 +266,7 @@ async def diff(request: web.Request) -> web.Response:
 @require(*TRAINER_ROLES)
 async def revert(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    version = (await _body(request)).get("version")
+    version = (await json_object_body(request)).get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise InvalidMessage("version must be a number")
     slug = request.match_info["slug"]
