@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import shlex
 import subprocess
 import sys
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -56,6 +58,12 @@ def commit() -> str:
         return sha.stdout.strip() + ("+uncommitted" if dirty.stdout.strip() else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+def command_line(module: str, argv: Sequence[str] | None = None) -> str:
+    """The command that ran, as one would type it again (``argv`` defaults to this process's arguments)."""
+    arguments = sys.argv[1:] if argv is None else argv
+    return " ".join(["python", "-m", module, *(shlex.quote(argument) for argument in arguments)])
 
 
 def append_results(title: str, command: str, body: str) -> None:

@@ -1,74 +1,28 @@
-"""The whole product on free ports: a seeded SQLite database, the trained model, and the three processes."""
+"""The whole product on free ports (handoff.launch: a seeded SQLite database, the trained model, the three processes)."""
 
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from crm_store import migrate
 from crm_store.db import create_engine, session_factory, unit_of_work
-from crm_store.demo_data import generate, seed_database
-from crm_store.settings import PROJECT_ROOT, Settings
-from handoff.stack import Stack, build_services, with_secrets
+from crm_store.settings import PROJECT_ROOT
+from handoff.chat_client import ChatClient
+from handoff.launch import RunningProduct, start_product
 from handoff.training import ensure_model
-from knowledge_base.embedding import Embedder
-from knowledge_base.importer import import_directory
-from tests.e2e.client import ChatClient
 
 pytestmark = pytest.mark.slow
 PASSWORD = "correct-horse-battery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class RunningProduct:
-    settings: Settings
-    base_url: str
 
 
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     # The model cache is shared with `make run`: the same inputs never train twice.
     return ensure_model(PROJECT_ROOT / "var" / "models", progress=print)
-
-
-def start_product(var_dir: Path, model: Path, **overrides: object) -> tuple[Stack, RunningProduct]:
-    """Seed a fresh database and start the three processes on free ports (as `make run` does)."""
-    settings = with_secrets(
-        Settings(
-            var_dir=var_dir,
-            gateway_port=free_port(),
-            rasa_port=free_port(),
-            actions_port=free_port(),
-            demo_mode=True,
-            **overrides,  # type: ignore[arg-type]
-        )
-    )
-    migrate.upgrade(settings.database_url)
-
-    async def prepare() -> None:
-        engine = create_engine(settings.database_url)
-        sessions = session_factory(engine)
-        async with unit_of_work(sessions) as session:
-            await seed_database(session, generate())
-        await import_directory(sessions, Embedder(settings.embedding_model), settings.kb_articles_dir)
-        await engine.dispose()
-
-    asyncio.run(prepare())
-    stack = Stack(build_services(settings, model), progress=print)
-    stack.start()
-    return stack, RunningProduct(settings, f"http://127.0.0.1:{settings.gateway_port}")
 
 
 @pytest.fixture(scope="session")

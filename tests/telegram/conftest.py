@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import RunningProduct, http, product_sessions, start_product, trained_model  # noqa: F401 (fixtures)  # noqa: F401
+from handoff.launch import RunningProduct, start_product
+from tests.e2e.conftest import http, product_sessions, trained_model  # noqa: F401 (fixtures)
 from tests.telegram.standin import TelegramStandIn
 
 
