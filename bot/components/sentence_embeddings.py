@@ -16,7 +16,6 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
@@ -77,7 +76,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
                     np.expand_dims(vector, 0),
                     FEATURE_TYPE_SENTENCE,
                     TEXT,
-                    self._config[FEATURIZER_CLASS_ALIAS],
+                    self._identifier,
                 )
             )
 
