@@ -1,6 +1,6 @@
 """Intent-classification accuracy and speed of the bot's own NLU pipeline on any labelled CSV.
 
-    python -m bench.nlu --train FILE --test FILE [--shots K] [--seed S[,S...]] [--oos-label LABEL]
+    python -m bench.nlu --train FILE --test FILE [--shots K] [--seed S[,S...]] [--oos-label LABEL[,...]]
                         [--config config.yml] [--no-append]
 
 The pipeline is the product's: the ``pipeline`` of ``config.yml``, trained with
@@ -12,9 +12,11 @@ and the label column ``label``, ``category`` or ``intent`` (else the second).
 Reported per run: accuracy (the top intent, before the fallback threshold),
 macro-F1, how many in-scope messages the fallback threshold rejects, training
 wall-clock time, p50/p95 latency of one parse, and peak memory. With
-``--oos-label``, examples with that label are left out of training and count
-as out of scope: a message is predicted out of scope when the FallbackClassifier
-turns it into ``nlu_fallback``, and recall/precision of that are reported.
+``--oos-label`` (one label, or several separated by commas), examples with those
+labels are left out of training and count as out of scope: a message is
+predicted out of scope when the FallbackClassifier turns it into
+``nlu_fallback``, and recall/precision of that are reported. A dataset without
+an out-of-scope class (BANKING77) can hold some of its intents out this way.
 ``--shots K`` trains on K examples per label, drawn with each ``--seed``; the
 figures are then given per seed and as a mean.
 
@@ -169,7 +171,7 @@ def train(config: Path, examples: list[Example], names: dict[str, str], workdir:
 
 
 async def evaluate(
-    model: Path, test: list[Example], names: dict[str, str], oos_label: str | None
+    model: Path, test: list[Example], names: dict[str, str]
 ) -> tuple[list[str], list[bool], list[float]]:
     """Predicted labels (top intent before the fallback), fallback flags and per-parse seconds."""
     from rasa.core.agent import Agent
@@ -192,19 +194,19 @@ async def evaluate(
 
 
 def score(
-    test: list[Example], predicted: list[str], fell_back: list[bool], oos_label: str | None
+    test: list[Example], predicted: list[str], fell_back: list[bool], oos_labels: frozenset[str]
 ) -> tuple[float, float, float, float | None, float | None]:
     from sklearn.metrics import f1_score
 
-    in_scope = [i for i, example in enumerate(test) if example.label != oos_label]
+    in_scope = [i for i, example in enumerate(test) if example.label not in oos_labels]
     truth = [test[i].label for i in in_scope]
     guesses = [predicted[i] for i in in_scope]
     accuracy = sum(t == g for t, g in zip(truth, guesses, strict=True)) / len(in_scope)
     macro_f1 = float(f1_score(truth, guesses, labels=sorted(set(truth)), average="macro", zero_division=0))
     rejected = sum(fell_back[i] for i in in_scope) / len(in_scope)
-    if oos_label is None:
+    if not oos_labels:
         return accuracy, macro_f1, rejected, None, None
-    out_of_scope = [i for i, example in enumerate(test) if example.label == oos_label]
+    out_of_scope = [i for i, example in enumerate(test) if example.label in oos_labels]
     caught = sum(fell_back[i] for i in out_of_scope)
     recall = caught / len(out_of_scope) if out_of_scope else None
     precision = caught / sum(fell_back) if sum(fell_back) else None
@@ -212,7 +214,7 @@ def score(
 
 
 def run_once(
-    config_path: Path, train_set: list[Example], test: list[Example], oos_label: str | None, seed: int | None
+    config_path: Path, train_set: list[Example], test: list[Example], oos_labels: frozenset[str], seed: int | None
 ) -> RunResult:
     names = intent_names({example.label for example in train_set + test})
     with tempfile.TemporaryDirectory(prefix="deskbot-bench-nlu-") as raw:
@@ -220,8 +222,8 @@ def run_once(
         config = pipeline_config(config_path, workdir)
         model, train_seconds = train(config, train_set, names, workdir)
         progress(f"parsing {len(test)} test messages one at a time")
-        predicted, fell_back, seconds = asyncio.run(evaluate(model, test, names, oos_label))
-    accuracy, macro_f1, rejected, recall, precision = score(test, predicted, fell_back, oos_label)
+        predicted, fell_back, seconds = asyncio.run(evaluate(model, test, names))
+    accuracy, macro_f1, rejected, recall, precision = score(test, predicted, fell_back, oos_labels)
     progress(f"accuracy {accuracy:.2%}, macro-F1 {macro_f1:.2%}")
     return RunResult(
         seed, len(train_set), train_seconds, accuracy, macro_f1, rejected, recall, precision, percentiles_ms(seconds)
@@ -236,7 +238,9 @@ def render(results: list[RunResult], args: argparse.Namespace) -> str:
     lines = [
         f"train `{args.train}`, test `{args.test}`, "
         + (f"{args.shots} examples per label" if args.shots else "all training examples")
-        + (f", out-of-scope label `{args.oos_label}`" if args.oos_label else ""),
+        + (
+            f", out of scope: {', '.join(f'`{label}`' for label in sorted(args.oos_labels))}" if args.oos_labels else ""
+        ),
         "",
         "| seed | train examples | accuracy | macro-F1 | in-scope rejected by fallback | OOS recall | OOS precision | training s | parse p50 ms | parse p95 ms |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -264,7 +268,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--test", type=Path, required=True, help="test CSV (text,label)")
     parser.add_argument("--shots", type=int, default=0, help="train on K examples per label (0: all)")
     parser.add_argument("--seed", default="1", help="seed(s) for --shots sampling, comma-separated: 1,2,3")
-    parser.add_argument("--oos-label", help="label that marks out-of-scope examples (left out of training)")
+    parser.add_argument(
+        "--oos-label",
+        default="",
+        help="label(s) that mark out-of-scope examples, comma-separated (left out of training; a dataset without "
+        "an out-of-scope class can hold some intents out this way)",
+    )
     parser.add_argument(
         "--config", type=Path, default=ROOT / "config.yml", help="the Rasa config whose pipeline to use"
     )
@@ -272,6 +281,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.shots < 0:
         parser.error("--shots must be 0 or more")
+    args.oos_labels = frozenset(label.strip() for label in args.oos_label.split(",") if label.strip())
     try:
         args.seeds = [int(seed) for seed in args.seed.split(",")]
     except ValueError:
@@ -298,15 +308,15 @@ def main(argv: list[str] | None = None) -> int:
     except DatasetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if args.oos_label:
-        train_examples = [example for example in train_examples if example.label != args.oos_label]
+    if args.oos_labels:
+        train_examples = [example for example in train_examples if example.label not in args.oos_labels]
     progress(f"{len(train_examples)} training and {len(test_examples)} test examples")
     results = []
     for seed in args.seeds if args.shots else [None]:
         train_set = (
             sample_shots(train_examples, args.shots, seed) if args.shots and seed is not None else train_examples
         )
-        results.append(run_once(args.config, train_set, test_examples, args.oos_label, seed))
+        results.append(run_once(args.config, train_set, test_examples, args.oos_labels, seed))
     table = render(results, args)
     print(table)
     if not args.no_append:

@@ -70,9 +70,9 @@ def test_scores_count_fallback_only_against_out_of_scope() -> None:
     test = [Example("a", "x"), Example("b", "y"), Example("c", "x"), Example("d", "oos"), Example("e", "oos")]
     predicted = ["x", "x", "x", "y", "x"]
     fell_back = [False, True, False, True, False]
-    accuracy, macro_f1, rejected, recall, precision = score(test, predicted, fell_back, "oos")
+    accuracy, macro_f1, rejected, recall, precision = score(test, predicted, fell_back, frozenset({"oos"}))
     assert accuracy == pytest.approx(2 / 3)
     assert rejected == pytest.approx(1 / 3)
     assert recall == pytest.approx(1 / 2) and precision == pytest.approx(1 / 2)
     assert 0 < macro_f1 < 1
-    assert score(test[:3], predicted[:3], fell_back[:3], None)[3:] == (None, None)
+    assert score(test[:3], predicted[:3], fell_back[:3], frozenset())[3:] == (None, None)
