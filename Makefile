@@ -10,7 +10,7 @@ PYTHON310 := $(shell for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python
 	if $$c -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then command -v $$c || echo $$c; break; fi; done)
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv run prepare browser test test-fast bench lint clean
+.PHONY: help venv run prepare browser test test-fast bench bench-nlu bench-chat bench-kb lint clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,10 +46,20 @@ test: venv browser ## run every test (SQLite and PostgreSQL at 127.0.0.1:5432, t
 test-fast: venv ## the quick tiers only (no model, no processes, no browser)
 	$(PY) -m pytest -m "not slow"
 
-bench: venv ## knowledge-base quality and latency (demo and 10,000 articles), training time; appends to BENCHMARKS.md
-	$(PY) -m bench.kb_quality
-	$(PY) -m bench.kb_search --sizes demo,10000
-	$(PY) -m bench.train_time
+BANKING77 := ../shared/datasets/banking77
+bench: bench-nlu bench-chat bench-kb ## every benchmark below, then search quality and training time (about an hour)
+	$(PY) -m bench kb-quality
+	$(PY) -m bench train-time
+
+bench-nlu: venv ## BANKING77 (or BANKING77=dir): all training data, then 10 examples per intent with 3 seeds
+	RASA_TELEMETRY_ENABLED=false $(PY) -m bench nlu --train $(BANKING77)/train.csv --test $(BANKING77)/test.csv
+	RASA_TELEMETRY_ENABLED=false $(PY) -m bench nlu --train $(BANKING77)/train.csv --test $(BANKING77)/test.csv --shots 10 --seed 1,2,3
+
+bench-chat: venv ## simulated web-chat customers against the running stack, bare Rasa as the baseline
+	RASA_TELEMETRY_ENABLED=false $(PY) -m bench chat
+
+bench-kb: venv ## knowledge-base search latency and top-1 at 1,000, 10,000 and 100,000 articles
+	$(PY) -m bench kb --sizes 1000,10000,100000
 
 lint: venv ## ruff and mypy
 	$(VENV)/bin/ruff check .

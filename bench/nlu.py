@@ -296,6 +296,9 @@ def quiet_rasa() -> None:
 
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
+    # ...but say which component is training, and what our own components are doing, as progress.
+    for name in ("rasa.engine.training.hooks", "bot.components"):
+        logging.getLogger(name).setLevel(logging.INFO)
 
 
 def main(argv: list[str] | None = None) -> int:
