@@ -297,8 +297,13 @@ def quiet_rasa() -> None:
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
     # ...but say which component is training, and what our own components are doing, as progress.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[%(asctime)s] %(message)s", "%H:%M:%S"))
     for name in ("rasa.engine.training.hooks", "bot.components"):
-        logging.getLogger(name).setLevel(logging.INFO)
+        component_logger = logging.getLogger(name)
+        component_logger.setLevel(logging.INFO)
+        component_logger.addHandler(handler)
+        component_logger.propagate = False
 
 
 def main(argv: list[str] | None = None) -> int:

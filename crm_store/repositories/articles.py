@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -34,6 +34,16 @@ class ArticleRepository:
         await self.session.flush()
         return article
 
+    async def add_many(self, items: Iterable[tuple[Article, Iterable[str]]]) -> list[Article]:
+        """Like ``add`` for many articles, with one flush."""
+        articles = []
+        for article, questions in items:
+            article.questions = [ArticleQuestion(position=i, text=text) for i, text in enumerate(questions)]
+            self.session.add(article)
+            articles.append(article)
+        await self.session.flush()
+        return articles
+
     async def replace_questions(self, article: Article, questions: Iterable[str]) -> None:
         # The relationship's delete-orphan cascade removes the old rows.
         article.questions = [ArticleQuestion(position=i, text=text) for i, text in enumerate(questions)]
@@ -60,11 +70,16 @@ class ArticleRepository:
         return found
 
     async def add_embeddings(self, model: str, dimensions: int, vectors: dict[str, bytes]) -> None:
-        self.session.add_all(
-            TextEmbedding(model=model, text_hash=text_hash, dimensions=dimensions, vector=vector)
-            for text_hash, vector in vectors.items()
-        )
-        await self.session.flush()
+        # A bulk insert, not one ORM object per row: importing 100,000 articles stores 600,000 vectors.
+        items = list(vectors.items())
+        for start in range(0, len(items), 5000):
+            await self.session.execute(
+                insert(TextEmbedding),
+                [
+                    {"model": model, "text_hash": text_hash, "dimensions": dimensions, "vector": vector}
+                    for text_hash, vector in items[start : start + 5000]
+                ],
+            )
 
     # Revision counter -------------------------------------------------------
 

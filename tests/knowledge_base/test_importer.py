@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_store.db import unit_of_work
-from crm_store.models import AuditEntry, TextEmbedding
+from crm_store.models import ArticleVersion, AuditEntry, TextEmbedding
 from crm_store.repositories import ArticleRepository
+from knowledge_base import importer
 from knowledge_base.article_files import load_articles_dir
 from knowledge_base.errors import ArticleFilesInvalid
 from knowledge_base.importer import export_directory, import_directory
@@ -89,6 +90,21 @@ async def test_import_is_idempotent_and_reports_changes(sessions, embedder, arti
         assert await repository.revision() == 2
         audit = (await session.execute(select(AuditEntry).where(AuditEntry.action == "kb.import"))).scalars().all()
     assert len(audit) == 2
+
+
+async def test_new_articles_written_in_several_batches_keep_their_questions_and_versions(
+    sessions, embedder, articles_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "ADD_BATCH", 2)
+    report = await import_directory(sessions, embedder, articles_dir)
+    assert sorted(report.added) == ["gift-wrap", "price-match", "store-hours"]
+    async with unit_of_work(sessions) as session:
+        articles = {article.slug: article for article in await ArticleRepository(session).all()}
+        versions = (await session.execute(select(ArticleVersion))).scalars().all()
+    assert [question.text for question in articles["store-hours"].questions] == ["opening hours", "when can I call you"]
+    assert sorted((articles[slug].id, 1) for slug in articles) == sorted((v.article_id, v.version) for v in versions)
+    knowledge_base = KnowledgeBase(sessions, embedder, answer_threshold=0.55, suggest_threshold=0.4)
+    assert (await knowledge_base.search("what time can i phone you"))[0].slug == "store-hours"
 
 
 async def test_a_failed_import_changes_nothing(sessions, embedder, articles_dir: Path) -> None:

@@ -1,0 +1,88 @@
+"""SearchIndex scoring against a plain, article-by-article reference (no model needed: random unit vectors)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from knowledge_base.article_files import ArticleData
+from knowledge_base.search import ANSWER_WEIGHT, LEXICAL_WEIGHT, QUESTION_WEIGHT, SearchIndex
+
+
+def make_articles(count: int, seed: int = 3) -> list[ArticleData]:
+    rng = np.random.default_rng(seed)
+    words = ["refund", "parcel", "invoice", "warranty", "voucher", "delivery", "return", "size", "colour", "stock"]
+    articles = []
+    for number in range(count):
+        picked = [str(word) for word in rng.choice(words, size=3, replace=False)]
+        questions = tuple(f"{picked[i % 3]} question {number} {i}" for i in range(int(rng.integers(0, 5))))
+        articles.append(
+            ArticleData(
+                slug=f"article-{number}",
+                title=f"About {picked[0]} and {picked[1]}",
+                category="misc",
+                answer=f"The answer about {picked[2]}.",
+                questions=questions,
+                tags=(picked[2],),
+            )
+        )
+    return articles
+
+
+def unit_vectors(count: int, seed: int = 5) -> np.ndarray:
+    vectors = np.random.default_rng(seed).standard_normal((count, 16)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def reference_scores(index: SearchIndex, vectors: np.ndarray, query_vector: np.ndarray, query: str) -> list[float]:
+    lexical = index.lexical.scores(query)
+    scores, row = [], 0
+    for position, article in enumerate(index.articles):
+        count = len(article.search_texts())
+        similarities = vectors[row : row + count] @ query_vector
+        row += count
+        score = (
+            QUESTION_WEIGHT * similarities[:-1].max()
+            + ANSWER_WEIGHT * similarities[-1]
+            + LEXICAL_WEIGHT * lexical[position]
+        )
+        scores.append(float(np.clip(score, 0.0, 1.0)))
+    return scores
+
+
+@pytest.mark.parametrize("query", ["refund for my parcel", "warranty voucher", "nothing in common"])
+def test_scores_and_order_match_an_article_by_article_computation(query: str) -> None:
+    articles = make_articles(300)
+    vectors = unit_vectors(sum(len(article.search_texts()) for article in articles))
+    index = SearchIndex(articles, vectors)
+    query_vector = unit_vectors(1, seed=11)[0]
+
+    hits = index.search(query_vector, query, limit=10)
+
+    expected = reference_scores(index, vectors, query_vector, query)
+    ranked = sorted(range(len(articles)), key=lambda position: -expected[position])[:10]
+    assert [hit.slug for hit in hits] == [articles[position].slug for position in ranked]
+    for hit, position in zip(hits, ranked, strict=True):
+        assert hit.score == pytest.approx(expected[position], abs=1e-4)
+        texts = articles[position].search_texts()
+        assert hit.matched_question in texts[:-1]  # a title or question, never the answer
+
+
+def test_the_matched_question_is_the_closest_title_or_question() -> None:
+    article = ArticleData(
+        slug="one", title="Title", category="misc", answer="Answer", questions=("first", "second"), tags=()
+    )
+    vectors = np.eye(4, dtype=np.float32)  # title, first, second, answer
+    hit = SearchIndex([article], vectors).search(vectors[2], "second", limit=1)[0]
+    assert hit.matched_question == "second"
+    assert hit.semantic == pytest.approx(QUESTION_WEIGHT / (QUESTION_WEIGHT + ANSWER_WEIGHT), abs=1e-4)
+
+
+def test_vectors_must_match_the_articles_texts() -> None:
+    articles = make_articles(3)
+    with pytest.raises(ValueError, match="vectors for"):
+        SearchIndex(articles, unit_vectors(sum(len(article.search_texts()) for article in articles) - 1))
+
+
+def test_an_empty_index_finds_nothing() -> None:
+    assert SearchIndex([], np.zeros((0, 16), dtype=np.float32)).search(unit_vectors(1)[0], "refund") == []
