@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -14,6 +14,7 @@ from actions.handoff import signal
 from actions.identity import identity
 from actions.runtime import transaction
 from actions.verification import MAX_PROOF_ATTEMPTS, VerifiedFormValidation
+from crm_store import clock
 from crm_store.models import Order
 from crm_store.repositories import OrderRepository
 
@@ -141,7 +142,7 @@ class ActionOrderStatus(DeskbotAction):
         if order is None or order.customer_id != who.customer_id:
             dispatcher.utter_message(text=f"I can't find order {number} on your account.")
             return reset
-        today = datetime.now(timezone.utc).date()
+        today = clock.today()
         late = is_late(order, today)
         dispatcher.utter_message(text=describe_order(order, today), buttons=[PERSON_BUTTON] if late else [])
         if late:

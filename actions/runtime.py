@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import sessionmaker
 
+from crm_store import clock
 from crm_store.db import create_engine, session_factory, unit_of_work
 from crm_store.settings import Settings
 from knowledge_base.embedding import Embedder
@@ -34,6 +35,7 @@ async def runtime() -> Runtime:
         async with _lock:
             if _runtime is None:
                 settings = Settings.from_env()
+                clock.install_from_setting(settings.clock_start)
                 engine = create_engine(settings.database_url)
                 sessions = session_factory(engine)
                 knowledge_base = KnowledgeBase(

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm_store import clock
 from crm_store.models import Customer, Order, OrderEvent, OrderItem
 
 DEFAULT_SEED = 20261123
@@ -336,7 +337,7 @@ def generate(
     if customers < len(EXAMPLE_CUSTOMERS) or orders < customers:
         raise ValueError(f"need at least {len(EXAMPLE_CUSTOMERS)} customers and one order per customer")
     rng = random.Random(seed)
-    now = datetime.combine(today or datetime.now(timezone.utc).date(), time(12, 0), tzinfo=timezone.utc)
+    now = datetime.combine(today or clock.today(), time(12, 0), tzinfo=timezone.utc)
     people = [_customer(rng, index, now) for index in range(customers)]
 
     plans: list[tuple[DemoCustomer, str]] = []

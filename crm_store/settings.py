@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crm_store.clock import ENV_CLOCK_START, parse_start
 from crm_store.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +69,7 @@ class Settings:
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_chat_interval: float = 1.0  # seconds between messages to one chat, as Telegram advises
     model_gate_tolerance: float = 0.0  # how much worse a retrained model may score and still replace the running one
+    clock_start: str = ""  # empty: the real clock; else the instant this run's clock starts from (tests, demos)
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -80,6 +82,7 @@ class Settings:
             raise ConfigError(f"{ENV_TELEGRAM_MODE} must be polling or webhook, got {self.telegram_mode!r}")
         if self.telegram_bot_token and self.telegram_mode == "webhook" and len(self.telegram_webhook_secret) < 16:
             raise ConfigError(f"{ENV_TELEGRAM_WEBHOOK_SECRET} must be at least 16 characters in webhook mode")
+        parse_start(self.clock_start)  # a bad value names the variable at start-up
         if not 0.0 < self.kb_suggest_threshold <= self.kb_answer_threshold <= 1.0:
             raise ConfigError(
                 f"{ENV_KB_SUGGEST_THRESHOLD} ({self.kb_suggest_threshold}) must be above 0 and "
@@ -126,6 +129,7 @@ class Settings:
             ENV_TELEGRAM_API_URL: self.telegram_api_url,
             ENV_TELEGRAM_CHAT_INTERVAL: str(self.telegram_chat_interval),
             ENV_MODEL_GATE_TOLERANCE: str(self.model_gate_tolerance),
+            ENV_CLOCK_START: self.clock_start,
         }
 
     @classmethod
@@ -154,6 +158,7 @@ class Settings:
             telegram_api_url=env.get(ENV_TELEGRAM_API_URL) or "https://api.telegram.org/bot",
             telegram_chat_interval=_float(env, ENV_TELEGRAM_CHAT_INTERVAL, 1.0),
             model_gate_tolerance=_float(env, ENV_MODEL_GATE_TOLERANCE, 0.0),
+            clock_start=env.get(ENV_CLOCK_START, ""),
         )
 
 

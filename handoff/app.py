@@ -10,6 +10,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from crm_store import clock
 from crm_store.db import check_connection, create_engine, is_sqlite, session_factory
 from crm_store.errors import StoreError
 from crm_store.settings import Settings
@@ -172,6 +173,7 @@ def _with_secret(settings: Settings) -> Settings:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s gateway %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
+    clock.install_from_setting(settings.clock_start)
     web.run_app(create_app(settings), host=settings.gateway_host, port=settings.gateway_port, print=None)
 
 

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from crm_store import migrate
+from crm_store import clock, migrate
 from crm_store.db import check_connection, create_engine, redact, session_factory, unit_of_work
 from crm_store.demo_data import DEFAULT_CUSTOMERS, DEFAULT_ORDERS, DEFAULT_SEED, generate, seed_database
 from crm_store.errors import StoreError, StoreUnavailable
@@ -332,6 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        clock.install_from_setting(settings.clock_start)
         if args.command == "db":
             return cmd_db(settings, args)
         if args.command == "train":

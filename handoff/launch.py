@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crm_store import migrate
+from crm_store import clock, migrate
 from crm_store.db import create_engine, session_factory, unit_of_work
 from crm_store.demo_data import DemoCustomer, generate, seed_database
 from crm_store.settings import Settings
@@ -42,7 +42,10 @@ def start_product(
     """Seed a fresh database under ``var_dir`` and start the three processes on free ports.
 
     ``overrides`` are Settings fields (e.g. the Telegram ones). The caller stops the returned Stack.
+    The processes' clock starts where this process's clock is now, so a test that set the time sets it
+    for the whole product (and the demo data is relative to that "today").
     """
+    overrides.setdefault("clock_start", clock.now().isoformat())
     settings = with_secrets(
         Settings(
             var_dir=var_dir,
@@ -54,7 +57,7 @@ def start_product(
         )
     )
     migrate.upgrade(settings.database_url)
-    customers = generate()
+    customers = generate(today=clock.today())
 
     async def prepare() -> None:
         engine = create_engine(settings.database_url)

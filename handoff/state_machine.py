@@ -9,9 +9,7 @@ transaction and delivered like any other message.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import sessionmaker
@@ -52,13 +50,11 @@ class HandoffStateMachine:
         policy: EscalationPolicy,
         *,
         skip_locked: bool,
-        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
         self.hub = hub
         self.policy = policy
         self.skip_locked = skip_locked
-        self.clock = clock
 
     def _publish(self, kind: str, transition: Transition) -> None:
         ticket = transition.ticket
@@ -87,7 +83,7 @@ class HandoffStateMachine:
         notice: str | None = None,
     ) -> Ticket:
         """Queue the conversation for a person; a conversation already waiting keeps its ticket."""
-        now = self.clock()
+        now = utcnow()
         async with unit_of_work(self.sessions) as session:
             tickets = TicketRepository(session)
             conversation = await session.get(Conversation, conversation_id, with_for_update=self.skip_locked)
@@ -122,7 +118,7 @@ class HandoffStateMachine:
     # queued -> assigned ------------------------------------------------------------
 
     async def claim(self, ticket_id: int, agent: User) -> Ticket:
-        now = self.clock()
+        now = utcnow()
         async with unit_of_work(self.sessions) as session:
             tickets = TicketRepository(session)
             if not await tickets.claim(ticket_id, agent.id, now):
@@ -186,7 +182,7 @@ class HandoffStateMachine:
                 conversation,
                 "system",
                 f"{to_agent.display_name} is taking over from {agent.display_name}.",
-                at=self.clock(),
+                at=utcnow(),
             )
             await AuditRepository(session).record(
                 agent.username, "ticket.transferred", "ticket", ticket.id, {"to": to_agent.username}
@@ -197,7 +193,7 @@ class HandoffStateMachine:
     # assigned -> bot ------------------------------------------------------------------
 
     async def hand_back(self, ticket_id: int, agent: User, resolution: str) -> Ticket:
-        now = self.clock()
+        now = utcnow()
         async with unit_of_work(self.sessions) as session:
             ticket = await self._owned(session, ticket_id, agent)
             changed = await TicketRepository(session).update_if(
@@ -230,4 +226,4 @@ class HandoffStateMachine:
         conversation = await session.get(Conversation, ticket.conversation_id)
         assert conversation is not None
         conversation.state = state
-        return [await ConversationRepository(session).add_message(conversation, "system", notice, at=self.clock())]
+        return [await ConversationRepository(session).add_message(conversation, "system", notice, at=utcnow())]

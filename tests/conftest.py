@@ -11,12 +11,31 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
-from crm_store import migrate
+from crm_store import clock, migrate
 from crm_store.db import create_engine, session_factory
 from crm_store.models import Base
+from tests.clocks import weekday_morning
 
 BACKENDS = ("sqlite", "postgresql")
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def product_clock() -> Iterator[clock.Clock]:
+    """The whole suite runs on a weekday morning in the policy's time zone, whatever the real hour.
+
+    Time still passes (a ShiftedClock); tests about other hours set a FixedClock with ``clock.using``.
+    Processes started by the end-to-end tests get the same instant (handoff.launch passes it on).
+    """
+    with clock.using(clock.ShiftedClock(weekday_morning())) as shifted:
+        yield shifted
+
+
+@pytest.fixture
+def fixed_clock() -> Iterator[clock.FixedClock]:
+    """Time stands still at the suite's weekday morning until the test moves it."""
+    with clock.using(clock.FixedClock(clock.now())) as fixed:
+        yield fixed
 
 
 def _admin_connection():  # type: ignore[no-untyped-def]

@@ -9,6 +9,8 @@ from sqlalchemy import JSON, DateTime, MetaData
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import TypeDecorator
 
+from crm_store import clock
+
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -22,7 +24,8 @@ Base: Any = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTI
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    # Through the product's one clock, so tests and demos can set "now" (crm_store.clock).
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):
