@@ -43,8 +43,8 @@ browser: ## make sure Debian's chromium is installed for the browser tests (neve
 test: venv browser ## run every test (SQLite and PostgreSQL at 127.0.0.1:5432, trained model, real browser)
 	RASA_TELEMETRY_ENABLED=false $(PY) -m pytest
 
-test-fast: venv ## the quick tiers only (no model, no processes, no browser)
-	$(PY) -m pytest -m "not slow"
+test-fast: venv ## the quick tier (under 2 minutes): no model, no processes, no browser, no PostgreSQL
+	$(PY) -m pytest -m "not slow and not postgres"
 
 BANKING77 := ../shared/datasets/banking77
 bench: bench-nlu bench-chat bench-kb ## every benchmark below, then search quality and training time (about an hour)

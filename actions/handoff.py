@@ -26,7 +26,7 @@ class ActionStopForm(DeskbotAction):
 
 
 def signal(dispatcher: CollectingDispatcher, name: str) -> None:
-    """Tell the gateway what happened; its escalation policy (handoff/escalation.yml) decides what follows."""
+    """Tell the gateway what happened; its escalation policy (handoff/desk/escalation.yml) decides what follows."""
     dispatcher.utter_message(json_message={"signal": name})
 
 

@@ -65,11 +65,11 @@ import aiohttp
 from actions.orders import IN_FLIGHT
 from bench.common import ROOT, append_results, command_line, percentiles_ms, progress
 from crm_store.demo_data import DemoCustomer
-from handoff.chat_client import ChatClient
-from handoff.launch import RunningProduct, start_product
+from handoff.channels.web.client import ChatClient
+from handoff.ops.launch import RunningProduct, start_product
+from handoff.ops.stack import Stack
+from handoff.ops.training import ensure_model
 from handoff.router import BOT_UNAVAILABLE_TEXT, NO_REPLY_TEXT, new_conversation_id
-from handoff.stack import Stack
-from handoff.training import ensure_model
 from knowledge_base.evaluation import load_questions
 
 EVAL_FILE = ROOT / "tests" / "knowledge_base" / "search_eval.yml"

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from bench.common import append_results, progress
-from handoff import training
+from handoff.ops import training
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,22 +14,23 @@ from crm_store import clock
 from crm_store.db import check_connection, create_engine, is_sqlite, session_factory
 from crm_store.errors import StoreError
 from crm_store.settings import Settings
-from handoff import demo, webchat
+from handoff.channels.telegram.channel import WEBHOOK_PATH, TelegramChannel
+from handoff.channels.web import chat as webchat
+from handoff.channels.web import demo
 from handoff.console import api as console_api
 from handoff.console import live as console_live
 from handoff.console import pages as console_pages
-from handoff.console.auth import CsrfFailed, Forbidden, NotSignedIn
-from handoff.desk import Desk, Presence
+from handoff.desk.escalation import EscalationPolicy, load_policy
+from handoff.desk.service import Desk, Presence
+from handoff.desk.state_machine import AlreadyClaimed, HandoffStateMachine, TransitionRefused
 from handoff.errors import BotUnavailable, GatewayError, InvalidMessage, InvalidToken, NotFound
-from handoff.escalation import EscalationPolicy, load_policy
 from handoff.hub import Hub
 from handoff.keys import DESK, ENGINE, HTTP, HUB, KNOWLEDGE_BASE, RASA, ROUTER, SESSIONS, SETTINGS
 from handoff.learning.candidates import LearningDesk
-from handoff.learning.models import ModelManager
+from handoff.learning.retraining import ModelManager
 from handoff.rasa_client import RasaClient
 from handoff.router import ConversationRouter
-from handoff.state_machine import AlreadyClaimed, HandoffStateMachine, TransitionRefused
-from handoff.telegram.channel import WEBHOOK_PATH, TelegramChannel
+from handoff.staff.sessions import CsrfFailed, Forbidden, NotSignedIn
 from handoff.trainer import api as trainer_api
 from handoff.trainer.api import EDITOR, LEARNING, MODELS, ConflictError
 from knowledge_base.editing import KnowledgeBaseEditor

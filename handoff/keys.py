@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import sessionmaker
 
 from crm_store.settings import Settings
-from handoff.desk import Desk
+from handoff.desk.service import Desk
 from handoff.hub import Hub
 from handoff.rasa_client import RasaClient
 from handoff.router import ConversationRouter

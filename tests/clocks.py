@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from handoff.escalation import load_policy
+from handoff.desk.escalation import load_policy
 
 WEDNESDAY, SUNDAY = 2, 6
 

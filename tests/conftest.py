@@ -1,4 +1,9 @@
-"""Shared fixtures: real SQLite and PostgreSQL databases, migrated once per session, emptied after each test."""
+"""Shared fixtures: real SQLite and PostgreSQL databases, migrated once per session, emptied after each test.
+
+Tiers are marked at collection, where pytest honours them: a test that runs on PostgreSQL is
+``postgres``; one that needs the embedding model, a trained Rasa model, the running product or a
+browser is ``slow``. ``make test-fast`` deselects both.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,24 @@ from crm_store.db import create_engine, session_factory
 from crm_store.models import Base
 from tests.clocks import weekday_morning
 
+pytest_plugins = ["tests.fixtures.product", "tests.fixtures.browser"]
+
 BACKENDS = ("sqlite", "postgresql")
+# Fixtures that make a test slow: each loads a model, trains or starts processes, or opens a browser.
+SLOW_FIXTURES = {"embedder", "trained_model", "product", "page", "telegram_api"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if fixtures & {"postgres_database", "postgresql_url"} or "postgresql" in params.values():
+            item.add_marker(pytest.mark.postgres)
+
+
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -25,7 +47,7 @@ def product_clock() -> Iterator[clock.Clock]:
     """The whole suite runs on a weekday morning in the policy's time zone, whatever the real hour.
 
     Time still passes (a ShiftedClock); tests about other hours set a FixedClock with ``clock.using``.
-    Processes started by the end-to-end tests get the same instant (handoff.launch passes it on).
+    Processes started by the end-to-end tests get the same instant (handoff.ops.launch passes it on).
     """
     with clock.using(clock.ShiftedClock(weekday_morning())) as shifted:
         yield shifted
@@ -66,21 +88,22 @@ def postgres_database() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def migrated_urls(tmp_path_factory: pytest.TempPathFactory, postgres_database: str) -> dict[str, str]:
-    urls = {
-        "sqlite": f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}",
-        "postgresql": postgres_database,
-    }
-    for url in urls.values():
-        migrate.upgrade(url)
-    return urls
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgresql_url(postgres_database: str) -> str:
+    migrate.upgrade(postgres_database)
+    return postgres_database
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, migrated_urls: dict[str, str]) -> str:
-    if request.param == "postgresql":
-        request.applymarker(pytest.mark.postgres)
-    return migrated_urls[request.param]
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each store test runs on both backends; PostgreSQL only when the postgres tier is selected."""
+    return str(request.getfixturevalue(f"{request.param}_url"))
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The console's JSON API. Thin: permissions and shapes here, state changes in handoff.state_machine."""
+"""The console's JSON API. Thin: permissions and shapes here, state changes in handoff.desk.state_machine."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from crm_store.db import unit_of_work
 from crm_store.models import Conversation, Customer, Note, Ticket, User
 from crm_store.models.base import utcnow
 from crm_store.repositories import ConversationRepository, OrderRepository, UserRepository
-from handoff.console.auth import require, signed_in_user
 from handoff.errors import InvalidMessage, NotFound
 from handoff.keys import DESK, KNOWLEDGE_BASE, SESSIONS
 from handoff.router import outbound
 from handoff.schemas import MAX_TEXT, json_object_body
+from handoff.staff.sessions import require, signed_in_user
 from handoff.trainer.api import LEARNING
 
 AGENT_ROLES = ("agent", "admin")
-CANNED_FILE = Path(__file__).resolve().parent.parent / "canned_responses.yml"
+CANNED_FILE = Path(__file__).resolve().parent.parent / "desk" / "canned_responses.yml"
 MAX_NOTE = 5000
 
 

@@ -11,9 +11,9 @@ from aiohttp import WSMsgType, web
 
 from crm_store.db import unit_of_work
 from crm_store.models import Ticket, User
-from handoff.console.auth import current_user
+from handoff.desk.state_machine import HANDOFF_TOPIC
 from handoff.keys import DESK, HUB, SESSIONS
-from handoff.state_machine import HANDOFF_TOPIC
+from handoff.staff.sessions import current_user
 
 
 async def _may_see(request: web.Request, user: User, ticket_id: int) -> bool:

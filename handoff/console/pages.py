@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from handoff.console.auth import (
+from handoff.staff.sessions import (
     CURRENT_TOKEN,
     LOGIN_CSRF_COOKIE,
     authenticate,

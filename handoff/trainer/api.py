@@ -12,13 +12,13 @@ from crm_store.errors import Conflict
 from crm_store.errors import NotFound as StoreNotFound
 from crm_store.models import TrainingCandidate, User
 from crm_store.repositories import ArticleRepository
-from handoff.console.auth import require, signed_in_user
 from handoff.console.pages import PAGE_HEADERS, page_values, render
 from handoff.errors import GatewayError, InvalidMessage, NotFound
 from handoff.keys import KNOWLEDGE_BASE, SESSIONS
 from handoff.learning.candidates import LearningDesk
-from handoff.learning.models import ModelManager
+from handoff.learning.retraining import ModelManager
 from handoff.schemas import json_object_body
+from handoff.staff.sessions import require, signed_in_user
 from knowledge_base.article_files import SLUG_PATTERN, STATUSES, ArticleData
 from knowledge_base.editing import KnowledgeBaseEditor
 from knowledge_base.errors import ArticleFileError

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
 
 from actions import runtime as action_runtime
-from crm_store import migrate
+from crm_store import clock, migrate
 from crm_store.db import create_engine, session_factory, unit_of_work
 from crm_store.demo_data import generate, seed_database
 from crm_store.settings import Settings
@@ -20,7 +17,6 @@ from knowledge_base.importer import import_directory
 from knowledge_base.search import KnowledgeBase
 
 ARTICLES = Path(__file__).resolve().parents[2] / "knowledge_base" / "articles"
-TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +28,7 @@ def seeded_url(tmp_path_factory: pytest.TempPathFactory, embedder) -> str:  # ty
         engine = create_engine(url)
         sessions = session_factory(engine)
         async with unit_of_work(sessions) as session:
-            await seed_database(session, generate(customers=30, orders=90, today=TODAY))
+            await seed_database(session, generate(customers=30, orders=90, today=clock.today()))
         await import_directory(sessions, embedder, ARTICLES)
         await engine.dispose()
 
@@ -58,39 +54,3 @@ async def shop(seeded_url: str, embedder) -> AsyncIterator[action_runtime.Runtim
     finally:
         action_runtime.install(None)
         await engine.dispose()
-
-
-def make_tracker(
-    text: str,
-    intent: str,
-    *,
-    entities: list[dict[str, Any]] | None = None,
-    slots: dict[str, Any] | None = None,
-    metadata: dict[str, Any] | None = None,
-    previous_texts: tuple[str, ...] = (),
-    sender: str = "conversation-under-test",
-    active_loop: str | None = None,
-    requested_slot: str | None = None,
-) -> Tracker:
-    latest = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.99},
-        "intent_ranking": [{"name": intent, "confidence": 0.99}],
-        "entities": entities or [],
-        "metadata": metadata or {},
-    }
-    events = [{"event": "user", "text": previous, "parse_data": {}} for previous in previous_texts]
-    events.append({"event": "user", "text": text, "parse_data": latest})
-    all_slots = {"verified": False, "proof_attempts": 0.0, **(slots or {})}
-    if requested_slot:
-        all_slots["requested_slot"] = requested_slot
-    return Tracker(
-        sender,
-        all_slots,
-        latest,
-        events,
-        False,
-        None,
-        {"name": active_loop} if active_loop else {},
-        "action_listen",
-    )

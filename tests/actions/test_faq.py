@@ -3,7 +3,7 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import ActionAnswerQuestion, ActionHandleUnhelpful
-from tests.actions.conftest import make_tracker
+from tests.actions.trackers import make_tracker
 
 DOMAIN: dict = {}
 

@@ -17,7 +17,7 @@ from actions.orders import (
 from crm_store.db import unit_of_work
 from crm_store.models import ChannelIdentity, Conversation, Customer, Order
 from crm_store.repositories import CustomerRepository, OrderRepository
-from tests.actions.conftest import make_tracker
+from tests.actions.trackers import make_tracker
 
 DOMAIN = {"forms": {"order_status_form": {"required_slots": ["order_number", "ownership_proof"]}}}
 MARIA = "maria.jensen@example.com"

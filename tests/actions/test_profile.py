@@ -8,7 +8,7 @@ from actions.profile import ActionUpdateContact, ValidateChangeEmailForm, clean_
 from crm_store.db import unit_of_work
 from crm_store.models import AuditEntry, Conversation
 from crm_store.repositories import CustomerRepository
-from tests.actions.conftest import make_tracker
+from tests.actions.trackers import make_tracker
 
 
 def test_contact_values_are_validated_and_normalised() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crm_store.settings import PROJECT_ROOT
-from handoff.training import CONFIG, DATA, DOMAIN, ensure_model, rasa_environment
+from handoff.ops.training import CONFIG, DATA, DOMAIN, ensure_model, rasa_environment
 
 pytestmark = pytest.mark.slow
 RASA = str(Path(sys.executable).with_name("rasa"))

@@ -16,8 +16,8 @@ from crm_store import migrate
 from crm_store.db import create_engine, session_factory, unit_of_work
 from crm_store.models import AuditEntry, ModelRecord
 from crm_store.settings import PROJECT_ROOT, Settings
-from handoff.learning.models import ModelManager, evaluate, passes_gate
-from handoff.training import CONFIG, DATA, DOMAIN, ensure_model, rasa_environment
+from handoff.learning.retraining import ModelManager, evaluate, passes_gate
+from handoff.ops.training import CONFIG, DATA, DOMAIN, ensure_model, rasa_environment
 
 pytestmark = pytest.mark.slow
 

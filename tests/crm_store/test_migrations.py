@@ -19,11 +19,11 @@ def _tables(url: str) -> set[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def scratch_url(request: pytest.FixtureRequest, tmp_path, postgres_database: str) -> str:  # type: ignore[no-untyped-def]
+def scratch_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: ignore[no-untyped-def]
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'scratch.db'}"
     # A schema-less copy would need another database; reuse the session's one by going to base and back.
-    return postgres_database
+    return str(request.getfixturevalue("postgres_database"))
 
 
 def test_upgrade_downgrade_upgrade(scratch_url: str) -> None:

@@ -1,10 +1,10 @@
-"""A customer's side of the web chat (handoff.chat_client, shared with bench.chat) and a polling helper."""
+"""A customer's side of the web chat (handoff.channels.web.client, shared with bench.chat) and a polling helper."""
 
 from __future__ import annotations
 
 import asyncio
 
-from handoff.chat_client import ChatClient, texts
+from handoff.channels.web.client import ChatClient, texts
 
 __all__ = ["ChatClient", "texts", "wait_for"]
 

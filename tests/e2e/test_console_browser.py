@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import PASSWORD
-from tests.e2e.test_browser import SCREENSHOTS, page  # noqa: F401 (the browser fixture)
-from tests.e2e.test_handoff import _next
+from tests.fixtures.browser import SCREENSHOTS
+from tests.staff_client import PASSWORD, next_frame
 
 pytestmark = pytest.mark.slow
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script> where is my refund"
@@ -43,7 +42,7 @@ async def test_an_agent_takes_over_in_the_console(page, product, staff, customer
 
     await page.fill("#reply-input", "Hi! I'm Alex, let me check your refund.")
     await page.click("#reply-send")
-    said = await _next(customer, lambda frame: frame["type"] == "message" and frame.get("sender") == "agent")
+    said = await next_frame(customer, lambda frame: frame["type"] == "message" and frame.get("sender") == "agent")
     assert said["text"] == "Hi! I'm Alex, let me check your refund."
 
     await expect(page.locator("#kb-suggestions .kb-insert").first).to_be_visible(timeout=15_000)
@@ -62,7 +61,7 @@ async def test_an_agent_takes_over_in_the_console(page, product, staff, customer
     await expect(page.locator("#learn-target")).not_to_have_value("", timeout=15_000)
     await page.screenshot(path=str(SCREENSHOTS / "console-teach.png"), full_page=True)
     await page.click("#resolve-handback")
-    await _next(customer, lambda frame: frame.get("sender") == "bot" and "rate" in (frame.get("text") or ""))
+    await next_frame(customer, lambda frame: frame.get("sender") == "bot" and "rate" in (frame.get("text") or ""))
     await expect(page.locator("#reply-input")).to_be_disabled()
     await page.screenshot(path=str(SCREENSHOTS / "console-handed-back.png"), full_page=True)
     assert dialogs == [], "no script from a customer message ever ran"

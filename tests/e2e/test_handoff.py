@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import uuid
 
 import aiohttp
@@ -11,53 +10,14 @@ import pytest
 
 from crm_store.db import unit_of_work
 from crm_store.models import Conversation, Ticket
-from tests.e2e.client import ChatClient, texts
-from tests.e2e.conftest import PASSWORD
-
-
-class Agent:
-    """An agent's browser session: cookie jar, CSRF token, and the console API."""
-
-    def __init__(self, http: aiohttp.ClientSession, base_url: str) -> None:
-        self.http = http
-        self.base_url = base_url
-        self.csrf = ""
-
-    async def login(self, username: str, password: str = PASSWORD) -> aiohttp.ClientResponse:
-        async with self.http.get(f"{self.base_url}/console/login") as page:
-            token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)  # type: ignore[union-attr]
-        response = await self.http.post(
-            f"{self.base_url}/console/login",
-            data={"username": username, "password": password, "csrf_token": token},
-            allow_redirects=False,
-        )
-        if response.status == 302:
-            async with self.http.get(f"{self.base_url}/console/") as queue_page:
-                self.csrf = re.search(r'name="csrf-token" content="([^"]+)"', await queue_page.text()).group(1)  # type: ignore[union-attr]
-        return response
-
-    async def get(self, path: str) -> tuple[int, dict]:
-        async with self.http.get(f"{self.base_url}/console/api{path}") as response:
-            return response.status, await response.json()
-
-    async def post(self, path: str, body: dict | None = None, *, csrf: bool = True) -> tuple[int, dict]:
-        headers = {"X-CSRF-Token": self.csrf} if csrf else {}
-        async with self.http.post(f"{self.base_url}/console/api{path}", json=body or {}, headers=headers) as response:
-            return response.status, await response.json()
+from tests.e2e.client import texts
+from tests.staff_client import Agent, next_frame
 
 
 @pytest.fixture
 async def agent_http():  # type: ignore[no-untyped-def]
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
         yield session
-
-
-async def _next(customer: ChatClient, predicate, timeout: float = 30) -> dict:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        frame = await customer.receive(timeout=max(0.1, deadline - asyncio.get_running_loop().time()))
-        if predicate(frame):
-            return frame
 
 
 async def test_escalate_claim_chat_both_ways_hand_back_and_rate(
@@ -76,19 +36,19 @@ async def test_escalate_claim_chat_both_ways_hand_back_and_rate(
 
     status, claimed = await agent.post(f"/tickets/{ticket_id}/claim")
     assert status == 200 and claimed["ticket"]["status"] == "assigned"
-    joined = await _next(customer, lambda f: f.get("sender") == "system" and "joined" in (f.get("text") or ""))
+    joined = await next_frame(customer, lambda f: f.get("sender") == "system" and "joined" in (f.get("text") or ""))
     assert "Alex" in joined["text"]
 
     status, _ = await agent.post(f"/tickets/{ticket_id}/typing", {"on": True})
-    typing = await _next(customer, lambda f: f["type"] == "typing" and f.get("sender") == "agent")
+    typing = await next_frame(customer, lambda f: f["type"] == "typing" and f.get("sender") == "agent")
     assert typing["on"] is True
     await agent.post(f"/tickets/{ticket_id}/messages", {"text": "Hi, I'm Alex. How can I help?"})
-    said = await _next(customer, lambda f: f["type"] == "message" and f.get("sender") == "agent")
+    said = await next_frame(customer, lambda f: f["type"] == "message" and f.get("sender") == "agent")
     assert said["text"] == "Hi, I'm Alex. How can I help?" and said["agent_name"] == "Alex"
 
     await customer.send_raw({"type": "message", "client_id": uuid.uuid4().hex, "text": "my parcel never came"})
     with pytest.raises(asyncio.TimeoutError):
-        await _next(customer, lambda f: f.get("sender") == "bot", timeout=4)  # the bot stays silent
+        await next_frame(customer, lambda f: f.get("sender") == "bot", timeout=4)  # the bot stays silent
     status, detail = await agent.get(f"/tickets/{ticket_id}")
     assert "my parcel never came" in [m["text"] for m in detail["transcript"]]
     assert detail["ticket"]["context"]["reason"] == "asked_for_agent"
@@ -98,7 +58,7 @@ async def test_escalate_claim_chat_both_ways_hand_back_and_rate(
         f"/tickets/{ticket_id}/resolve", {"resolution": "Reshipped the parcel", "hand_back": True}
     )
     assert status == 200
-    rating = await _next(customer, lambda f: f.get("sender") == "bot" and "rate" in (f.get("text") or ""))
+    rating = await next_frame(customer, lambda f: f.get("sender") == "bot" and "rate" in (f.get("text") or ""))
     await customer.click([rating], "5")
     async with unit_of_work(product_sessions) as session:
         conversation = await session.get(Conversation, customer.session_id)

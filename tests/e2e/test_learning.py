@@ -10,7 +10,7 @@ import aiohttp
 from crm_store.db import unit_of_work
 from crm_store.models import AuditEntry, TrainingCandidate
 from tests.e2e.client import ChatClient, texts
-from tests.e2e.test_handoff import Agent
+from tests.staff_client import Agent
 
 QUESTION = "do you offer engraving on the chef knives?"
 PARAPHRASE = "can you engrave my new knife"
@@ -134,12 +134,12 @@ async def test_retrain_from_the_command_line_and_an_accepted_model_goes_live(
 
     from crm_store.models import ModelRecord
     from crm_store.settings import PROJECT_ROOT
-    from handoff.learning.models import ModelManager
+    from handoff.learning.retraining import ModelManager
 
     env = {**os.environ, **product.settings.to_env(), "RASA_TOKEN": ""}  # the CLI finds the token in var/run
     result = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "handoff.cli", "retrain"],
+        [sys.executable, "-m", "handoff.ops.cli", "retrain"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import PASSWORD
-from tests.e2e.test_browser import SCREENSHOTS, page  # noqa: F401 (the browser fixture)
-from tests.e2e.test_handoff import Agent
+from tests.fixtures.browser import SCREENSHOTS
+from tests.staff_client import PASSWORD, Agent
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from crm_store.db import unit_of_work
 from crm_store.models import AuditEntry, Conversation, Customer, Message
 from crm_store.repositories import CustomerRepository, OrderRepository
-from handoff.tokens import sign_customer
+from handoff.channels.web.tokens import sign_customer
 from tests.e2e.client import texts
 
 MARIA = "maria.jensen@example.com"

@@ -1,0 +1,284 @@
+"""Telegram users get the same bot and the same agents as web users.
+
+Inbound: every update is stored under its update id before anything else, so
+a redelivered update is recognised and processed once; answering happens in
+the background, one conversation at a time (the router's lock). Outbound:
+whatever the hub publishes for a ``tg-`` conversation is queued per chat and
+sent by handoff.channels.telegram.delivery.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import re
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.orm import sessionmaker
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from crm_store.db import unit_of_work
+from crm_store.models import Conversation, Message
+from crm_store.models.base import utcnow
+from crm_store.repositories import ConversationRepository, CustomerRepository
+from crm_store.settings import Settings
+from handoff.channels.telegram.delivery import ChatQueues
+from handoff.channels.telegram.formatting import keyboard, parse_callback_data, render, split_message
+from handoff.hub import Hub
+from handoff.router import ConversationRouter, outbound
+from handoff.schemas import MAX_TEXT, CustomerMessage
+
+logger = logging.getLogger(__name__)
+CONVERSATION_PREFIX = "tg-"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
+WEBHOOK_PATH = "/telegram/webhook"
+RESEND_WINDOW = timedelta(hours=24)
+LINK_HINT = (
+    "Tip: share your phone number with the button below to link your Harbor & Pine account, so I can show your orders."
+)
+
+
+def conversation_id_for(chat_id: int) -> str:
+    return f"{CONVERSATION_PREFIX}{chat_id}"
+
+
+def chat_id_of(conversation_id: str) -> int | None:
+    raw = conversation_id.removeprefix(CONVERSATION_PREFIX)
+    return int(raw) if conversation_id.startswith(CONVERSATION_PREFIX) and re.fullmatch(r"-?\d+", raw) else None
+
+
+def digits(phone: str) -> str:
+    return re.sub(r"\D", "", phone)
+
+
+class TelegramChannel:
+    def __init__(self, settings: Settings, sessions: sessionmaker, router: ConversationRouter, hub: Hub) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.router = router
+        self.hub = hub
+        self.queues = ChatQueues(settings.telegram_chat_interval)
+        builder: ApplicationBuilder = (
+            ApplicationBuilder().token(settings.telegram_bot_token).base_url(settings.telegram_api_url)
+        )
+        if settings.telegram_mode == "webhook":
+            builder = builder.updater(None)
+        self.app: Application = builder.build()
+        self.app.add_handler(TypeHandler(Update, self._on_update))
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # Lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.app.initialize()
+        await self.app.start()
+        if self.settings.telegram_mode == "webhook":
+            await self.app.bot.set_webhook(
+                f"{self.settings.public_url}{WEBHOOK_PATH}", secret_token=self.settings.telegram_webhook_secret
+            )
+        else:
+            assert self.app.updater is not None
+            await self.app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
+        self.hub.add_listener(self._on_event)
+        await self._resend_undelivered()
+        logger.info("telegram: %s as @%s", self.settings.telegram_mode, self.app.bot.username)
+
+    async def stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        await self.queues.drain()
+        await self.queues.close()
+        await self.app.stop()
+        await self.app.shutdown()
+
+    def _background(self, coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # Inbound ------------------------------------------------------------------------------
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """Telegram's webhook: the secret header is checked in constant time before anything is read or written."""
+        sent = request.headers.get(SECRET_HEADER, "")
+        if not self.settings.telegram_webhook_secret or not hmac.compare_digest(
+            sent.encode(), self.settings.telegram_webhook_secret.encode()
+        ):
+            return web.json_response({"error": "forbidden", "message": "bad or missing secret token"}, status=403)
+        try:
+            update = Update.de_json(await request.json(), self.app.bot)
+        except (ValueError, TypeError, KeyError):
+            return web.json_response(
+                {"error": "invalid_update", "message": "body is not a Telegram update"}, status=400
+            )
+        if update is None:
+            return web.json_response({"error": "invalid_update", "message": "empty update"}, status=400)
+        await self.app.update_queue.put(update)
+        return web.json_response({"ok": True})
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            if update.callback_query is not None:
+                await self._on_button(update)
+            elif update.message is not None:
+                await self._on_message(update)
+        except Exception:
+            logger.exception("telegram update %s failed", update.update_id)
+
+    async def _on_message(self, update: Update) -> None:
+        message, user = update.message, update.effective_user
+        assert message is not None
+        if user is None or message.chat.type != "private":
+            return
+        conversation_id = await self.router.open_channel_conversation(
+            conversation_id_for(message.chat.id), "telegram", str(user.id), user.full_name
+        )
+        if message.contact is not None:
+            await self._on_contact(update, conversation_id)
+            return
+        text = (message.text or "").strip()
+        if not text:
+            self._say(message.chat.id, "I can read text messages only, sorry.")
+            return
+        if text.startswith("/start"):
+            text = "hi"
+            self._background(self._offer_contact_button(message.chat.id))
+        await self._store_and_answer(
+            conversation_id, CustomerMessage(f"update-{update.update_id}", text[:MAX_TEXT], None)
+        )
+
+    async def _on_button(self, update: Update) -> None:
+        query = update.callback_query
+        assert query is not None
+        try:
+            await query.answer()  # stops the button's spinner at once
+        except TelegramError as error:
+            logger.warning("telegram: could not answer callback query: %s", error)
+        if query.message is None or query.from_user is None:
+            return
+        chat_id = query.message.chat.id
+        parsed = parse_callback_data(query.data)
+        button = await self._stored_button(conversation_id_for(chat_id), parsed) if parsed else None
+        if button is None:
+            self._say(chat_id, "That button has expired; please type your question instead.")
+            return
+        conversation_id = await self.router.open_channel_conversation(
+            conversation_id_for(chat_id), "telegram", str(query.from_user.id), query.from_user.full_name
+        )
+        await self._store_and_answer(
+            conversation_id, CustomerMessage(f"update-{update.update_id}", button["title"], button["payload"])
+        )
+
+    async def _stored_button(self, conversation_id: str, parsed: tuple[int, int]) -> dict[str, str] | None:
+        message_id, index = parsed
+        async with unit_of_work(self.sessions) as session:
+            message = await session.get(Message, message_id)
+        if message is None or message.conversation_id != conversation_id:
+            return None
+        buttons = (message.payload or {}).get("buttons") or []
+        return buttons[index] if index < len(buttons) else None
+
+    async def _store_and_answer(self, conversation_id: str, incoming: CustomerMessage) -> None:
+        await self.router.receive(conversation_id, incoming, answer=False)
+        self._background(self.router.process_pending(conversation_id))
+
+    async def _on_contact(self, update: Update, conversation_id: str) -> None:
+        message, user = update.message, update.effective_user
+        assert message is not None and message.contact is not None and user is not None
+        if message.contact.user_id != user.id:
+            self._say(
+                message.chat.id, "Please share your own phone number with the button, not someone else's contact."
+            )
+            return
+        phone = digits(message.contact.phone_number)
+        async with unit_of_work(self.sessions) as session:
+            customers = CustomerRepository(session)
+            customer = await customers.by_phone("+" + phone)
+            if customer is not None:
+                identity = await customers.link_identity("telegram", str(user.id), customer.id, verified=True)
+                conversation = await session.get(Conversation, conversation_id)
+                if conversation is not None:
+                    conversation.customer_id = customer.id
+                    conversation.channel_identity_id = identity.id
+        if customer is None:
+            text = "I couldn't find an account with that phone number. You can still check an order with its number and email."
+        else:
+            text = f"Thanks, {customer.first_name}! Your account is linked, so I can show your orders now."
+        self._background(self._send_plain(message.chat.id, text, ReplyKeyboardRemove()))
+
+    async def _offer_contact_button(self, chat_id: int) -> None:
+        markup = ReplyKeyboardMarkup(
+            [[KeyboardButton("Share my phone number", request_contact=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+        await self._send_plain(chat_id, LINK_HINT, markup)
+
+    # Outbound -------------------------------------------------------------------------------
+
+    def _on_event(self, topic: str, event: dict[str, Any]) -> None:
+        chat_id = chat_id_of(topic)
+        if chat_id is None:
+            return
+        if event.get("type") == "message" and event.get("sender") in ("bot", "agent", "system"):
+            self._enqueue(chat_id, event)
+        elif event.get("type") == "typing" and event.get("on") and event.get("sender") in ("bot", "agent"):
+            self._background(self._typing(chat_id))
+
+    def _enqueue(self, chat_id: int, event: dict[str, Any]) -> None:
+        message_id = int(event["id"])
+        html_text = render(event.get("text") or "", agent_name=event.get("agent_name"), sender=event["sender"])
+        pieces = split_message(html_text)
+        markup = keyboard(message_id, event.get("buttons") or [])
+
+        sent = [0]  # pieces already accepted: a retry after a partial send must not repeat them
+
+        async def send() -> None:
+            while sent[0] < len(pieces):
+                last = sent[0] == len(pieces) - 1
+                await self.app.bot.send_message(
+                    chat_id, pieces[sent[0]] or "…", parse_mode=ParseMode.HTML, reply_markup=markup if last else None
+                )
+                sent[0] += 1
+
+        async def delivered() -> None:
+            async with unit_of_work(self.sessions) as session:
+                stored = await session.get(Message, message_id)
+                if stored is not None:
+                    stored.delivered_at = utcnow()
+
+        self.queues.put(chat_id, send, delivered)
+
+    def _say(self, chat_id: int, text: str) -> None:
+        self._background(self._send_plain(chat_id, text, None))
+
+    async def _send_plain(self, chat_id: int, text: str, markup: Any) -> None:
+        async def send() -> None:
+            await self.app.bot.send_message(chat_id, render(text), parse_mode=ParseMode.HTML, reply_markup=markup)
+
+        async def nothing() -> None:
+            return None
+
+        self.queues.put(chat_id, send, nothing)
+
+    async def _typing(self, chat_id: int) -> None:
+        with contextlib.suppress(TelegramError):  # a missing "typing…" is not worth a retry
+            await self.app.bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+    async def _resend_undelivered(self) -> None:
+        async with unit_of_work(self.sessions) as session:
+            pending = await ConversationRepository(session).undelivered("telegram", utcnow() - RESEND_WINDOW)
+        for message in pending:
+            chat_id = chat_id_of(message.conversation_id)
+            if chat_id is not None:
+                self._enqueue(chat_id, dict(outbound(message)))
+
+
+__all__ = ["TelegramChannel", "WEBHOOK_PATH"]

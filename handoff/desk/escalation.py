@@ -1,0 +1,143 @@
+"""The escalation policy: whether a conversation goes to a person, how urgent it is, and when we are open.
+
+Loaded from handoff/desk/escalation.yml. The bot only reports what happened
+(signals in its replies: asked_for_agent, complaint, bot_failed, late_order);
+this module decides, so the rules live in one place.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from handoff.errors import GatewayError
+
+POLICY_FILE = Path(__file__).resolve().parent / "escalation.yml"
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+REASONS = ("asked_for_agent", "complaint", "bot_failed", "late_order", "vip", "other")
+
+
+class PolicyError(GatewayError):
+    code = "escalation_policy_invalid"
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    asked_for_agent: bool = True
+    complaint: bool = True
+    failed_turns: int = 2
+    vip_failed_turns: int = 1
+    late_order: bool = True
+    vip_tiers: tuple[str, ...] = ("vip",)
+    priorities: dict[str, int] = field(default_factory=dict)
+    per_waiting_minute: int = 1
+    sla_minutes: dict[str, int] = field(default_factory=lambda: {"default": 15})
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    opening_hours: dict[int, tuple[time, time]] = field(default_factory=dict)  # weekday -> (open, close)
+    minutes_per_customer: float = 4
+
+    # Decisions -----------------------------------------------------------------
+
+    def should_escalate(self, signal: str, *, tier: str | None, consecutive_failures: int) -> str | None:
+        """The ticket reason if this signal sends the conversation to a person, else None."""
+        if signal == "asked_for_agent" and self.asked_for_agent:
+            return "asked_for_agent"
+        if signal == "complaint" and self.complaint:
+            return "complaint"
+        if signal == "late_order" and self.late_order:
+            return "late_order"
+        if signal == "bot_failed":
+            limit = self.vip_failed_turns if tier in self.vip_tiers else self.failed_turns
+            if limit and consecutive_failures >= limit:
+                return "bot_failed"
+        return None
+
+    def priority(self, reason: str, tier: str | None) -> int:
+        base = self.priorities.get(reason, 0)
+        return max(base, self.priorities.get("vip", 0)) if tier in self.vip_tiers else base
+
+    def sla_due(self, reason: str, tier: str | None, created: datetime) -> datetime:
+        minutes = self.sla_minutes.get("vip") if tier in self.vip_tiers else None
+        minutes = minutes or self.sla_minutes.get(reason) or self.sla_minutes.get("default", 15)
+        return created + timedelta(minutes=minutes)
+
+    def expected_wait_minutes(self, position: int, agents_online: int) -> int:
+        return max(1, math.ceil(position * self.minutes_per_customer / max(agents_online, 1)))
+
+    # Business hours --------------------------------------------------------------
+
+    def is_open(self, moment: datetime) -> bool:
+        local = moment.astimezone(self.timezone)
+        hours = self.opening_hours.get(local.weekday())
+        return hours is not None and hours[0] <= local.time() < hours[1]
+
+    def next_opening(self, moment: datetime) -> datetime:
+        local = moment.astimezone(self.timezone)
+        for offset in range(8):
+            day = local.date() + timedelta(days=offset)
+            hours = self.opening_hours.get(day.weekday())
+            if hours is None:
+                continue
+            opening = datetime.combine(day, hours[0], tzinfo=self.timezone)
+            if opening > local:
+                return opening
+        raise PolicyError("business_hours has no opening days")
+
+
+def _int(raw: dict[str, Any], key: str, where: str, default: int) -> int:
+    value = raw.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise PolicyError(f"{POLICY_FILE.name}: {where}{key} must be a whole number >= 0, got {value!r}")
+    return value
+
+
+def _hours(text: Any, where: str) -> tuple[time, time]:
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in str(text).split("-"))
+    except ValueError:
+        raise PolicyError(f"{POLICY_FILE.name}: {where} must look like 08:00-20:00, got {text!r}") from None
+    if start >= end:
+        raise PolicyError(f"{POLICY_FILE.name}: {where} closes before it opens")
+    return start, end
+
+
+def load_policy(path: Path = POLICY_FILE) -> EscalationPolicy:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise PolicyError(f"cannot read {path}: {error}") from None
+    triggers = raw.get("triggers", {})
+    priorities = {key: _int(raw.get("priorities", {}), key, "priorities.", 0) for key in raw.get("priorities", {})}
+    sla = {key: _int(raw.get("sla_minutes", {}), key, "sla_minutes.", 15) for key in raw.get("sla_minutes", {})}
+    hours_raw = raw.get("business_hours", {})
+    try:
+        zone = ZoneInfo(hours_raw.get("timezone", "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PolicyError(
+            f"{path.name}: business_hours.timezone {hours_raw.get('timezone')!r} is not a time zone"
+        ) from None
+    opening: dict[int, tuple[time, time]] = {}
+    for day, text in (hours_raw.get("days") or {}).items():
+        if day not in DAYS:
+            raise PolicyError(f"{path.name}: business_hours.days.{day} is not one of {', '.join(DAYS)}")
+        opening[DAYS.index(day)] = _hours(text, f"business_hours.days.{day}")
+    return EscalationPolicy(
+        asked_for_agent=bool(triggers.get("asked_for_agent", True)),
+        complaint=bool(triggers.get("complaint", True)),
+        failed_turns=_int(triggers, "failed_turns", "triggers.", 2),
+        vip_failed_turns=_int(triggers, "vip_failed_turns", "triggers.", 1),
+        late_order=bool(triggers.get("late_order", True)),
+        vip_tiers=tuple(raw.get("vip_tiers") or ("vip",)),
+        priorities=priorities,
+        per_waiting_minute=priorities.pop("per_waiting_minute", 1),
+        sla_minutes=sla or {"default": 15},
+        timezone=zone,
+        opening_hours=opening,
+        minutes_per_customer=float(raw.get("minutes_per_customer", 4)),
+    )

@@ -1,0 +1,229 @@
+"""The conversation state machine: bot -> queued -> assigned -> bot (and closed).
+
+Each transition is one function, one database transaction (ticket and
+conversation change together) and one published event on the ``handoff``
+topic, which the agent consoles follow. Customer-facing notices ("you're
+number 2 in line", "Kim joined") are ordinary messages written in the same
+transaction and delivered like any other message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import sessionmaker
+
+from crm_store.db import unit_of_work
+from crm_store.models import Conversation, Message, Ticket, User
+from crm_store.models.base import utcnow
+from crm_store.repositories import AuditRepository, ConversationRepository, TicketRepository
+from handoff.desk.escalation import EscalationPolicy
+from handoff.errors import GatewayError, NotFound
+from handoff.hub import Hub
+from handoff.router import outbound
+
+HANDOFF_TOPIC = "handoff"
+
+
+class TransitionRefused(GatewayError):
+    """The ticket is not in a state that allows this (claimed by someone else, already resolved, …)."""
+
+    code = "transition_refused"
+
+
+class AlreadyClaimed(TransitionRefused):
+    code = "already_claimed"
+
+
+@dataclass(frozen=True)
+class Transition:
+    ticket: Ticket
+    notices: list[Message]
+
+
+class HandoffStateMachine:
+    def __init__(
+        self,
+        sessions: sessionmaker,
+        hub: Hub,
+        policy: EscalationPolicy,
+        *,
+        skip_locked: bool,
+    ) -> None:
+        self.sessions = sessions
+        self.hub = hub
+        self.policy = policy
+        self.skip_locked = skip_locked
+
+    def _publish(self, kind: str, transition: Transition) -> None:
+        ticket = transition.ticket
+        self.hub.publish(
+            HANDOFF_TOPIC,
+            {
+                "type": "ticket",
+                "event": kind,
+                "ticket_id": ticket.id,
+                "status": ticket.status,
+                "agent_id": ticket.agent_id,
+            },
+        )
+        for notice in transition.notices:
+            self.hub.publish(ticket.conversation_id, dict(outbound(notice)))
+
+    # bot -> queued --------------------------------------------------------------
+
+    async def escalate(
+        self,
+        conversation_id: str,
+        reason: str,
+        context: dict[str, Any],
+        *,
+        tier: str | None = None,
+        notice: str | None = None,
+    ) -> Ticket:
+        """Queue the conversation for a person; a conversation already waiting keeps its ticket."""
+        now = utcnow()
+        async with unit_of_work(self.sessions) as session:
+            tickets = TicketRepository(session)
+            conversation = await session.get(Conversation, conversation_id, with_for_update=self.skip_locked)
+            if conversation is None:
+                raise NotFound(f"conversation {conversation_id} does not exist")
+            existing = await tickets.open_for_conversation(conversation_id)
+            if existing is not None:
+                return existing
+            ticket = await tickets.add(
+                Ticket(
+                    conversation_id=conversation_id,
+                    customer_id=conversation.customer_id,
+                    reason=reason,
+                    priority=self.policy.priority(reason, tier),
+                    status="queued",
+                    context=context,
+                    created_at=now,
+                    sla_due_at=self.policy.sla_due(reason, tier, now),
+                )
+            )
+            conversation.state = "queued"
+            conversation.failed_turns = 0
+            notices = []
+            if notice:
+                notices.append(
+                    await ConversationRepository(session).add_message(conversation, "system", notice, at=now)
+                )
+            await AuditRepository(session).record("bot", "ticket.escalated", "ticket", ticket.id, {"reason": reason})
+        self._publish("escalated", Transition(ticket, notices))
+        return ticket
+
+    # queued -> assigned ------------------------------------------------------------
+
+    async def claim(self, ticket_id: int, agent: User) -> Ticket:
+        now = utcnow()
+        async with unit_of_work(self.sessions) as session:
+            tickets = TicketRepository(session)
+            if not await tickets.claim(ticket_id, agent.id, now):
+                if await tickets.get(ticket_id) is None:
+                    raise NotFound("no such ticket")
+                raise AlreadyClaimed(f"ticket {ticket_id} is no longer waiting: someone else took it")
+            ticket = await tickets.get(ticket_id)
+            assert ticket is not None
+            await session.refresh(ticket)
+            notices = await self._set_state(
+                session, ticket, "assigned", f"{agent.display_name} from our team has joined the chat."
+            )
+            await AuditRepository(session).record(agent.username, "ticket.claimed", "ticket", ticket.id)
+        self._publish("claimed", Transition(ticket, notices))
+        return ticket
+
+    async def claim_next(self, agent: User) -> Ticket | None:
+        """The most urgent waiting ticket, for 'take next'; None when the queue is empty."""
+        for _ in range(5):  # another agent may win the race for the candidate; try the next one
+            async with unit_of_work(self.sessions) as session:
+                candidate = await TicketRepository(session).next_queued_id(skip_locked=self.skip_locked)
+            if candidate is None:
+                return None
+            try:
+                return await self.claim(candidate, agent)
+            except AlreadyClaimed:
+                continue
+        return None
+
+    # assigned -> queued / assigned -------------------------------------------------
+
+    async def release(self, ticket_id: int, agent: User) -> Ticket:
+        async with unit_of_work(self.sessions) as session:
+            ticket = await self._owned(session, ticket_id, agent)
+            changed = await TicketRepository(session).update_if(
+                ticket_id, "assigned", ticket.agent_id, status="queued", agent_id=None, claimed_at=None
+            )
+            if not changed:
+                raise TransitionRefused(f"ticket {ticket_id} changed meanwhile")
+            await session.refresh(ticket)
+            notices = await self._set_state(
+                session, ticket, "queued", "You're back in the queue; the next colleague will be with you shortly."
+            )
+            await AuditRepository(session).record(agent.username, "ticket.released", "ticket", ticket.id)
+        self._publish("released", Transition(ticket, notices))
+        return ticket
+
+    async def transfer(self, ticket_id: int, agent: User, to_agent: User) -> Ticket:
+        if to_agent.role not in ("agent", "admin") or not to_agent.active:
+            raise TransitionRefused(f"{to_agent.display_name} cannot take tickets")
+        async with unit_of_work(self.sessions) as session:
+            ticket = await self._owned(session, ticket_id, agent)
+            if not await TicketRepository(session).update_if(
+                ticket_id, "assigned", ticket.agent_id, agent_id=to_agent.id
+            ):
+                raise TransitionRefused(f"ticket {ticket_id} changed meanwhile")
+            await session.refresh(ticket)
+            conversation = await session.get(Conversation, ticket.conversation_id)
+            assert conversation is not None
+            notice = await ConversationRepository(session).add_message(
+                conversation,
+                "system",
+                f"{to_agent.display_name} is taking over from {agent.display_name}.",
+                at=utcnow(),
+            )
+            await AuditRepository(session).record(
+                agent.username, "ticket.transferred", "ticket", ticket.id, {"to": to_agent.username}
+            )
+        self._publish("transferred", Transition(ticket, [notice]))
+        return ticket
+
+    # assigned -> bot ------------------------------------------------------------------
+
+    async def hand_back(self, ticket_id: int, agent: User, resolution: str) -> Ticket:
+        now = utcnow()
+        async with unit_of_work(self.sessions) as session:
+            ticket = await self._owned(session, ticket_id, agent)
+            changed = await TicketRepository(session).update_if(
+                ticket_id, "assigned", ticket.agent_id, status="resolved", resolved_at=now, resolution=resolution
+            )
+            if not changed:
+                raise TransitionRefused(f"ticket {ticket_id} changed meanwhile")
+            await session.refresh(ticket)
+            notices = await self._set_state(
+                session, ticket, "bot", f"{agent.display_name} has handed you back to the assistant."
+            )
+            await AuditRepository(session).record(
+                agent.username, "ticket.resolved", "ticket", ticket.id, {"resolution": resolution}
+            )
+        self._publish("resolved", Transition(ticket, notices))
+        return ticket
+
+    # helpers ----------------------------------------------------------------------------
+
+    async def _owned(self, session: Any, ticket_id: int, agent: User) -> Ticket:
+        ticket = await session.get(Ticket, ticket_id)
+        # Another agent's ticket looks exactly like one that does not exist.
+        if ticket is None or (ticket.agent_id != agent.id and agent.role != "admin"):
+            raise NotFound("no such ticket")
+        if ticket.status != "assigned":
+            raise TransitionRefused(f"ticket {ticket_id} is {ticket.status}, not assigned")
+        return ticket
+
+    async def _set_state(self, session: Any, ticket: Ticket, state: str, notice: str) -> list[Message]:
+        conversation = await session.get(Conversation, ticket.conversation_id)
+        assert conversation is not None
+        conversation.state = state
+        return [await ConversationRepository(session).add_message(conversation, "system", notice, at=utcnow())]

@@ -1,0 +1,302 @@
+"""Retraining with an evaluation gate and a hot swap.
+
+A retrain trains a model from the current bot/ data (approved NLU examples
+included), evaluates it and the running model on the same held-out data
+(bot/tests/nlu_test.yml and the test stories), and activates the new one
+through Rasa's model API only when it is not worse than the running one by
+more than the tolerance. Conversations live in the tracker store, so none is
+dropped by the swap. Every activation, rejection and rollback is recorded
+with its figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from crm_store.db import unit_of_work
+from crm_store.errors import NotFound
+from crm_store.models import ModelRecord
+from crm_store.models.base import utcnow
+from crm_store.repositories import AuditRepository
+from crm_store.settings import PROJECT_ROOT, Settings
+from handoff.ops.training import ensure_model, inputs_hash, model_path, rasa_environment
+
+logger = logging.getLogger(__name__)
+NLU_TEST = PROJECT_ROOT / "bot" / "tests" / "nlu_test.yml"
+STORY_TESTS = PROJECT_ROOT / "bot" / "tests" / "test_stories.yml"
+GATED_FIGURES = ("nlu_accuracy", "story_accuracy")
+
+
+@dataclass
+class TrainingState:
+    state: str = "idle"  # idle | running | failed
+    progress: str = ""
+    started_at: datetime | None = None
+    log: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "progress": self.progress,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+        }
+
+
+def evaluate(model: Path, *, nlu_test: Path = NLU_TEST, stories: Path = STORY_TESTS) -> dict[str, float]:
+    """NLU accuracy and macro-F1 on the held-out split, and the share of test stories passed."""
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    with tempfile.TemporaryDirectory(prefix="deskbot-eval-") as workdir:
+        out = Path(workdir)
+        subprocess.run(
+            [rasa, "test", "nlu", "--model", str(model), "--nlu", str(nlu_test), "--out", str(out / "nlu")],
+            cwd=PROJECT_ROOT,
+            env=rasa_environment(),
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=True,
+        )
+        report = json.loads((out / "nlu" / "intent_report.json").read_text())
+        subprocess.run(
+            [
+                rasa,
+                "test",
+                "core",
+                "--model",
+                str(model),
+                "--stories",
+                str(stories),
+                "--out",
+                str(out / "core"),
+                "--endpoints",
+                str(out / "none.yml"),
+            ],
+            cwd=PROJECT_ROOT,
+            env=rasa_environment(),
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=True,
+        )
+        total = stories.read_text().count("  - story:")
+        failed_file = out / "core" / "failed_test_stories.yml"
+        failed = failed_file.read_text().count("- story:") if failed_file.exists() else 0
+    return {
+        "nlu_accuracy": round(float(report["accuracy"]), 4),
+        "nlu_macro_f1": round(float(report["macro avg"]["f1-score"]), 4),
+        "story_accuracy": round((total - failed) / total, 4) if total else 1.0,
+    }
+
+
+def passes_gate(new: dict[str, float], current: dict[str, float] | None, tolerance: float) -> tuple[bool, str]:
+    if not current:
+        return True, "no running model to compare with"
+    worse = [name for name in GATED_FIGURES if new.get(name, 0.0) < current.get(name, 0.0) - tolerance]
+    if worse:
+        detail = ", ".join(f"{name} {new.get(name, 0):.3f} < {current.get(name, 0):.3f}" for name in worse)
+        return False, f"worse than the running model: {detail} (tolerance {tolerance})"
+    return True, "not worse than the running model"
+
+
+class ModelManager:
+    def __init__(
+        self, settings: Settings, sessions: sessionmaker, http: aiohttp.ClientSession, *, tolerance: float = 0.0
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.http = http
+        self.tolerance = tolerance
+        self.training = TrainingState()
+        self._task: asyncio.Task[None] | None = None
+
+    @staticmethod
+    async def _retire_active(session: Any, keep: int | None = None) -> None:
+        """At most one model is active: every other active record becomes retired."""
+        for other in (await session.execute(select(ModelRecord).where(ModelRecord.status == "active"))).scalars():
+            if other.id != keep:
+                other.status = "retired"
+
+    async def records(self) -> list[ModelRecord]:
+        async with unit_of_work(self.sessions) as session:
+            return list((await session.execute(select(ModelRecord).order_by(ModelRecord.id.desc()))).scalars())
+
+    async def active(self) -> ModelRecord | None:
+        async with unit_of_work(self.sessions) as session:
+            result = await session.execute(
+                select(ModelRecord).where(ModelRecord.status == "active").order_by(ModelRecord.id.desc()).limit(1)
+            )
+            return result.scalar_one_or_none()
+
+    async def register_running(self, actor: str = "deskbot run") -> ModelRecord | None:
+        """Record the model Rasa is running as the active one (its figures follow at the first retrain)."""
+        try:
+            async with self.http.get(
+                f"{self.settings.rasa_url}/status",
+                params={"token": self.settings.rasa_token},
+                timeout=aiohttp.ClientTimeout(total=5),
+            ) as response:
+                model_file = (await response.json()).get("model_file") if response.status == 200 else None
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            model_file = None
+        if not model_file:
+            return None
+        model = await asyncio.to_thread(self._locate, str(model_file))
+        async with unit_of_work(self.sessions) as session:
+            existing = (
+                (await session.execute(select(ModelRecord).where(ModelRecord.file_name == str(model))))
+                .scalars()
+                .first()
+            )
+            await self._retire_active(session, keep=existing.id if existing is not None else None)
+            if existing is None:
+                existing = ModelRecord(
+                    file_name=str(model),
+                    inputs_hash=model.name.removeprefix("deskbot-").removesuffix(".tar.gz"),
+                    actor=actor,
+                )
+                session.add(existing)
+            existing.status, existing.activated_at = "active", utcnow()
+            await session.flush()
+            return existing
+
+    def _locate(self, model_file: str) -> Path:
+        """Rasa reports the model's file name; find the file among the places models are kept."""
+        name = Path(model_file).name
+        for folder in (Path(model_file).parent, self.settings.models_dir, PROJECT_ROOT / "var" / "models"):
+            candidate = folder / name
+            if candidate.is_absolute() and candidate.exists():
+                return candidate
+        return Path(os.path.abspath(self.settings.models_dir / name))
+
+    # Retrain --------------------------------------------------------------------------------
+
+    def start_retrain(self, actor: str) -> TrainingState:
+        if self._task is not None and not self._task.done():
+            return self.training
+        self.training = TrainingState("running", "starting", utcnow())
+        self._task = asyncio.create_task(self._retrain(actor))
+        return self.training
+
+    async def wait(self) -> None:
+        if self._task is not None:
+            await self._task
+
+    def _progress(self, message: str) -> None:
+        self.training.progress = message
+        self.training.log.append(message)
+
+    async def _retrain(self, actor: str) -> None:
+        try:
+            current = await self.active()
+            if current is not None and Path(current.file_name).name == model_path(self.settings.models_dir).name:
+                self._progress("bot/ has not changed since the running model was trained: nothing to do")
+                self.training.state = "idle"
+                return
+            model = await asyncio.to_thread(ensure_model, self.settings.models_dir, self._progress)
+            baseline = current.figures if current and current.figures else None
+            if current is not None and not baseline:
+                self._progress(f"evaluating the running model {current.file_name}")
+                baseline = await asyncio.to_thread(evaluate, Path(current.file_name))
+                async with unit_of_work(self.sessions) as session:
+                    stored = await session.get(ModelRecord, current.id)
+                    if stored is not None:
+                        stored.figures = baseline
+            if current is not None and Path(current.file_name).name == model.name:
+                self._progress("bot/ has not changed since the running model was trained: nothing to do")
+                self.training.state = "idle"
+                return
+            self._progress(f"evaluating the new model {model.name}")
+            figures = await asyncio.to_thread(evaluate, model)
+            record = await self.consider(model, figures, baseline, actor)
+            self._progress(("activated: " if record.status == "active" else "rejected: ") + (record.note or ""))
+            self.training.state = "idle"
+        except Exception as error:  # the console shows it; the log has the traceback
+            logger.exception("retrain failed")
+            self._progress(f"failed: {error}")
+            self.training.state = "failed"
+
+    async def consider(
+        self, model: Path, figures: dict[str, float], baseline: dict[str, float] | None, actor: str
+    ) -> ModelRecord:
+        """The gate: activate the model when it is not worse than the running one, else record the rejection."""
+        accepted, why = passes_gate(figures, baseline, self.tolerance)
+        return await self._record(model, figures, baseline, actor, accepted, why)
+
+    async def _record(
+        self,
+        model: Path,
+        figures: dict[str, float],
+        baseline: dict[str, float] | None,
+        actor: str,
+        accepted: bool,
+        why: str,
+    ) -> ModelRecord:
+        if accepted:
+            await self._load_into_rasa(model)
+        async with unit_of_work(self.sessions) as session:
+            if accepted:
+                await self._retire_active(session)
+            record = ModelRecord(
+                file_name=os.path.abspath(model),  # noqa: ASYNC240 (string work, no disk access)
+                inputs_hash=inputs_hash(),
+                status="active" if accepted else "rejected",
+                figures=figures,
+                baseline=baseline,
+                actor=actor,
+                note=why,
+                activated_at=utcnow() if accepted else None,
+            )
+            session.add(record)
+            await session.flush()
+            await AuditRepository(session).record(
+                actor,
+                "model.activated" if accepted else "model.rejected",
+                "model",
+                record.id,
+                {"file": model.name, "figures": figures, "baseline": baseline, "why": why},
+            )
+            return record
+
+    async def activate(self, record_id: int, actor: str) -> ModelRecord:
+        """Roll back (or forward) to a recorded model."""
+        async with unit_of_work(self.sessions) as session:
+            record = await session.get(ModelRecord, record_id)
+        if record is None or not await asyncio.to_thread(Path(record.file_name).exists):
+            raise NotFound(f"no usable model {record_id}")
+        await self._load_into_rasa(Path(record.file_name))
+        async with unit_of_work(self.sessions) as session:
+            await self._retire_active(session)
+            record = await session.get(ModelRecord, record_id)
+            assert record is not None
+            record.status, record.activated_at = "active", utcnow()
+            await AuditRepository(session).record(
+                actor, "model.rolled_back", "model", record_id, {"file": record.file_name}
+            )
+        return record
+
+    async def _load_into_rasa(self, model: Path) -> None:
+        """Rasa's model API swaps the model in place; trackers stay in the tracker store."""
+        async with self.http.put(
+            f"{self.settings.rasa_url}/model",
+            params={"token": self.settings.rasa_token},
+            json={"model_file": str(model)},
+            timeout=aiohttp.ClientTimeout(total=300),
+        ) as response:
+            if response.status != 204:
+                raise RuntimeError(
+                    f"Rasa refused the model {model.name}: HTTP {response.status} {await response.text()}"
+                )

@@ -1,0 +1,361 @@
+"""``deskbot``: the operator's command-line tool.
+
+    deskbot db upgrade | downgrade REV | current
+    deskbot seed [--seed N] [--customers N] [--orders N]
+    deskbot kb import [--dir DIR] | export [--dir DIR] | search "question" [--limit N] [--json]
+    deskbot train                 train the Rasa model if its inputs changed
+    deskbot run [--demo]          start everything; Ctrl-C stops it
+    deskbot retrain               retrain with approved examples; the gate decides whether it goes live
+    deskbot users add NAME --role agent|trainer|admin [--name "Display Name"]
+
+Errors are one line on stderr naming what is wrong, and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from crm_store import clock, migrate
+from crm_store.db import check_connection, create_engine, redact, session_factory, unit_of_work
+from crm_store.demo_data import DEFAULT_CUSTOMERS, DEFAULT_ORDERS, DEFAULT_SEED, generate, seed_database
+from crm_store.errors import StoreError, StoreUnavailable
+from crm_store.repositories import CustomerRepository
+from crm_store.settings import Settings
+from handoff.errors import GatewayError
+from handoff.ops.stack import ServiceFailed
+from handoff.ops.training import TrainingFailed
+from knowledge_base.embedding import Embedder
+from knowledge_base.errors import KnowledgeBaseError
+from knowledge_base.importer import export_directory, import_directory
+from knowledge_base.search import KnowledgeBase
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def progress(message: str) -> None:
+    print(f"  … {message}", file=sys.stderr, flush=True)
+
+
+def require_migrated(settings: Settings) -> None:
+    current, head = migrate.current_revision(settings.database_url), migrate.head_revision()
+    if current != head:
+        raise StoreUnavailable(
+            f"the database at {redact(settings.database_url)} is at revision {current or 'none'}, "
+            f"not {head}: run `deskbot db upgrade` first"
+        )
+
+
+# db --------------------------------------------------------------------------
+
+
+def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
+    if args.db_command == "upgrade":
+        migrate.upgrade(settings.database_url, args.revision)
+        say(
+            f"database {redact(settings.database_url)} is at revision {migrate.current_revision(settings.database_url)}"
+        )
+    elif args.db_command == "downgrade":
+        migrate.downgrade(settings.database_url, args.revision)
+        say(
+            f"database {redact(settings.database_url)} is at revision {migrate.current_revision(settings.database_url) or 'base'}"
+        )
+    elif args.db_command == "current":
+        say(f"{migrate.current_revision(settings.database_url) or 'base'} (head: {migrate.head_revision()})")
+    return 0
+
+
+# seed ------------------------------------------------------------------------
+
+
+async def _seed(settings: Settings, args: argparse.Namespace) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await check_connection(engine, settings.database_url)
+        factory = session_factory(engine)
+        async with unit_of_work(factory) as session:
+            existing = await CustomerRepository(session).count()
+            if existing:
+                say(f"demo data already present ({existing} customers); nothing to do")
+                return 0
+            people = generate(seed=args.seed, customers=args.customers, orders=args.orders)
+            customers, orders = await seed_database(session, people)
+        say(f"seeded {customers} customers and {orders} orders (seed {args.seed})")
+        return 0
+    finally:
+        await engine.dispose()
+
+
+# kb --------------------------------------------------------------------------
+
+
+async def _kb(settings: Settings, args: argparse.Namespace) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await check_connection(engine, settings.database_url)
+        factory = session_factory(engine)
+        embedder = Embedder(settings.embedding_model)
+        if args.kb_command == "import":
+            directory = Path(args.dir) if args.dir else settings.kb_articles_dir
+            report = await import_directory(factory, embedder, directory, actor="cli", progress=progress)
+            say(f"knowledge base imported from {directory}: {report.summary()}")
+            for label, slugs in (
+                ("added", report.added),
+                ("changed", report.changed),
+                ("removed", report.removed),
+                ("kept (edited in the console)", report.kept),
+            ):
+                if slugs:
+                    shown = ", ".join(slugs[:10]) + (f" and {len(slugs) - 10} more" if len(slugs) > 10 else "")
+                    say(f"  {label}: {shown}")
+        elif args.kb_command == "export":
+            directory = Path(args.dir) if args.dir else settings.kb_articles_dir
+            count = await export_directory(factory, directory)
+            say(f"exported {count} article(s) to {directory}")
+        elif args.kb_command == "search":
+            knowledge_base = KnowledgeBase(
+                factory,
+                embedder,
+                answer_threshold=settings.kb_answer_threshold,
+                suggest_threshold=settings.kb_suggest_threshold,
+            )
+            hits = await knowledge_base.search(args.question, limit=args.limit)
+            if args.json:
+                say(json.dumps([hit.__dict__ for hit in hits], indent=2))
+            else:
+                _print_hits(hits, settings)
+        return 0
+    finally:
+        await engine.dispose()
+
+
+def _print_hits(hits: list, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Ranked hits with what the bot would do: answer with the first, or offer the close ones."""
+    if not hits:
+        say("no articles")
+        return
+    answered = hits[0].score >= settings.kb_answer_threshold
+    for rank, hit in enumerate(hits, start=1):
+        if rank == 1 and answered:
+            verdict = "answer"
+        elif hit.score >= settings.kb_suggest_threshold and not answered:
+            verdict = "suggest"
+        else:
+            verdict = "-"
+        say(f"{rank}. {hit.score:.3f} [{verdict:7}] {hit.slug}  ({hit.title})")
+    if answered:
+        say("")
+        say(hits[0].answer)
+
+
+# users ---------------------------------------------------------------------------
+
+
+async def _users(settings: Settings, args: argparse.Namespace) -> int:
+    from handoff.staff.accounts import add_user
+
+    engine = create_engine(settings.database_url)
+    try:
+        await check_connection(engine, settings.database_url)
+        user, password = await add_user(
+            session_factory(engine), args.username, args.role, args.name or args.username, args.password
+        )
+    finally:
+        await engine.dispose()
+    say(f"added {user.role} {user.username!r}")
+    if not args.password:
+        say(f"password (shown once): {password}")
+    return 0
+
+
+async def _demo_logins(settings: Settings) -> list[tuple[str, str, str]]:
+    from handoff.staff.accounts import reset_demo_logins
+
+    engine = create_engine(settings.database_url)
+    try:
+        return await reset_demo_logins(session_factory(engine))
+    finally:
+        await engine.dispose()
+
+
+# train / run / retrain -----------------------------------------------------------
+
+
+async def _model_to_run(settings: Settings, trained: Path) -> Path:
+    """The freshly trained model, unless the evaluation gate rejected it: then the last active one."""
+    import os
+
+    from sqlalchemy import select
+
+    from crm_store.models import ModelRecord
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with unit_of_work(session_factory(engine)) as session:
+            records = list((await session.execute(select(ModelRecord).order_by(ModelRecord.id.desc()))).scalars())
+    finally:
+        await engine.dispose()
+    # A command-line tool before anything runs: a few blocking file checks are fine here.
+    this = next((r for r in records if r.file_name == os.path.abspath(trained)), None)  # noqa: ASYNC240
+    active = next((r for r in records if r.status == "active" and Path(r.file_name).exists()), None)  # noqa: ASYNC240
+    if this is not None and this.status == "rejected" and active is not None:
+        say(f"{trained.name} was rejected by the evaluation gate ({this.note}); starting {Path(active.file_name).name}")
+        return Path(active.file_name)
+    return trained
+
+
+async def _retrain(settings: Settings) -> int:
+    import aiohttp
+
+    from handoff.learning.retraining import ModelManager
+
+    token_file = settings.run_dir / "rasa-token"
+    token = settings.rasa_token or (token_file.read_text().strip() if token_file.exists() else "")
+    if not token:
+        raise StoreUnavailable(f"no running Rasa found (no {token_file}): start the product with `make run` first")
+    from dataclasses import replace
+
+    settings = replace(settings, rasa_token=token)
+    engine = create_engine(settings.database_url)
+    try:
+        async with aiohttp.ClientSession() as http:
+            manager = ModelManager(settings, session_factory(engine), http, tolerance=settings.model_gate_tolerance)
+            if await manager.register_running("cli") is None:
+                raise StoreUnavailable(
+                    f"Rasa at {settings.rasa_url} does not answer: start the product with `make run` first"
+                )
+            manager.start_retrain("cli")
+            shown = 0
+            while manager.training.state == "running":
+                await asyncio.sleep(0.5)
+                for line in manager.training.log[shown:]:
+                    say(line)
+                shown = len(manager.training.log)
+            await manager.wait()
+            for line in manager.training.log[shown:]:
+                say(line)
+            return 0 if manager.training.state == "idle" else 1
+    finally:
+        await engine.dispose()
+
+
+def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
+    from handoff.ops.training import ensure_model
+
+    say(f"model: {ensure_model(settings.models_dir, progress=say)}")
+    return 0
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from handoff.ops.stack import Stack, build_services, with_secrets
+    from handoff.ops.training import ensure_model
+
+    model = asyncio.run(_model_to_run(settings, ensure_model(settings.models_dir, progress=say)))
+    settings = with_secrets(replace(settings, demo_mode=settings.demo_mode or args.demo))
+    logins = asyncio.run(_demo_logins(settings)) if settings.demo_mode else []
+    stack = Stack(build_services(settings, model), progress=say)
+    say("starting the action server, the Rasa server and the gateway (about a minute)…")
+    stack.start()
+    say("")
+    say(f"  Demo shop with the chat widget:  {settings.public_url}/")
+    if logins:
+        say(f"  Agent console:                   {settings.public_url}/console/")
+        for username, role, password in logins:
+            say(f"    {role:8} user {username!r:10} password {password}   (new each start)")
+    say(f"  Logs:                            {settings.run_dir}/")
+    if settings.telegram_bot_token:
+        say(f"  Telegram:                        on ({settings.telegram_mode})")
+    else:
+        say("  Telegram:                        off (set TELEGRAM_BOT_TOKEN to enable)")
+    say("  Stop with Ctrl-C.")
+    say("")
+    return stack.watch()
+
+
+# entry point -----------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="deskbot", description="Customer-service bot: operator commands.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    db = commands.add_parser("db", help="database schema migrations")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="migrate to the newest schema")
+    upgrade.add_argument("--revision", default="head")
+    downgrade = db_commands.add_parser("downgrade", help="migrate back to REVISION ('base' empties it)")
+    downgrade.add_argument("revision")
+    db_commands.add_parser("current", help="show the schema revision")
+
+    seed = commands.add_parser("seed", help="load deterministic demo customers and orders into an empty database")
+    seed.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    seed.add_argument("--customers", type=int, default=DEFAULT_CUSTOMERS)
+    seed.add_argument("--orders", type=int, default=DEFAULT_ORDERS)
+
+    kb = commands.add_parser("kb", help="knowledge base")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
+    kb_import = kb_commands.add_parser("import", help="sync the database with the article files")
+    kb_import.add_argument("--dir", help="article directory (default: KB_ARTICLES_DIR)")
+    kb_export = kb_commands.add_parser("export", help="write the database's articles to files")
+    kb_export.add_argument("--dir", help="article directory (default: KB_ARTICLES_DIR)")
+    kb_search = kb_commands.add_parser("search", help="rank the articles for a question")
+    kb_search.add_argument("question")
+    kb_search.add_argument("--limit", type=int, default=5)
+    kb_search.add_argument("--json", action="store_true", help="machine-readable output")
+    users = commands.add_parser("users", help="staff accounts")
+    users_commands = users.add_subparsers(dest="users_command", required=True)
+    add = users_commands.add_parser("add", help="add an agent, trainer or admin (prints a generated password)")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=["agent", "trainer", "admin"])
+    add.add_argument("--name", help="display name shown to customers and colleagues")
+    add.add_argument("--password", help="set this password instead of generating one (at least 10 characters)")
+
+    commands.add_parser("train", help="train the Rasa model if bot/ or config.yml changed")
+    commands.add_parser(
+        "retrain",
+        help="retrain, evaluate against the running model and swap it in only if not worse (needs `deskbot run`)",
+    )
+    run = commands.add_parser("run", help="start the action server, Rasa and the gateway; Ctrl-C stops all three")
+    run.add_argument("--demo", action="store_true", help="enable the demo shop's sign-in as a demo customer")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        clock.install_from_setting(settings.clock_start)
+        if args.command == "db":
+            return cmd_db(settings, args)
+        if args.command == "train":
+            return cmd_train(settings, args)
+        require_migrated(settings)
+        if args.command == "seed":
+            return asyncio.run(_seed(settings, args))
+        if args.command == "kb":
+            return asyncio.run(_kb(settings, args))
+        if args.command == "run":
+            return cmd_run(settings, args)
+        if args.command == "retrain":
+            return asyncio.run(_retrain(settings))
+        if args.command == "users":
+            return asyncio.run(_users(settings, args))
+    except (StoreError, KnowledgeBaseError, TrainingFailed, ServiceFailed, GatewayError) as error:
+        print(f"deskbot: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("deskbot: interrupted", file=sys.stderr)
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""Starting and watching the three processes: action server, Rasa server, gateway.
+
+Used by ``deskbot run`` and by the end-to-end tests, so the tests start the
+product exactly as an operator does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from crm_store.settings import PROJECT_ROOT, Settings
+from handoff.ops.training import rasa_environment
+
+START_TIMEOUT_S = 240
+
+
+class ServiceFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class Service:
+    name: str
+    command: list[str]
+    health_url: str
+    log_path: Path
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            self.command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+
+    def exit_code(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.health_url, timeout=2) as response:  # noqa: S310 (loopback URL we built)
+                return response.status == 200
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+
+    def log_tail(self, lines: int = 12) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.strip().splitlines()[-lines:])
+
+    def stop(self, grace_s: float = 10) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+
+
+def with_secrets(settings: Settings) -> Settings:
+    """Fill in the Rasa API token (new each run) and the widget secret (kept in var/ so tokens survive restarts)."""
+    widget_secret = settings.widget_secret
+    if not widget_secret:
+        path = settings.var_dir / "secrets.json"
+        stored = json.loads(path.read_text()) if path.exists() else {}
+        widget_secret = stored.get("widget_secret") or secrets.token_hex(32)
+        if stored.get("widget_secret") != widget_secret:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"widget_secret": widget_secret}))
+            path.chmod(0o600)
+    settings = replace(
+        settings, rasa_token=settings.rasa_token or secrets.token_urlsafe(24), widget_secret=widget_secret
+    )
+    # `deskbot retrain` talks to the running Rasa with this token; only the owner can read it.
+    token_file = settings.run_dir / "rasa-token"
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    token_file.touch(mode=0o600)
+    token_file.write_text(settings.rasa_token)
+    return settings
+
+
+def write_endpoints(settings: Settings) -> Path:
+    """Rasa's endpoints: our action server, and a SQL tracker store so conversations survive restarts."""
+    url = make_url(settings.tracker_store_url)
+    if url.get_backend_name() == "sqlite":
+        tracker = {"type": "SQL", "dialect": "sqlite", "db": url.database}
+    else:
+        tracker = {
+            "type": "SQL",
+            "dialect": "postgresql",
+            "url": url.host or "127.0.0.1",
+            "port": url.port or 5432,
+            "db": url.database,
+            "username": url.username or "",
+            "password": url.password or "",
+        }
+    endpoints = {
+        "action_endpoint": {"url": f"http://127.0.0.1:{settings.actions_port}/webhook"},
+        "tracker_store": tracker,
+    }
+    path = settings.run_dir / "endpoints.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(endpoints, indent=2))  # JSON is valid YAML
+    path.chmod(0o600)
+    return path
+
+
+def build_services(settings: Settings, model: Path) -> list[Service]:
+    env = {**rasa_environment(), **settings.to_env()}
+    bin_dir = Path(sys.executable).parent
+    logs = settings.run_dir
+    return [
+        Service(
+            "action server",
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port)],
+            f"http://127.0.0.1:{settings.actions_port}/health",
+            logs / "actions.log",
+            {**env, "SANIC_HOST": "127.0.0.1"},
+        ),
+        Service(
+            "Rasa server",
+            [
+                str(bin_dir / "rasa"),
+                "run",
+                "--enable-api",
+                "--auth-token",
+                settings.rasa_token,
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(settings.rasa_port),
+                "--model",
+                str(model),
+                "--endpoints",
+                str(write_endpoints(settings)),
+                "--credentials",
+                str(PROJECT_ROOT / "bot" / "credentials.yml"),
+            ],
+            f"{settings.rasa_url}/status?token={settings.rasa_token}",
+            logs / "rasa.log",
+            env,
+        ),
+        Service(
+            "gateway",
+            [sys.executable, "-m", "handoff.app"],
+            f"http://127.0.0.1:{settings.gateway_port}/healthz",
+            logs / "gateway.log",
+            env,
+        ),
+    ]
+
+
+class Stack:
+    def __init__(self, services: list[Service], progress: Callable[[str], None] = print) -> None:
+        self.services = services
+        self.progress = progress
+
+    def start(self, timeout_s: float = START_TIMEOUT_S) -> None:
+        """Start every service and wait until each is healthy; on failure stop all and say which and why."""
+        deadline = time.monotonic() + timeout_s
+        try:
+            for service in self.services:
+                service.start()
+            for service in self.services:
+                self._wait_healthy(service, deadline)
+                self.progress(f"{service.name} is up")
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_healthy(self, service: Service, deadline: float) -> None:
+        while not service.healthy():
+            for any_service in self.services:
+                code = any_service.exit_code()
+                if code is not None:
+                    raise ServiceFailed(
+                        f"{any_service.name} exited with code {code} while starting; last lines of "
+                        f"{any_service.log_path}:\n{any_service.log_tail()}"
+                    )
+            if time.monotonic() > deadline:
+                raise ServiceFailed(
+                    f"{service.name} did not become healthy in time; see {service.log_path}:\n{service.log_tail()}"
+                )
+            time.sleep(0.5)
+
+    def watch(self) -> int:
+        """Block until Ctrl-C or until a service dies; returns the exit code for the command."""
+        try:
+            while True:
+                for service in self.services:
+                    code = service.exit_code()
+                    if code is not None:
+                        self.progress(
+                            f"{service.name} stopped unexpectedly (exit {code}); last lines of {service.log_path}:"
+                        )
+                        self.progress(service.log_tail())
+                        return 1
+                time.sleep(1)
+        except KeyboardInterrupt:
+            self.progress("stopping…")
+            return 0
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            service.stop()

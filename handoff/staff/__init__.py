@@ -1,0 +1,1 @@
+"""Staff: accounts, passwords, sessions and login, for agents, trainers and admins."""

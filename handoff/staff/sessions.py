@@ -1,0 +1,152 @@
+"""Console logins: hashed passwords, a server-side session behind an HttpOnly cookie, CSRF on every write."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import select
+
+from crm_store.db import unit_of_work
+from crm_store.models import User, UserSession
+from crm_store.models.base import utcnow
+from crm_store.repositories import UserRepository
+from handoff.errors import GatewayError
+from handoff.keys import SESSIONS, SETTINGS
+from handoff.staff.passwords import verify_password
+
+SESSION_COOKIE = "deskbot_session"
+LOGIN_CSRF_COOKIE = "deskbot_login_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SESSION_LIFETIME = timedelta(hours=12)
+CURRENT_USER = "deskbot.user"
+CURRENT_TOKEN = "deskbot.session_token"  # noqa: S105 (a request key, not a secret)
+# A hash to compare against when the user does not exist, so timing does not reveal valid names.
+_DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+
+class NotSignedIn(GatewayError):
+    code = "not_signed_in"
+
+
+class Forbidden(GatewayError):
+    code = "forbidden"
+
+
+class CsrfFailed(GatewayError):
+    code = "csrf_failed"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def csrf_token_for(request: web.Request, session_token: str) -> str:
+    """Derived from the session, so it needs no storage and dies with the session."""
+    secret = request.app[SETTINGS].widget_secret.encode()
+    return hmac.new(secret, b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()
+
+
+def cookie_options(request: web.Request) -> dict[str, Any]:
+    secure = request.secure or request.app[SETTINGS].public_url.startswith("https://")
+    return {"httponly": True, "samesite": "Strict", "secure": secure, "path": "/"}
+
+
+async def authenticate(request: web.Request, username: str, password: str) -> User | None:
+    async with unit_of_work(request.app[SESSIONS]) as session:
+        user = await UserRepository(session).by_username(username)
+        if user is None or not user.active:
+            verify_password(password, _DUMMY_HASH)
+            return None
+        if not verify_password(password, user.password_hash):
+            return None
+        user.last_login_at = utcnow()
+        return user
+
+
+async def start_session(request: web.Request, response: web.StreamResponse, user: User) -> None:
+    token = secrets.token_urlsafe(32)
+    async with unit_of_work(request.app[SESSIONS]) as session:
+        session.add(UserSession(token_hash=_hash(token), user_id=user.id, expires_at=utcnow() + SESSION_LIFETIME))
+    response.set_cookie(SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), **cookie_options(request))
+
+
+async def end_session(request: web.Request, response: web.StreamResponse) -> None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        async with unit_of_work(request.app[SESSIONS]) as session:
+            result = await session.execute(select(UserSession).where(UserSession.token_hash == _hash(token)))
+            row = result.scalar_one_or_none()
+            if row is not None and row.revoked_at is None:
+                row.revoked_at = utcnow()
+    response.del_cookie(SESSION_COOKIE, path="/")
+
+
+async def current_user(request: web.Request) -> User | None:
+    if CURRENT_USER in request:
+        return request[CURRENT_USER]
+    token = request.cookies.get(SESSION_COOKIE)
+    user = None
+    if token and len(token) < 100:
+        async with unit_of_work(request.app[SESSIONS]) as session:
+            result = await session.execute(
+                select(User)
+                .join(UserSession, UserSession.user_id == User.id)
+                .where(
+                    UserSession.token_hash == _hash(token),
+                    UserSession.revoked_at.is_(None),
+                    UserSession.expires_at > utcnow(),
+                    User.active.is_(True),
+                )
+            )
+            user = result.scalar_one_or_none()
+    request[CURRENT_USER] = user
+    request[CURRENT_TOKEN] = token if user else None
+    return user
+
+
+async def signed_in_user(request: web.Request) -> User:
+    """The user of a request that passed ``require``."""
+    user = await current_user(request)
+    if user is None:
+        raise NotSignedIn("sign in to the console first")
+    return user
+
+
+def home_of(user: User) -> str:
+    return "/trainer/" if user.role == "trainer" else "/console/"
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def require(*roles: str, page: bool = False) -> Callable[[Handler], Handler]:
+    """Signed in with one of ``roles``; writes also need the CSRF header. Pages redirect to the login."""
+
+    def decorate(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            user = await current_user(request)
+            if user is None:
+                if page:
+                    raise web.HTTPFound("/console/login")
+                raise NotSignedIn("sign in to the console first")
+            if user.role not in roles and page:
+                raise web.HTTPFound(home_of(user))
+            if user.role not in roles:
+                raise Forbidden(f"your role ({user.role}) cannot do this")
+            if request.method not in ("GET", "HEAD"):
+                sent = request.headers.get(CSRF_HEADER, "")
+                if not hmac.compare_digest(sent, csrf_token_for(request, request[CURRENT_TOKEN])):
+                    raise CsrfFailed("missing or wrong CSRF token; reload the page")
+            return await handler(request)
+
+        return guarded
+
+    return decorate

@@ -1,0 +1,80 @@
+"""Nothing is lost when the gateway stops between receiving and answering (or between answering and sending)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from crm_store.db import unit_of_work
+from crm_store.models import Conversation, Message
+from crm_store.models.base import utcnow
+from crm_store.settings import Settings
+from handoff.app import create_app
+from tests.handoff.channels.telegram.standin import TelegramStandIn
+
+
+async def test_a_restart_answers_stored_messages_and_sends_undelivered_replies(
+    sessions, database_url, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    api = TelegramStandIn().start()
+    rasa_app = web.Application()
+
+    async def webhook(request: web.Request) -> web.Response:
+        body = await request.json()
+        return web.json_response([{"recipient_id": body["sender"], "text": f"answer to: {body['message']}"}])
+
+    rasa_app.router.add_post("/webhooks/rest/webhook", webhook)
+    rasa = TestServer(rasa_app, host="127.0.0.1")
+    await rasa.start_server()
+    try:
+        # What a gateway that died mid-way leaves behind: a stored question never answered,
+        # and a stored reply never delivered to Telegram.
+        async with unit_of_work(sessions) as session:
+            session.add_all(
+                [
+                    Conversation(id="tg-7001", channel="telegram"),
+                    Conversation(id="tg-7002", channel="telegram"),
+                ]
+            )
+            await session.flush()
+            session.add_all(
+                [
+                    Message(
+                        conversation_id="tg-7001",
+                        sender="customer",
+                        text="are you there?",
+                        channel="telegram",
+                        channel_message_id="update-1",
+                    ),
+                    Message(
+                        conversation_id="tg-7002",
+                        sender="bot",
+                        text="your refund is on its way",
+                        channel="telegram",
+                        created_at=utcnow(),
+                    ),
+                ]
+            )
+        settings = Settings(
+            var_dir=tmp_path,
+            database_url=database_url,
+            rasa_url=str(rasa.make_url("")).rstrip("/"),
+            telegram_bot_token="123:TOKEN",
+            telegram_api_url=api.base_url,
+            telegram_chat_interval=0.01,
+        )
+        async with TestClient(TestServer(create_app(settings))):
+            # The gateway runs in this event loop: wait in a thread so it keeps working.
+            await asyncio.to_thread(api.wait_for, lambda: api.sent("sendMessage", 7001), 20)
+            await asyncio.to_thread(api.wait_for, lambda: api.sent("sendMessage", 7002), 20)
+        assert [c["text"] for c in api.sent("sendMessage", 7001)] == ["answer to: are you there?"]
+        assert [c["text"] for c in api.sent("sendMessage", 7002)] == ["your refund is on its way"]
+        async with unit_of_work(sessions) as session:
+            rows = (await session.execute(Message.__table__.select().order_by(Message.id))).all()
+        assert all(row.processed_at for row in rows if row.sender == "customer")
+        assert all(row.delivered_at for row in rows if row.sender == "bot"), "marked delivered once Telegram took them"
+    finally:
+        await rasa.close()
+        api.stop()
