@@ -40,7 +40,7 @@ browser: ## make sure Debian's chromium is installed for the browser tests (neve
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "error: chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; fi
 
-test: venv browser ## run every test (SQLite and PostgreSQL at 127.0.0.1:5432, trained model, real browser)
+test: venv browser lint ## lint, then every test (SQLite and PostgreSQL at 127.0.0.1:5432, trained model, real browser)
 	RASA_TELEMETRY_ENABLED=false $(PY) -m pytest
 
 test-fast: venv ## the quick tier (under 2 minutes): no model, no processes, no browser, no PostgreSQL
@@ -61,10 +61,11 @@ bench-chat: venv ## simulated web-chat customers against the running stack, bare
 bench-kb: venv ## knowledge-base search latency and top-1 at 1,000, 10,000 and 100,000 articles
 	$(PY) -m bench kb --sizes 1000,10000,100000
 
-lint: venv ## ruff and mypy
+lint: venv ## ruff, mypy, and the import contracts that encode the architecture (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy crm_store knowledge_base handoff actions bot
+	$(VENV)/bin/lint-imports
 
 clean: ## remove runtime data under var/ (database, models, logs)
 	rm -rf var/

@@ -1,82 +1,55 @@
-"""The gateway: ``create_app(settings)`` builds the aiohttp application; ``main`` serves it."""
+"""The gateway: ``create_app(settings)`` builds the aiohttp application; ``main`` serves it.
+
+Shared resources (database engine, HTTP client, Rasa client, router, knowledge base, desk,
+learning loop, Telegram) are opened in one cleanup context under the keys of ``handoff.keys``;
+each surface (web chat, Telegram, login, agent console, trainer console) adds its own routes.
+"""
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
 
 from crm_store import clock
 from crm_store.db import check_connection, create_engine, is_sqlite, session_factory
-from crm_store.errors import StoreError
 from crm_store.settings import Settings
-from handoff.channels.telegram.channel import WEBHOOK_PATH, TelegramChannel
-from handoff.channels.web import chat as webchat
-from handoff.channels.web import demo
-from handoff.console import api as console_api
-from handoff.console import live as console_live
-from handoff.console import pages as console_pages
-from handoff.desk.escalation import EscalationPolicy, load_policy
+from handoff import channels, console, trainer
+from handoff.channels.telegram.channel import TelegramChannel
+from handoff.desk.escalation import load_policy
 from handoff.desk.service import Desk, Presence
-from handoff.desk.state_machine import AlreadyClaimed, HandoffStateMachine, TransitionRefused
-from handoff.errors import BotUnavailable, GatewayError, InvalidMessage, InvalidToken, NotFound
+from handoff.desk.state_machine import HandoffStateMachine
+from handoff.edge import errors_as_json
 from handoff.hub import Hub
-from handoff.keys import DESK, ENGINE, HTTP, HUB, KNOWLEDGE_BASE, RASA, ROUTER, SESSIONS, SETTINGS
+from handoff.keys import (
+    DESK,
+    EDITOR,
+    ENGINE,
+    HTTP,
+    HUB,
+    KNOWLEDGE_BASE,
+    LEARNING,
+    MODELS,
+    POLICY,
+    RASA,
+    ROUTER,
+    SESSIONS,
+    SETTINGS,
+    TELEGRAM,
+)
 from handoff.learning.candidates import LearningDesk
 from handoff.learning.retraining import ModelManager
 from handoff.rasa_client import RasaClient
 from handoff.router import ConversationRouter
-from handoff.staff.sessions import CsrfFailed, Forbidden, NotSignedIn
-from handoff.trainer import api as trainer_api
-from handoff.trainer.api import EDITOR, LEARNING, MODELS, ConflictError
+from handoff.staff import login
 from knowledge_base.editing import KnowledgeBaseEditor
 from knowledge_base.embedding import Embedder
 from knowledge_base.search import KnowledgeBase
 
 logger = logging.getLogger(__name__)
-STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
-POLICY = web.AppKey("policy", EscalationPolicy)
-TELEGRAM = web.AppKey("telegram", TelegramChannel)
-# Most specific first: the first matching class decides the status.
-STATUS_CODES: dict[type[GatewayError], int] = {
-    InvalidMessage: 400,
-    InvalidToken: 401,
-    NotSignedIn: 401,
-    CsrfFailed: 403,
-    Forbidden: 403,
-    NotFound: 404,
-    AlreadyClaimed: 409,
-    ConflictError: 409,
-    TransitionRefused: 409,
-    BotUnavailable: 503,
-}
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "SAMEORIGIN",
-}
-
-
-@web.middleware
-async def errors_as_json(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
-    """Our errors become JSON with a code; nothing else a client sends can produce a stack trace."""
-    try:
-        response = await handler(request)
-    except GatewayError as error:
-        status = next((code for kind, code in STATUS_CODES.items() if isinstance(error, kind)), 400)
-        return web.json_response({"error": error.code, "message": error.message}, status=status)
-    except StoreError as error:
-        logger.error("%s %s: %s", request.method, request.path, error)
-        return web.json_response({"error": error.code, "message": "the database is unavailable"}, status=503)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
 
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
@@ -120,17 +93,6 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     await engine.dispose()
 
 
-async def telegram_webhook(request: web.Request) -> web.Response:
-    channel = request.app.get(TELEGRAM)
-    if channel is None or request.app[SETTINGS].telegram_mode != "webhook":
-        raise NotFound("the Telegram webhook is not enabled")
-    return await channel.webhook(request)
-
-
-async def shop_page(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC_DIR / "shop.html")
-
-
 async def health(request: web.Request) -> web.Response:
     rasa_ok = await request.app[RASA].healthy()
     return web.json_response(
@@ -147,21 +109,11 @@ def create_app(settings: Settings) -> web.Application:
     app[POLICY] = load_policy()  # a broken escalation.yml stops start-up here, naming the field
     app[HUB] = Hub()
     app.cleanup_ctx.append(_resources)
-    app.add_routes(webchat.routes())
-    app.add_routes(console_pages.routes())
-    app.add_routes(console_api.routes())
-    app.add_routes(console_live.routes())
-    app.add_routes(trainer_api.routes())
-    app.add_routes(
-        [
-            web.get("/", shop_page),
-            web.get("/healthz", health),
-            web.post(WEBHOOK_PATH, telegram_webhook),
-            web.static("/static", STATIC_DIR),
-        ]
-    )
-    if settings.demo_mode:
-        app.add_routes(demo.routes())
+    app.add_routes(channels.routes(demo_mode=settings.demo_mode))
+    app.add_routes(login.routes())
+    app.add_routes(console.routes())
+    app.add_routes(trainer.routes())
+    app.add_routes([web.get("/healthz", health)])
     return app
 
 

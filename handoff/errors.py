@@ -1,4 +1,17 @@
-"""The gateway's exception hierarchy; only the HTTP edge maps these to status codes."""
+"""The gateway's one exception tree. Each error has a stable ``code``; only ``handoff.edge`` maps them to HTTP.
+
+GatewayError
+├── InvalidMessage        a frame or body that does not match its schema (names the field)
+├── InvalidToken          a widget token that is forged, expired or malformed
+├── NotSignedIn           no console session
+├── Forbidden             signed in, but the role may not do this
+│   └── CsrfFailed
+├── NotFound              includes "not yours": another agent's ticket looks like no ticket
+├── Conflict              the thing changed meanwhile, or already exists
+│   └── TransitionRefused (handoff.desk.state_machine) → AlreadyClaimed
+├── BotUnavailable        Rasa cannot be reached or did not answer
+└── ConfigurationError    a setting or policy file is wrong; stops start-up, names the field
+"""
 
 from __future__ import annotations
 
@@ -21,9 +34,43 @@ class InvalidToken(GatewayError):
     code = "invalid_token"
 
 
-class BotUnavailable(GatewayError):
-    code = "bot_unavailable"
+class NotSignedIn(GatewayError):
+    code = "not_signed_in"
+
+
+class Forbidden(GatewayError):
+    code = "forbidden"
+
+
+class CsrfFailed(Forbidden):
+    code = "csrf_failed"
 
 
 class NotFound(GatewayError):
     code = "not_found"
+
+
+class Conflict(GatewayError):
+    code = "conflict"
+
+
+class BotUnavailable(GatewayError):
+    code = "bot_unavailable"
+
+
+class ConfigurationError(GatewayError):
+    code = "configuration_error"
+
+
+__all__ = [
+    "BotUnavailable",
+    "ConfigurationError",
+    "Conflict",
+    "CsrfFailed",
+    "Forbidden",
+    "GatewayError",
+    "InvalidMessage",
+    "InvalidToken",
+    "NotFound",
+    "NotSignedIn",
+]

@@ -1,25 +1,44 @@
-"""Typed keys for the resources the gateway opens in its cleanup context."""
+"""Every typed key for what the gateway keeps on its application, in one place.
+
+Resources are opened in ``handoff.app``'s cleanup context and read by views as
+``request.app[KEY]``. The types are imported for the checker only, so any module
+may import these keys without importing the whole gateway.
+"""
 
 from __future__ import annotations
 
-import aiohttp
+from typing import TYPE_CHECKING
+
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.orm import sessionmaker
 
-from crm_store.settings import Settings
-from handoff.desk.service import Desk
-from handoff.hub import Hub
-from handoff.rasa_client import RasaClient
-from handoff.router import ConversationRouter
-from knowledge_base.search import KnowledgeBase
+if TYPE_CHECKING:
+    import aiohttp
+    from sqlalchemy.ext.asyncio import AsyncEngine
+    from sqlalchemy.orm import sessionmaker
 
-SETTINGS = web.AppKey("settings", Settings)
-ENGINE = web.AppKey("engine", AsyncEngine)
-SESSIONS = web.AppKey("sessions", sessionmaker)
-HTTP = web.AppKey("http", aiohttp.ClientSession)
-RASA = web.AppKey("rasa", RasaClient)
-HUB = web.AppKey("hub", Hub)
-ROUTER = web.AppKey("router", ConversationRouter)
-KNOWLEDGE_BASE = web.AppKey("knowledge_base", KnowledgeBase)
-DESK = web.AppKey("desk", Desk)
+    from crm_store.settings import Settings
+    from handoff.channels.telegram.channel import TelegramChannel
+    from handoff.desk.escalation import EscalationPolicy
+    from handoff.desk.service import Desk
+    from handoff.hub import Hub
+    from handoff.learning.candidates import LearningDesk
+    from handoff.learning.retraining import ModelManager
+    from handoff.rasa_client import RasaClient
+    from handoff.router import ConversationRouter
+    from knowledge_base.editing import KnowledgeBaseEditor
+    from knowledge_base.search import KnowledgeBase
+
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+ENGINE: web.AppKey[AsyncEngine] = web.AppKey("engine")
+SESSIONS: web.AppKey[sessionmaker] = web.AppKey("sessions")
+HTTP: web.AppKey[aiohttp.ClientSession] = web.AppKey("http")
+RASA: web.AppKey[RasaClient] = web.AppKey("rasa")
+HUB: web.AppKey[Hub] = web.AppKey("hub")
+ROUTER: web.AppKey[ConversationRouter] = web.AppKey("router")
+POLICY: web.AppKey[EscalationPolicy] = web.AppKey("policy")
+DESK: web.AppKey[Desk] = web.AppKey("desk")
+KNOWLEDGE_BASE: web.AppKey[KnowledgeBase] = web.AppKey("knowledge_base")
+EDITOR: web.AppKey[KnowledgeBaseEditor] = web.AppKey("kb_editor")
+LEARNING: web.AppKey[LearningDesk] = web.AppKey("learning")
+MODELS: web.AppKey[ModelManager] = web.AppKey("models")
+TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram")

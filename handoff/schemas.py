@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, TypedDict
-
-from aiohttp import web
 
 from handoff.errors import InvalidMessage
 
@@ -86,16 +83,3 @@ def parse_customer_message(frame: dict[str, Any]) -> CustomerMessage:
     ):
         raise InvalidMessage("payload is not a valid quick-reply payload")
     return CustomerMessage(client_id=client_id, text=text, payload=payload)
-
-
-async def json_object_body(request: web.Request, max_bytes: int | None = None) -> dict[str, Any]:
-    """A request body that must be a JSON object; anything else is refused with a message saying why."""
-    if max_bytes is not None and request.content_length is not None and request.content_length > max_bytes:
-        raise InvalidMessage(f"body is larger than {max_bytes} bytes")
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidMessage("body is not JSON") from None
-    if not isinstance(body, dict):
-        raise InvalidMessage("body must be a JSON object")
-    return body

@@ -4,16 +4,22 @@ from crm_store.repositories.articles import ArticleRepository
 from crm_store.repositories.audit import AuditRepository
 from crm_store.repositories.conversations import ConversationRepository
 from crm_store.repositories.customers import CustomerRepository
+from crm_store.repositories.learning import ModelRecordRepository, TrainingCandidateRepository
+from crm_store.repositories.notes import NoteRepository
 from crm_store.repositories.orders import OrderRepository
 from crm_store.repositories.tickets import TicketRepository
-from crm_store.repositories.users import UserRepository
+from crm_store.repositories.users import StaffSessionRepository, UserRepository
 
 __all__ = [
     "ArticleRepository",
     "AuditRepository",
     "ConversationRepository",
     "CustomerRepository",
+    "ModelRecordRepository",
+    "NoteRepository",
     "OrderRepository",
+    "StaffSessionRepository",
     "TicketRepository",
+    "TrainingCandidateRepository",
     "UserRepository",
 ]

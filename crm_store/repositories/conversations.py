@@ -123,3 +123,17 @@ class ConversationRepository:
             .order_by(Message.id)
         )
         return list(result.scalars())
+
+    async def message_ids(self, conversation_id: str, *, last: int) -> list[int]:
+        """The ids of a conversation's last ``last`` messages, oldest first."""
+        result = await self.session.execute(
+            select(Message.id).where(Message.conversation_id == conversation_id).order_by(Message.id.desc()).limit(last)
+        )
+        return sorted(result.scalars())
+
+    async def recent_customer_messages(self, limit: int) -> list[Message]:
+        """The newest customer messages across all conversations, newest first."""
+        result = await self.session.execute(
+            select(Message).where(Message.sender == "customer").order_by(Message.id.desc()).limit(limit)
+        )
+        return list(result.scalars())

@@ -50,3 +50,8 @@ class CustomerRepository:
         identity.verified_at = utcnow() if verified else None
         await self.session.flush()
         return identity
+
+    async def full_names(self) -> list[str]:
+        """Every customer's "first last", for recognising names in free text."""
+        result = await self.session.execute(select(Customer.first_name, Customer.last_name))
+        return [f"{first} {last}" for first, last in result.all()]

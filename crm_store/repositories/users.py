@@ -1,9 +1,14 @@
+"""Staff accounts and their console sessions."""
+
 from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_store.models import User
+from crm_store.models import User, UserSession
 
 
 class UserRepository:
@@ -27,3 +32,49 @@ class UserRepository:
             select(User).where(User.role.in_(roles), User.active.is_(True)).order_by(User.display_name)
         )
         return list(result.scalars())
+
+    async def display_names(self, user_ids: Iterable[int] | None = None) -> dict[int, str]:
+        """Id → shown name, for the given users or (``None``) for everyone."""
+        query = select(User.id, User.display_name)
+        if user_ids is not None:
+            wanted = set(user_ids)
+            if not wanted:
+                return {}
+            query = query.where(User.id.in_(wanted))
+        return {user_id: name for user_id, name in (await self.session.execute(query)).all()}
+
+    async def all_display_names(self) -> list[str]:
+        return list((await self.session.execute(select(User.display_name))).scalars())
+
+
+class StaffSessionRepository:
+    """Server-side console sessions, found by the hash of the cookie's token (the token itself is never stored)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def start(self, token_hash: str, user_id: int, expires_at: datetime) -> UserSession:
+        row = UserSession(token_hash=token_hash, user_id=user_id, expires_at=expires_at)
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def revoke(self, token_hash: str, at: datetime) -> None:
+        result = await self.session.execute(select(UserSession).where(UserSession.token_hash == token_hash))
+        row = result.scalar_one_or_none()
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = at
+
+    async def active_user(self, token_hash: str, now: datetime) -> User | None:
+        """The signed-in user of a live session: not revoked, not expired, account active."""
+        result = await self.session.execute(
+            select(User)
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(
+                UserSession.token_hash == token_hash,
+                UserSession.revoked_at.is_(None),
+                UserSession.expires_at > now,
+                User.active.is_(True),
+            )
+        )
+        return result.scalar_one_or_none()

@@ -10,7 +10,9 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from crm_store.db import unit_of_work
-from crm_store.models import Ticket, User
+from crm_store.models import User
+from crm_store.repositories import TicketRepository
+from handoff.desk import access
 from handoff.desk.state_machine import HANDOFF_TOPIC
 from handoff.keys import DESK, HUB, SESSIONS
 from handoff.staff.sessions import current_user
@@ -18,8 +20,8 @@ from handoff.staff.sessions import current_user
 
 async def _may_see(request: web.Request, user: User, ticket_id: int) -> bool:
     async with unit_of_work(request.app[SESSIONS]) as session:
-        ticket = await session.get(Ticket, ticket_id)
-    return ticket is not None and (user.role == "admin" or ticket.status == "queued" or ticket.agent_id == user.id)
+        ticket = await TicketRepository(session).get(ticket_id)
+    return ticket is not None and access.can_see(ticket, user)
 
 
 async def console_socket(request: web.Request) -> web.WebSocketResponse:

@@ -10,16 +10,15 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from crm_store.db import unit_of_work
 from crm_store.models import Conversation, Customer, Message, Ticket, User
 from crm_store.models.base import utcnow
-from crm_store.repositories import ConversationRepository, TicketRepository
+from crm_store.repositories import ConversationRepository, TicketRepository, UserRepository
+from handoff.desk import access
 from handoff.desk.escalation import EscalationPolicy
 from handoff.desk.state_machine import HANDOFF_TOPIC, HandoffStateMachine, TransitionRefused
-from handoff.errors import NotFound
 from handoff.hub import Hub
 from handoff.rasa_client import RasaClient
 from handoff.router import ConversationRouter, outbound
@@ -197,10 +196,8 @@ class Desk:
 
     async def agent_message(self, ticket_id: int, agent: User, text: str) -> OutboundMessage:
         async with unit_of_work(self.sessions) as session:
-            ticket = await session.get(Ticket, ticket_id)
-            if ticket is None or (ticket.agent_id != agent.id and agent.role != "admin" and ticket.status != "queued"):
-                raise NotFound("no such ticket")
-            if ticket.status != "assigned" or ticket.agent_id != agent.id and agent.role != "admin":
+            ticket = access.visible(await session.get(Ticket, ticket_id), agent)
+            if ticket.status != "assigned" or not access.can_work(ticket, agent):
                 raise TransitionRefused(f"ticket {ticket_id} is not assigned to you: claim it first")
             conversation = await session.get(Conversation, ticket.conversation_id)
             assert conversation is not None
@@ -242,5 +239,4 @@ class Desk:
         if not agent_ids:
             return {}
         async with unit_of_work(self.sessions) as session:
-            result = await session.execute(select(User.id, User.display_name).where(User.id.in_(agent_ids)))
-            return {user_id: name for user_id, name in result.all()}
+            return await UserRepository(session).display_names(agent_ids)

@@ -18,15 +18,16 @@ from crm_store.db import unit_of_work
 from crm_store.models import Conversation, Message, Ticket, User
 from crm_store.models.base import utcnow
 from crm_store.repositories import AuditRepository, ConversationRepository, TicketRepository
+from handoff.desk import access
 from handoff.desk.escalation import EscalationPolicy
-from handoff.errors import GatewayError, NotFound
+from handoff.errors import Conflict, NotFound
 from handoff.hub import Hub
 from handoff.router import outbound
 
 HANDOFF_TOPIC = "handoff"
 
 
-class TransitionRefused(GatewayError):
+class TransitionRefused(Conflict):
     """The ticket is not in a state that allows this (claimed by someone else, already resolved, …)."""
 
     code = "transition_refused"
@@ -214,10 +215,7 @@ class HandoffStateMachine:
     # helpers ----------------------------------------------------------------------------
 
     async def _owned(self, session: Any, ticket_id: int, agent: User) -> Ticket:
-        ticket = await session.get(Ticket, ticket_id)
-        # Another agent's ticket looks exactly like one that does not exist.
-        if ticket is None or (ticket.agent_id != agent.id and agent.role != "admin"):
-            raise NotFound("no such ticket")
+        ticket = access.workable(await session.get(Ticket, ticket_id), agent)
         if ticket.status != "assigned":
             raise TransitionRefused(f"ticket {ticket_id} is {ticket.status}, not assigned")
         return ticket

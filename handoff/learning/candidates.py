@@ -12,14 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from crm_store.db import unit_of_work
 from crm_store.errors import NotFound
-from crm_store.models import Customer, Message, Ticket, TrainingCandidate, User
+from crm_store.models import Customer, Ticket, TrainingCandidate, User
 from crm_store.models.base import utcnow
-from crm_store.repositories import AuditRepository
+from crm_store.repositories import (
+    AuditRepository,
+    ConversationRepository,
+    CustomerRepository,
+    TrainingCandidateRepository,
+    UserRepository,
+)
 from handoff.errors import InvalidMessage
 from handoff.learning.nlu_file import add_example
 from handoff.learning.scrub import Scrubber
@@ -69,9 +74,9 @@ class LearningDesk:
         """Knows every customer's and colleague's name; built once per process."""
         if self._scrubber is None:
             async with unit_of_work(self.sessions) as session:
-                customers = (await session.execute(select(Customer.first_name, Customer.last_name))).all()
-                staff = (await session.execute(select(User.display_name))).scalars().all()
-            self._scrubber = Scrubber.with_names([*(f"{first} {last}" for first, last in customers), *staff])
+                customers = await CustomerRepository(session).full_names()
+                staff = await UserRepository(session).all_display_names()
+            self._scrubber = Scrubber.with_names([*customers, *staff])
         return self._scrubber
 
     # Agents teach ---------------------------------------------------------------------------
@@ -95,11 +100,7 @@ class LearningDesk:
         async with unit_of_work(self.sessions) as session:
             customer = await session.get(Customer, ticket.customer_id) if ticket.customer_id else None
             names = [customer.first_name, customer.last_name] if customer else []
-            message_ids = list(
-                (
-                    await session.execute(select(Message.id).where(Message.conversation_id == ticket.conversation_id))
-                ).scalars()
-            )[-20:]
+            message_ids = await ConversationRepository(session).message_ids(ticket.conversation_id, last=20)
             candidate = TrainingCandidate(
                 kind=kind,
                 question=scrubber.scrub(question, extra_names=names),
@@ -110,8 +111,7 @@ class LearningDesk:
                 source_message_ids=message_ids,
                 proposed_by_id=agent.id,
             )
-            session.add(candidate)
-            await session.flush()
+            await TrainingCandidateRepository(session).add(candidate)
             await AuditRepository(session).record(
                 agent.username, "learning.proposed", "candidate", candidate.id, {"kind": kind}
             )
@@ -121,15 +121,7 @@ class LearningDesk:
 
     async def pending_groups(self) -> list[Group]:
         async with unit_of_work(self.sessions) as session:
-            pending = list(
-                (
-                    await session.execute(
-                        select(TrainingCandidate)
-                        .where(TrainingCandidate.status == "pending")
-                        .order_by(TrainingCandidate.id)
-                    )
-                ).scalars()
-            )
+            pending = await TrainingCandidateRepository(session).pending()
         groups: list[Group] = []
         by_kind: dict[tuple[str, str | None], list[TrainingCandidate]] = {}
         for candidate in pending:
@@ -145,7 +137,7 @@ class LearningDesk:
 
     async def approve(self, candidate_id: int, trainer: User, edits: dict[str, Any]) -> TrainingCandidate:
         async with unit_of_work(self.sessions) as session:
-            candidate = await session.get(TrainingCandidate, candidate_id)
+            candidate = await TrainingCandidateRepository(session).get(candidate_id)
             if candidate is None:
                 raise NotFound(f"no candidate {candidate_id}")
             if candidate.status != "pending":
@@ -175,7 +167,7 @@ class LearningDesk:
         else:
             await asyncio.to_thread(add_example, str(target), question)
         async with unit_of_work(self.sessions) as session:
-            stored = await session.get(TrainingCandidate, candidate_id)
+            stored = await TrainingCandidateRepository(session).get(candidate_id)
             assert stored is not None
             stored.status, stored.question, stored.answer, stored.target = "approved", question, answer, target
             stored.reviewed_by_id, stored.reviewed_at = trainer.id, utcnow()
@@ -186,7 +178,7 @@ class LearningDesk:
 
     async def reject(self, candidate_id: int, trainer: User, note: str | None) -> TrainingCandidate:
         async with unit_of_work(self.sessions) as session:
-            candidate = await session.get(TrainingCandidate, candidate_id)
+            candidate = await TrainingCandidateRepository(session).get(candidate_id)
             if candidate is None or candidate.status != "pending":
                 raise NotFound(f"no pending candidate {candidate_id}")
             candidate.status, candidate.review_note = "rejected", note
@@ -199,13 +191,7 @@ class LearningDesk:
     async def unanswered_clusters(self, limit: int = 500) -> list[dict[str, Any]]:
         """What customers asked that the bot could not answer, scrubbed and grouped, most frequent first."""
         async with unit_of_work(self.sessions) as session:
-            rows = list(
-                (
-                    await session.execute(
-                        select(Message).where(Message.sender == "customer").order_by(Message.id.desc()).limit(limit * 4)
-                    )
-                ).scalars()
-            )
+            rows = await ConversationRepository(session).recent_customer_messages(limit * 4)
         messages = [row for row in rows if (row.payload or {}).get("unanswered") and row.text][:limit]
         if not messages:
             return []

@@ -24,14 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from crm_store.db import unit_of_work
 from crm_store.errors import NotFound
 from crm_store.models import ModelRecord
 from crm_store.models.base import utcnow
-from crm_store.repositories import AuditRepository
+from crm_store.repositories import AuditRepository, ModelRecordRepository
 from crm_store.settings import PROJECT_ROOT, Settings
 from handoff.ops.training import ensure_model, inputs_hash, model_path, rasa_environment
 
@@ -123,23 +122,13 @@ class ModelManager:
         self.training = TrainingState()
         self._task: asyncio.Task[None] | None = None
 
-    @staticmethod
-    async def _retire_active(session: Any, keep: int | None = None) -> None:
-        """At most one model is active: every other active record becomes retired."""
-        for other in (await session.execute(select(ModelRecord).where(ModelRecord.status == "active"))).scalars():
-            if other.id != keep:
-                other.status = "retired"
-
     async def records(self) -> list[ModelRecord]:
         async with unit_of_work(self.sessions) as session:
-            return list((await session.execute(select(ModelRecord).order_by(ModelRecord.id.desc()))).scalars())
+            return await ModelRecordRepository(session).newest_first()
 
     async def active(self) -> ModelRecord | None:
         async with unit_of_work(self.sessions) as session:
-            result = await session.execute(
-                select(ModelRecord).where(ModelRecord.status == "active").order_by(ModelRecord.id.desc()).limit(1)
-            )
-            return result.scalar_one_or_none()
+            return await ModelRecordRepository(session).active()
 
     async def register_running(self, actor: str = "deskbot run") -> ModelRecord | None:
         """Record the model Rasa is running as the active one (its figures follow at the first retrain)."""
@@ -156,19 +145,16 @@ class ModelManager:
             return None
         model = await asyncio.to_thread(self._locate, str(model_file))
         async with unit_of_work(self.sessions) as session:
-            existing = (
-                (await session.execute(select(ModelRecord).where(ModelRecord.file_name == str(model))))
-                .scalars()
-                .first()
-            )
-            await self._retire_active(session, keep=existing.id if existing is not None else None)
+            records = ModelRecordRepository(session)
+            existing = await records.by_file(str(model))
+            await records.retire_active(keep=existing.id if existing is not None else None)
             if existing is None:
                 existing = ModelRecord(
                     file_name=str(model),
                     inputs_hash=model.name.removeprefix("deskbot-").removesuffix(".tar.gz"),
                     actor=actor,
                 )
-                session.add(existing)
+                await records.add(existing)
             existing.status, existing.activated_at = "active", utcnow()
             await session.flush()
             return existing
@@ -248,8 +234,9 @@ class ModelManager:
         if accepted:
             await self._load_into_rasa(model)
         async with unit_of_work(self.sessions) as session:
+            records = ModelRecordRepository(session)
             if accepted:
-                await self._retire_active(session)
+                await records.retire_active()
             record = ModelRecord(
                 file_name=os.path.abspath(model),  # noqa: ASYNC240 (string work, no disk access)
                 inputs_hash=inputs_hash(),
@@ -260,8 +247,7 @@ class ModelManager:
                 note=why,
                 activated_at=utcnow() if accepted else None,
             )
-            session.add(record)
-            await session.flush()
+            await records.add(record)
             await AuditRepository(session).record(
                 actor,
                 "model.activated" if accepted else "model.rejected",
@@ -274,13 +260,14 @@ class ModelManager:
     async def activate(self, record_id: int, actor: str) -> ModelRecord:
         """Roll back (or forward) to a recorded model."""
         async with unit_of_work(self.sessions) as session:
-            record = await session.get(ModelRecord, record_id)
+            record = await ModelRecordRepository(session).get(record_id)
         if record is None or not await asyncio.to_thread(Path(record.file_name).exists):
             raise NotFound(f"no usable model {record_id}")
         await self._load_into_rasa(Path(record.file_name))
         async with unit_of_work(self.sessions) as session:
-            await self._retire_active(session)
-            record = await session.get(ModelRecord, record_id)
+            records = ModelRecordRepository(session)
+            await records.retire_active()
+            record = await records.get(record_id)
             assert record is not None
             record.status, record.activated_at = "active", utcnow()
             await AuditRepository(session).record(

@@ -191,14 +191,12 @@ async def _model_to_run(settings: Settings, trained: Path) -> Path:
     """The freshly trained model, unless the evaluation gate rejected it: then the last active one."""
     import os
 
-    from sqlalchemy import select
-
-    from crm_store.models import ModelRecord
+    from crm_store.repositories import ModelRecordRepository
 
     engine = create_engine(settings.database_url)
     try:
         async with unit_of_work(session_factory(engine)) as session:
-            records = list((await session.execute(select(ModelRecord).order_by(ModelRecord.id.desc()))).scalars())
+            records = await ModelRecordRepository(session).newest_first()
     finally:
         await engine.dispose()
     # A command-line tool before anything runs: a few blocking file checks are fine here.

@@ -11,13 +11,12 @@ from functools import wraps
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
 
 from crm_store.db import unit_of_work
-from crm_store.models import User, UserSession
+from crm_store.models import User
 from crm_store.models.base import utcnow
-from crm_store.repositories import UserRepository
-from handoff.errors import GatewayError
+from crm_store.repositories import StaffSessionRepository, UserRepository
+from handoff.errors import CsrfFailed, Forbidden, NotSignedIn
 from handoff.keys import SESSIONS, SETTINGS
 from handoff.staff.passwords import verify_password
 
@@ -29,18 +28,6 @@ CURRENT_USER = "deskbot.user"
 CURRENT_TOKEN = "deskbot.session_token"  # noqa: S105 (a request key, not a secret)
 # A hash to compare against when the user does not exist, so timing does not reveal valid names.
 _DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
-
-
-class NotSignedIn(GatewayError):
-    code = "not_signed_in"
-
-
-class Forbidden(GatewayError):
-    code = "forbidden"
-
-
-class CsrfFailed(GatewayError):
-    code = "csrf_failed"
 
 
 def _hash(token: str) -> str:
@@ -73,7 +60,7 @@ async def authenticate(request: web.Request, username: str, password: str) -> Us
 async def start_session(request: web.Request, response: web.StreamResponse, user: User) -> None:
     token = secrets.token_urlsafe(32)
     async with unit_of_work(request.app[SESSIONS]) as session:
-        session.add(UserSession(token_hash=_hash(token), user_id=user.id, expires_at=utcnow() + SESSION_LIFETIME))
+        await StaffSessionRepository(session).start(_hash(token), user.id, utcnow() + SESSION_LIFETIME)
     response.set_cookie(SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), **cookie_options(request))
 
 
@@ -81,10 +68,7 @@ async def end_session(request: web.Request, response: web.StreamResponse) -> Non
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         async with unit_of_work(request.app[SESSIONS]) as session:
-            result = await session.execute(select(UserSession).where(UserSession.token_hash == _hash(token)))
-            row = result.scalar_one_or_none()
-            if row is not None and row.revoked_at is None:
-                row.revoked_at = utcnow()
+            await StaffSessionRepository(session).revoke(_hash(token), utcnow())
     response.del_cookie(SESSION_COOKIE, path="/")
 
 
@@ -95,17 +79,7 @@ async def current_user(request: web.Request) -> User | None:
     user = None
     if token and len(token) < 100:
         async with unit_of_work(request.app[SESSIONS]) as session:
-            result = await session.execute(
-                select(User)
-                .join(UserSession, UserSession.user_id == User.id)
-                .where(
-                    UserSession.token_hash == _hash(token),
-                    UserSession.revoked_at.is_(None),
-                    UserSession.expires_at > utcnow(),
-                    User.active.is_(True),
-                )
-            )
-            user = result.scalar_one_or_none()
+            user = await StaffSessionRepository(session).active_user(_hash(token), utcnow())
     request[CURRENT_USER] = user
     request[CURRENT_TOKEN] = token if user else None
     return user
@@ -150,3 +124,8 @@ def require(*roles: str, page: bool = False) -> Callable[[Handler], Handler]:
         return guarded
 
     return decorate
+
+
+def whoami(user: User) -> dict[str, object]:
+    """What a console page is told about its signed-in user."""
+    return {"id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role}

@@ -31,7 +31,9 @@ from crm_store.repositories import ConversationRepository, CustomerRepository
 from crm_store.settings import Settings
 from handoff.channels.telegram.delivery import ChatQueues
 from handoff.channels.telegram.formatting import keyboard, parse_callback_data, render, split_message
+from handoff.errors import NotFound
 from handoff.hub import Hub
+from handoff.keys import SETTINGS, TELEGRAM
 from handoff.router import ConversationRouter, outbound
 from handoff.schemas import MAX_TEXT, CustomerMessage
 
@@ -281,4 +283,15 @@ class TelegramChannel:
                 self._enqueue(chat_id, dict(outbound(message)))
 
 
-__all__ = ["TelegramChannel", "WEBHOOK_PATH"]
+async def telegram_webhook(request: web.Request) -> web.Response:
+    channel = request.app.get(TELEGRAM)
+    if channel is None or request.app[SETTINGS].telegram_mode != "webhook":
+        raise NotFound("the Telegram webhook is not enabled")
+    return await channel.webhook(request)
+
+
+def routes() -> list[web.RouteDef]:
+    return [web.post(WEBHOOK_PATH, telegram_webhook)]
+
+
+__all__ = ["WEBHOOK_PATH", "TelegramChannel", "routes"]

@@ -10,10 +10,11 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from handoff.channels.web.tokens import verify_customer
+from handoff.edge import json_object_body
 from handoff.errors import GatewayError, InvalidMessage, InvalidToken
 from handoff.keys import DESK, HUB, ROUTER, SETTINGS
 from handoff.router import ChannelUser
-from handoff.schemas import MAX_FRAME_BYTES, SESSION_ID, json_object_body, parse_customer_message, parse_hello
+from handoff.schemas import MAX_FRAME_BYTES, SESSION_ID, parse_customer_message, parse_hello
 
 logger = logging.getLogger(__name__)
 HELLO_TIMEOUT_S = 20

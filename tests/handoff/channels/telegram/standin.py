@@ -72,6 +72,10 @@ class TelegramStandIn:
             self._updates.append(update)
         return update
 
+    def wait_fetched(self, timeout: float = 30.0) -> None:
+        """Until the bot has fetched every pushed update (getUpdates)."""
+        self.wait_for(lambda: [True] if not self._updates else [], timeout)
+
     def fail_next(self, method: str, retry_after: int, times: int = 1) -> None:
         with self._lock:
             self._failures.setdefault(method, deque()).extend([retry_after] * times)

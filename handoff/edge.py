@@ -1,0 +1,107 @@
+"""The HTTP edge: the one place that turns errors into status codes, reads JSON bodies and path numbers.
+
+Every view raises errors from ``handoff.errors`` (or lets a store error through);
+``errors_as_json`` renders them once, with their code. A configuration error is
+reported as one, never as "database unavailable".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from crm_store import errors as store
+from handoff.errors import (
+    BotUnavailable,
+    ConfigurationError,
+    Conflict,
+    Forbidden,
+    GatewayError,
+    InvalidMessage,
+    InvalidToken,
+    NotFound,
+    NotSignedIn,
+)
+from knowledge_base.errors import KnowledgeBaseError
+
+logger = logging.getLogger(__name__)
+# The first matching class decides the status; subclasses (CsrfFailed, AlreadyClaimed, ...) follow their base.
+STATUS_CODES: dict[type[Exception], int] = {
+    InvalidMessage: 400,
+    InvalidToken: 401,
+    NotSignedIn: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    store.NotFound: 404,
+    Conflict: 409,
+    store.Conflict: 409,
+    ConfigurationError: 500,
+    store.ConfigError: 500,
+    BotUnavailable: 503,
+    store.StoreUnavailable: 503,
+}
+# What a client is told for errors whose own message is for the operator's log only.
+PUBLIC_MESSAGES: dict[type[Exception], str] = {
+    store.StoreUnavailable: "the database is unavailable",
+    store.ConfigError: "the server is misconfigured; the operator's log says how",
+    ConfigurationError: "the server is misconfigured; the operator's log says how",
+}
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "SAMEORIGIN",
+}
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _first_match(error: Exception, table: dict[type[Exception], Any], default: Any) -> Any:
+    return next((value for kind, value in table.items() if isinstance(error, kind)), default)
+
+
+def error_response(error: GatewayError | store.StoreError | KnowledgeBaseError) -> web.Response:
+    status = _first_match(error, STATUS_CODES, 400 if isinstance(error, GatewayError) else 500)
+    public = _first_match(error, PUBLIC_MESSAGES, None)
+    if status >= 500:
+        logger.error("%s: %s", error.code, error)
+    message = public or (error.message if isinstance(error, GatewayError) else str(error))
+    return web.json_response({"error": error.code, "message": message}, status=status)
+
+
+@web.middleware
+async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Our errors become JSON with a code; nothing a client sends can produce a stack trace."""
+    try:
+        response = await handler(request)
+    except (GatewayError, store.StoreError, KnowledgeBaseError) as error:
+        response = error_response(error)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+async def json_object_body(request: web.Request, max_bytes: int | None = None) -> dict[str, Any]:
+    """A request body that must be a JSON object; anything else is refused with a message saying why."""
+    if max_bytes is not None and request.content_length is not None and request.content_length > max_bytes:
+        raise InvalidMessage(f"body is larger than {max_bytes} bytes")
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InvalidMessage("body is not JSON") from None
+    if not isinstance(body, dict):
+        raise InvalidMessage("body must be a JSON object")
+    return body
+
+
+def path_number(request: web.Request, name: str) -> int:
+    """A numeric id from the URL; anything else is "no such thing", like an id that does not exist."""
+    raw = request.match_info[name]
+    if not raw.isdigit() or len(raw) > 12:
+        raise NotFound(f"no such {name.removesuffix('_id')}")
+    return int(raw)
+
+
+__all__ = ["SECURITY_HEADERS", "STATUS_CODES", "error_response", "errors_as_json", "json_object_body", "path_number"]

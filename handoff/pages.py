@@ -1,0 +1,42 @@
+"""Server-rendered pages: templates with escaped placeholders and the headers every page is sent with.
+
+The pages carry no data of their own; their scripts fetch it from the JSON APIs.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from pathlib import Path
+
+from aiohttp import web
+
+from crm_store.models import User
+from handoff.staff.sessions import CURRENT_TOKEN, csrf_token_for
+
+WEB_DIR = Path(__file__).resolve().parent / "web"
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+    "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+    "Cache-Control": "no-store",
+}
+
+
+def render(template: Path, values: Mapping[str, str], headers: Mapping[str, str] = PAGE_HEADERS) -> web.Response:
+    """A page template with its {{placeholders}} filled in, HTML-escaped."""
+    text = template.read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
+    return web.Response(text=text, content_type="text/html", headers=dict(headers))
+
+
+def page_values(request: web.Request, user: User) -> dict[str, str]:
+    """What every signed-in page shows: the CSRF token for its writes and who is signed in."""
+    return {
+        "csrf_token": csrf_token_for(request, request[CURRENT_TOKEN]),
+        "user_display_name": user.display_name,
+        "user_role": user.role,
+    }
+
+
+__all__ = ["PAGE_HEADERS", "WEB_DIR", "page_values", "render"]

@@ -1,0 +1,64 @@
+"""Signing in and out: the login page (with its own CSRF cookie), the form post, and logout."""
+
+from __future__ import annotations
+
+import secrets
+
+from aiohttp import web
+
+from handoff.pages import WEB_DIR, render
+from handoff.staff.sessions import (
+    LOGIN_CSRF_COOKIE,
+    authenticate,
+    cookie_options,
+    current_user,
+    end_session,
+    home_of,
+    require,
+    start_session,
+)
+
+LOGIN_TEMPLATE = WEB_DIR / "console" / "login.html"
+STAFF_ROLES = ("agent", "admin", "trainer")
+
+
+async def login_page(request: web.Request, error: str = "") -> web.Response:
+    user = await current_user(request)
+    if user is not None:
+        raise web.HTTPFound(home_of(user))
+    token = secrets.token_urlsafe(24)
+    response = render(LOGIN_TEMPLATE, {"csrf_token": token, "error": error})
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, **cookie_options(request))
+    return response
+
+
+async def login_submit(request: web.Request) -> web.Response:
+    form = await request.post()
+    sent, expected = str(form.get("csrf_token", "")), request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secrets.compare_digest(sent, expected):
+        return await login_page(request, "Your session expired; please try again.")
+    user = await authenticate(request, str(form.get("username", ""))[:64], str(form.get("password", ""))[:256])
+    if user is None:
+        return await login_page(request, "Wrong username or password.")
+    response = web.HTTPFound(home_of(user))
+    await start_session(request, response, user)
+    response.del_cookie(LOGIN_CSRF_COOKIE, path="/")
+    raise response
+
+
+@require(*STAFF_ROLES)
+async def logout(request: web.Request) -> web.Response:
+    response = web.Response(status=204)
+    await end_session(request, response)
+    return response
+
+
+def routes() -> list[web.AbstractRouteDef]:
+    return [
+        web.get("/console/login", login_page),
+        web.post("/console/login", login_submit),
+        web.post("/console/logout", logout),
+    ]
+
+
+__all__ = ["routes"]

@@ -1,0 +1,76 @@
+"""The HTTP edge renders every error once, with its code and the right status; never a stack trace."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from crm_store import errors as store
+from handoff.desk.state_machine import AlreadyClaimed
+from handoff.edge import errors_as_json, json_object_body
+from handoff.errors import ConfigurationError, CsrfFailed, GatewayError, InvalidMessage, NotFound, NotSignedIn
+
+CASES = [
+    (InvalidMessage("text is empty"), 400, "invalid_message", "text is empty"),
+    (NotSignedIn("sign in first"), 401, "not_signed_in", "sign in first"),
+    (CsrfFailed("missing CSRF token"), 403, "csrf_failed", "missing CSRF token"),
+    (NotFound("no such ticket"), 404, "not_found", "no such ticket"),
+    (store.NotFound("no article 'x'"), 404, "not_found", "no article 'x'"),
+    (AlreadyClaimed("someone else took it"), 409, "already_claimed", "someone else took it"),
+    (store.Conflict("slug exists"), 409, "conflict", "slug exists"),
+    (store.StoreUnavailable("connection refused at db:5432"), 503, "store_unavailable", "the database is unavailable"),
+    (store.ConfigError("DATABASE_URL is wrong"), 500, "config_error", "the server is misconfigured"),
+    (ConfigurationError("escalation.yml: bad"), 500, "configuration_error", "the server is misconfigured"),
+    (GatewayError("something of ours"), 400, "gateway_error", "something of ours"),
+]
+
+
+@pytest.fixture
+async def client():  # type: ignore[no-untyped-def]
+    errors = {str(index): error for index, (error, *_) in enumerate(CASES)}
+
+    async def fail(request: web.Request) -> web.Response:
+        raise errors[request.match_info["case"]]
+
+    async def echo(request: web.Request) -> web.Response:
+        return web.json_response(await json_object_body(request, max_bytes=100))
+
+    app = web.Application(middlewares=[errors_as_json])
+    app.router.add_get("/fail/{case}", fail)
+    app.router.add_post("/echo", echo)
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize(("case", "status", "code", "message"), [(i, *c[1:]) for i, c in enumerate(CASES)])
+async def test_each_error_has_its_status_code_and_message(client, case, status, code, message) -> None:  # type: ignore[no-untyped-def]
+    response = await client.get(f"/fail/{case}")
+    body = await response.json()
+    assert (response.status, body["error"]) == (status, code)
+    assert body["message"].startswith(message)
+    assert response.headers["X-Content-Type-Options"] == "nosniff", "error responses carry the security headers"
+
+
+async def test_a_configuration_error_is_never_called_a_database_outage(client) -> None:  # type: ignore[no-untyped-def]
+    config_cases = [i for i, c in enumerate(CASES) if isinstance(c[0], store.ConfigError | ConfigurationError)]
+    for case in config_cases:
+        body = await (await client.get(f"/fail/{case}")).json()
+        assert "database" not in body["message"]
+        assert "DATABASE_URL" not in body["message"] and "escalation.yml" not in body["message"], (
+            "details go to the log"
+        )
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"not json", "body is not JSON"),
+        (b"[1, 2]", "body must be a JSON object"),
+        (b"{" + b" " * 200 + b"}", "larger"),
+    ],
+)
+async def test_bad_bodies_are_refused_with_a_reason(client, raw: bytes, message: str) -> None:  # type: ignore[no-untyped-def]
+    response = await client.post("/echo", data=raw, headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert message in (await response.json())["message"]
