@@ -12,14 +12,15 @@ from sqlalchemy.orm import sessionmaker
 
 from crm_store import clock
 from crm_store.db import create_engine, session_factory, unit_of_work
-from crm_store.settings import Settings
+from crm_store.settings import StoreSettings
 from knowledge_base.embedding import Embedder
 from knowledge_base.search import KnowledgeBase
+from knowledge_base.settings import KnowledgeBaseSettings
 
 
 @dataclass
 class Runtime:
-    settings: Settings
+    store: StoreSettings
     engine: AsyncEngine
     sessions: sessionmaker
     knowledge_base: KnowledgeBase
@@ -34,17 +35,17 @@ async def runtime() -> Runtime:
     if _runtime is None:
         async with _lock:
             if _runtime is None:
-                settings = Settings.from_env()
-                clock.install_from_setting(settings.clock_start)
-                engine = create_engine(settings.database_url)
+                store, kb = StoreSettings.from_env(), KnowledgeBaseSettings.from_env()
+                clock.install_from_setting(store.clock_start)
+                engine = create_engine(store.database_url)
                 sessions = session_factory(engine)
                 knowledge_base = KnowledgeBase(
                     sessions,
-                    Embedder(settings.embedding_model),
-                    answer_threshold=settings.kb_answer_threshold,
-                    suggest_threshold=settings.kb_suggest_threshold,
+                    Embedder(kb.embedding_model),
+                    answer_threshold=kb.answer_threshold,
+                    suggest_threshold=kb.suggest_threshold,
                 )
-                _runtime = Runtime(settings, engine, sessions, knowledge_base)
+                _runtime = Runtime(store, engine, sessions, knowledge_base)
     return _runtime
 
 

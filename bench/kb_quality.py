@@ -9,11 +9,11 @@ import argparse
 import sys
 
 from bench.common import ROOT, append_results, progress
-from crm_store.settings import Settings
 from knowledge_base.article_files import load_articles_dir
 from knowledge_base.embedding import Embedder
 from knowledge_base.evaluation import evaluate, load_questions
 from knowledge_base.search import SearchIndex
+from knowledge_base.settings import KnowledgeBaseSettings
 
 EVAL_FILE = ROOT / "tests" / "knowledge_base" / "search_eval.yml"
 
@@ -22,9 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-append", action="store_true")
     args = parser.parse_args(argv)
-    settings = Settings()
-    embedder = Embedder(settings.embedding_model)
-    articles = load_articles_dir(settings.kb_articles_dir)
+    kb = KnowledgeBaseSettings()
+    embedder = Embedder(kb.embedding_model)
+    articles = load_articles_dir(kb.articles_dir)
     progress(f"embedding {len(articles)} articles")
     index = SearchIndex(
         articles, embedder.encode([t for a in articles for t in a.search_texts()]), embedder.general_words()
@@ -35,12 +35,12 @@ def main(argv: list[str] | None = None) -> int:
         normalised = index.normalise(question)
         return index.search(embedder.encode_one(normalised), normalised, limit)
 
-    report = evaluate(search, questions, settings.kb_answer_threshold)
+    report = evaluate(search, questions, kb.answer_threshold)
     table = (
         "| measure | figure |\n|---|---:|\n"
         f"| questions (in scope / out of scope) | {len(questions.in_scope)} / {len(questions.out_of_scope)} |\n"
         f"| top-1 | {report.top1:.1%} |\n| top-3 | {report.top3:.1%} |\n"
-        f"| answered outright (score ≥ {settings.kb_answer_threshold}) | {report.answered:.1%} |\n"
+        f"| answered outright (score ≥ {kb.answer_threshold}) | {report.answered:.1%} |\n"
         f"| answered outright and right | {report.correct_answered:.1%} |\n"
         f"| out-of-scope below the answer threshold | {report.out_of_scope_rejected:.1%} |\n\n"
         "The weights and thresholds were chosen on this same file: expect lower figures on unseen questions."

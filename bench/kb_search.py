@@ -47,12 +47,12 @@ from bench.common import ROOT, append_results, command_line, percentiles_ms, pro
 from bench.embedding_cache import CachedEmbedder, EmbeddingCache
 from crm_store import migrate
 from crm_store.db import create_engine, session_factory
-from crm_store.settings import Settings
 from knowledge_base.article_files import ArticleData, load_articles_dir
 from knowledge_base.embedding import Embedder
 from knowledge_base.evaluation import load_questions
 from knowledge_base.importer import import_articles
 from knowledge_base.search import KnowledgeBase
+from knowledge_base.settings import KnowledgeBaseSettings
 
 EVAL_FILE = ROOT / "tests" / "knowledge_base" / "search_eval.yml"
 DEFAULT_CACHE = ROOT / "var" / "bench-cache"
@@ -306,12 +306,12 @@ async def measure_search(label: str, url: str, embedder: Embedder) -> dict:
     gc.collect()
     reset_peak_rss()
     engine = create_engine(url)
-    settings = Settings()
+    kb = KnowledgeBaseSettings()
     knowledge_base = KnowledgeBase(
         session_factory(engine),
         embedder,
-        answer_threshold=settings.kb_answer_threshold,
-        suggest_threshold=settings.kb_suggest_threshold,
+        answer_threshold=kb.answer_threshold,
+        suggest_threshold=kb.suggest_threshold,
     )
     started = time.perf_counter()
     await knowledge_base.refresh()
@@ -357,21 +357,21 @@ async def measure_search(label: str, url: str, embedder: Embedder) -> dict:
 
 
 def main_run(args: argparse.Namespace) -> list[dict]:
-    settings = Settings()
+    kb = KnowledgeBaseSettings()
     real = load_articles_dir(ROOT / "knowledge_base" / "articles")
-    embedder = Embedder(settings.embedding_model)
-    cache = EmbeddingCache(Path(args.cache_dir), settings.embedding_model)
+    embedder = Embedder(kb.embedding_model)
+    cache = EmbeddingCache(Path(args.cache_dir), kb.embedding_model)
     results = []
     with tempfile.TemporaryDirectory(prefix="deskbot-bench-") as workdir:
         for size in args.sizes:
             articles = benchmark_articles(real, size)
             texts = [text for article in articles for text in article.search_texts()]
             label = f"{len(articles):,}"
-            embedded, embed_seconds = cache.fill(texts, settings.embedding_model, functools.partial(labelled, label))
+            embedded, embed_seconds = cache.fill(texts, kb.embedding_model, functools.partial(labelled, label))
             database = Path(workdir) / f"kb-{size}.db"
             url = f"sqlite:///{database}"
             migrate.upgrade(url)
-            imported = import_elsewhere(label, url, articles, cache, settings.embedding_model)
+            imported = import_elsewhere(label, url, articles, cache, kb.embedding_model)
             result = asyncio.run(measure_search(label, url, embedder))
             database.unlink()
             result.update(

@@ -16,7 +16,6 @@ from aiohttp import web
 
 from crm_store import clock
 from crm_store.db import check_connection, create_engine, is_sqlite, session_factory
-from crm_store.settings import Settings
 from handoff import channels, console, trainer
 from handoff.channels.telegram.channel import TelegramChannel
 from handoff.desk.escalation import load_policy
@@ -44,6 +43,7 @@ from handoff.learning.candidates import LearningDesk
 from handoff.learning.retraining import ModelManager
 from handoff.rasa_client import RasaClient
 from handoff.router import ConversationRouter
+from handoff.settings import Settings
 from handoff.staff import login
 from knowledge_base.editing import KnowledgeBaseEditor
 from knowledge_base.embedding import Embedder
@@ -54,8 +54,8 @@ logger = logging.getLogger(__name__)
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    engine = create_engine(settings.database_url)
-    await check_connection(engine, settings.database_url)
+    engine = create_engine(settings.store.database_url)
+    await check_connection(engine, settings.store.database_url)
     http = aiohttp.ClientSession()
     app[ENGINE] = engine
     app[SESSIONS] = session_factory(engine)
@@ -64,12 +64,12 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[ROUTER] = ConversationRouter(app[SESSIONS], app[RASA], app[HUB])
     app[KNOWLEDGE_BASE] = KnowledgeBase(
         app[SESSIONS],
-        Embedder(settings.embedding_model),
-        answer_threshold=settings.kb_answer_threshold,
-        suggest_threshold=settings.kb_suggest_threshold,
+        Embedder(settings.knowledge_base.embedding_model),
+        answer_threshold=settings.knowledge_base.answer_threshold,
+        suggest_threshold=settings.knowledge_base.suggest_threshold,
     )
     machine = HandoffStateMachine(
-        app[SESSIONS], app[HUB], app[POLICY], skip_locked=not is_sqlite(settings.database_url)
+        app[SESSIONS], app[HUB], app[POLICY], skip_locked=not is_sqlite(settings.store.database_url)
     )
     app[DESK] = Desk(app[SESSIONS], app[HUB], app[ROUTER], machine, app[POLICY], app[RASA], Presence())
     app[EDITOR] = KnowledgeBaseEditor(app[SESSIONS], app[KNOWLEDGE_BASE].embedder)
@@ -126,7 +126,7 @@ def _with_secret(settings: Settings) -> Settings:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s gateway %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
-    clock.install_from_setting(settings.clock_start)
+    clock.install_from_setting(settings.store.clock_start)
     web.run_app(create_app(settings), host=settings.gateway_host, port=settings.gateway_port, print=None)
 
 

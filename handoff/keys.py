@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
     from sqlalchemy.orm import sessionmaker
 
-    from crm_store.settings import Settings
     from handoff.channels.telegram.channel import TelegramChannel
     from handoff.desk.escalation import EscalationPolicy
     from handoff.desk.service import Desk
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from handoff.learning.retraining import ModelManager
     from handoff.rasa_client import RasaClient
     from handoff.router import ConversationRouter
+    from handoff.settings import Settings
     from knowledge_base.editing import KnowledgeBaseEditor
     from knowledge_base.search import KnowledgeBase
 

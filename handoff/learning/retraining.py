@@ -31,8 +31,9 @@ from crm_store.errors import NotFound
 from crm_store.models import ModelRecord
 from crm_store.models.base import utcnow
 from crm_store.repositories import AuditRepository, ModelRecordRepository
-from crm_store.settings import PROJECT_ROOT, Settings
+from crm_store.settings import PROJECT_ROOT
 from handoff.ops.training import ensure_model, inputs_hash, model_path, rasa_environment
+from handoff.settings import Settings
 
 logger = logging.getLogger(__name__)
 NLU_TEST = PROJECT_ROOT / "bot" / "tests" / "nlu_test.yml"

@@ -25,10 +25,10 @@ from crm_store.db import check_connection, create_engine, redact, session_factor
 from crm_store.demo_data import DEFAULT_CUSTOMERS, DEFAULT_ORDERS, DEFAULT_SEED, generate, seed_database
 from crm_store.errors import StoreError, StoreUnavailable
 from crm_store.repositories import CustomerRepository
-from crm_store.settings import Settings
 from handoff.errors import GatewayError
 from handoff.ops.stack import ServiceFailed
 from handoff.ops.training import TrainingFailed
+from handoff.settings import Settings
 from knowledge_base.embedding import Embedder
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.importer import export_directory, import_directory
@@ -44,10 +44,10 @@ def progress(message: str) -> None:
 
 
 def require_migrated(settings: Settings) -> None:
-    current, head = migrate.current_revision(settings.database_url), migrate.head_revision()
+    current, head = migrate.current_revision(settings.store.database_url), migrate.head_revision()
     if current != head:
         raise StoreUnavailable(
-            f"the database at {redact(settings.database_url)} is at revision {current or 'none'}, "
+            f"the database at {redact(settings.store.database_url)} is at revision {current or 'none'}, "
             f"not {head}: run `deskbot db upgrade` first"
         )
 
@@ -57,17 +57,17 @@ def require_migrated(settings: Settings) -> None:
 
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
     if args.db_command == "upgrade":
-        migrate.upgrade(settings.database_url, args.revision)
+        migrate.upgrade(settings.store.database_url, args.revision)
         say(
-            f"database {redact(settings.database_url)} is at revision {migrate.current_revision(settings.database_url)}"
+            f"database {redact(settings.store.database_url)} is at revision {migrate.current_revision(settings.store.database_url)}"
         )
     elif args.db_command == "downgrade":
-        migrate.downgrade(settings.database_url, args.revision)
+        migrate.downgrade(settings.store.database_url, args.revision)
         say(
-            f"database {redact(settings.database_url)} is at revision {migrate.current_revision(settings.database_url) or 'base'}"
+            f"database {redact(settings.store.database_url)} is at revision {migrate.current_revision(settings.store.database_url) or 'base'}"
         )
     elif args.db_command == "current":
-        say(f"{migrate.current_revision(settings.database_url) or 'base'} (head: {migrate.head_revision()})")
+        say(f"{migrate.current_revision(settings.store.database_url) or 'base'} (head: {migrate.head_revision()})")
     return 0
 
 
@@ -75,9 +75,9 @@ def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _seed(settings: Settings, args: argparse.Namespace) -> int:
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.store.database_url)
     try:
-        await check_connection(engine, settings.database_url)
+        await check_connection(engine, settings.store.database_url)
         factory = session_factory(engine)
         async with unit_of_work(factory) as session:
             existing = await CustomerRepository(session).count()
@@ -96,13 +96,13 @@ async def _seed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _kb(settings: Settings, args: argparse.Namespace) -> int:
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.store.database_url)
     try:
-        await check_connection(engine, settings.database_url)
+        await check_connection(engine, settings.store.database_url)
         factory = session_factory(engine)
-        embedder = Embedder(settings.embedding_model)
+        embedder = Embedder(settings.knowledge_base.embedding_model)
         if args.kb_command == "import":
-            directory = Path(args.dir) if args.dir else settings.kb_articles_dir
+            directory = Path(args.dir) if args.dir else settings.knowledge_base.articles_dir
             report = await import_directory(factory, embedder, directory, actor="cli", progress=progress)
             say(f"knowledge base imported from {directory}: {report.summary()}")
             for label, slugs in (
@@ -115,15 +115,15 @@ async def _kb(settings: Settings, args: argparse.Namespace) -> int:
                     shown = ", ".join(slugs[:10]) + (f" and {len(slugs) - 10} more" if len(slugs) > 10 else "")
                     say(f"  {label}: {shown}")
         elif args.kb_command == "export":
-            directory = Path(args.dir) if args.dir else settings.kb_articles_dir
+            directory = Path(args.dir) if args.dir else settings.knowledge_base.articles_dir
             count = await export_directory(factory, directory)
             say(f"exported {count} article(s) to {directory}")
         elif args.kb_command == "search":
             knowledge_base = KnowledgeBase(
                 factory,
                 embedder,
-                answer_threshold=settings.kb_answer_threshold,
-                suggest_threshold=settings.kb_suggest_threshold,
+                answer_threshold=settings.knowledge_base.answer_threshold,
+                suggest_threshold=settings.knowledge_base.suggest_threshold,
             )
             hits = await knowledge_base.search(args.question, limit=args.limit)
             if args.json:
@@ -140,11 +140,11 @@ def _print_hits(hits: list, settings: Settings) -> None:  # type: ignore[type-ar
     if not hits:
         say("no articles")
         return
-    answered = hits[0].score >= settings.kb_answer_threshold
+    answered = hits[0].score >= settings.knowledge_base.answer_threshold
     for rank, hit in enumerate(hits, start=1):
         if rank == 1 and answered:
             verdict = "answer"
-        elif hit.score >= settings.kb_suggest_threshold and not answered:
+        elif hit.score >= settings.knowledge_base.suggest_threshold and not answered:
             verdict = "suggest"
         else:
             verdict = "-"
@@ -160,9 +160,9 @@ def _print_hits(hits: list, settings: Settings) -> None:  # type: ignore[type-ar
 async def _users(settings: Settings, args: argparse.Namespace) -> int:
     from handoff.staff.accounts import add_user
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.store.database_url)
     try:
-        await check_connection(engine, settings.database_url)
+        await check_connection(engine, settings.store.database_url)
         user, password = await add_user(
             session_factory(engine), args.username, args.role, args.name or args.username, args.password
         )
@@ -177,7 +177,7 @@ async def _users(settings: Settings, args: argparse.Namespace) -> int:
 async def _demo_logins(settings: Settings) -> list[tuple[str, str, str]]:
     from handoff.staff.accounts import reset_demo_logins
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.store.database_url)
     try:
         return await reset_demo_logins(session_factory(engine))
     finally:
@@ -193,7 +193,7 @@ async def _model_to_run(settings: Settings, trained: Path) -> Path:
 
     from crm_store.repositories import ModelRecordRepository
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.store.database_url)
     try:
         async with unit_of_work(session_factory(engine)) as session:
             records = await ModelRecordRepository(session).newest_first()
@@ -220,7 +220,7 @@ async def _retrain(settings: Settings) -> int:
     from dataclasses import replace
 
     settings = replace(settings, rasa_token=token)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.store.database_url)
     try:
         async with aiohttp.ClientSession() as http:
             manager = ModelManager(settings, session_factory(engine), http, tolerance=settings.model_gate_tolerance)
@@ -330,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        clock.install_from_setting(settings.clock_start)
+        clock.install_from_setting(settings.store.clock_start)
         if args.command == "db":
             return cmd_db(settings, args)
         if args.command == "train":

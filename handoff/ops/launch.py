@@ -17,8 +17,9 @@ from typing import Any
 from crm_store import clock, migrate
 from crm_store.db import create_engine, session_factory, unit_of_work
 from crm_store.demo_data import DemoCustomer, generate, seed_database
-from crm_store.settings import Settings
+from crm_store.settings import StoreSettings
 from handoff.ops.stack import Stack, build_services, with_secrets
+from handoff.settings import Settings
 from knowledge_base.embedding import Embedder
 from knowledge_base.importer import import_directory
 
@@ -45,10 +46,9 @@ def start_product(
     The processes' clock starts where this process's clock is now, so a test that set the time sets it
     for the whole product (and the demo data is relative to that "today").
     """
-    overrides.setdefault("clock_start", clock.now().isoformat())
     settings = with_secrets(
         Settings(
-            var_dir=var_dir,
+            store=StoreSettings(var_dir=var_dir, clock_start=clock.now().isoformat()),
             gateway_port=free_port(),
             rasa_port=free_port(),
             actions_port=free_port(),
@@ -56,16 +56,18 @@ def start_product(
             **overrides,
         )
     )
-    migrate.upgrade(settings.database_url)
+    migrate.upgrade(settings.store.database_url)
     customers = generate(today=clock.today())
 
     async def prepare() -> None:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.store.database_url)
         try:
             sessions = session_factory(engine)
             async with unit_of_work(sessions) as session:
                 await seed_database(session, customers)
-            await import_directory(sessions, Embedder(settings.embedding_model), settings.kb_articles_dir)
+            await import_directory(
+                sessions, Embedder(settings.knowledge_base.embedding_model), settings.knowledge_base.articles_dir
+            )
         finally:
             await engine.dispose()
 

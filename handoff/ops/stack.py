@@ -21,8 +21,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from crm_store.settings import PROJECT_ROOT, Settings
+from crm_store.settings import PROJECT_ROOT
 from handoff.ops.training import rasa_environment
+from handoff.settings import Settings
 
 START_TIMEOUT_S = 240
 
@@ -80,7 +81,7 @@ def with_secrets(settings: Settings) -> Settings:
     """Fill in the Rasa API token (new each run) and the widget secret (kept in var/ so tokens survive restarts)."""
     widget_secret = settings.widget_secret
     if not widget_secret:
-        path = settings.var_dir / "secrets.json"
+        path = settings.store.var_dir / "secrets.json"
         stored = json.loads(path.read_text()) if path.exists() else {}
         widget_secret = stored.get("widget_secret") or secrets.token_hex(32)
         if stored.get("widget_secret") != widget_secret:

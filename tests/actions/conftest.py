@@ -12,9 +12,10 @@ from actions import runtime as action_runtime
 from crm_store import clock, migrate
 from crm_store.db import create_engine, session_factory, unit_of_work
 from crm_store.demo_data import generate, seed_database
-from crm_store.settings import Settings
+from crm_store.settings import StoreSettings
 from knowledge_base.importer import import_directory
 from knowledge_base.search import KnowledgeBase
+from knowledge_base.settings import KnowledgeBaseSettings
 
 ARTICLES = Path(__file__).resolve().parents[2] / "knowledge_base" / "articles"
 
@@ -38,16 +39,16 @@ def seeded_url(tmp_path_factory: pytest.TempPathFactory, embedder) -> str:  # ty
 
 @pytest.fixture
 async def shop(seeded_url: str, embedder) -> AsyncIterator[action_runtime.Runtime]:  # type: ignore[no-untyped-def]
-    settings = Settings(database_url=seeded_url)
+    store, kb = StoreSettings(database_url=seeded_url), KnowledgeBaseSettings()
     engine = create_engine(seeded_url)
     sessions = session_factory(engine)
     knowledge_base = KnowledgeBase(
         sessions,
         embedder,
-        answer_threshold=settings.kb_answer_threshold,
-        suggest_threshold=settings.kb_suggest_threshold,
+        answer_threshold=kb.answer_threshold,
+        suggest_threshold=kb.suggest_threshold,
     )
-    runtime = action_runtime.Runtime(settings, engine, sessions, knowledge_base)
+    runtime = action_runtime.Runtime(store, engine, sessions, knowledge_base)
     action_runtime.install(runtime)
     try:
         yield runtime

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from crm_store import migrate
 from crm_store.db import create_engine, session_factory, unit_of_work
 from crm_store.models import AuditEntry, ModelRecord
-from crm_store.settings import PROJECT_ROOT, Settings
+from crm_store.settings import PROJECT_ROOT, StoreSettings
 from handoff.learning.retraining import ModelManager, evaluate, passes_gate
 from handoff.ops.training import CONFIG, DATA, DOMAIN, ensure_model, rasa_environment
+from handoff.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +75,7 @@ async def test_the_gate_rejects_a_worse_model_and_keeps_the_running_one(tmp_path
     assert accepted is False and "nlu_accuracy" in why
 
     async with aiohttp.ClientSession() as http:
-        manager = ModelManager(Settings(var_dir=tmp_path), sessions, http)
+        manager = ModelManager(Settings(store=StoreSettings(var_dir=tmp_path)), sessions, http)
         async with unit_of_work(sessions) as session:
             session.add(
                 ModelRecord(

@@ -9,7 +9,7 @@ import pytest
 from crm_store import clock
 from crm_store.errors import ConfigError
 from crm_store.models.base import utcnow
-from crm_store.settings import Settings
+from crm_store.settings import StoreSettings
 
 START = datetime(2026, 11, 29, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
 
@@ -32,19 +32,19 @@ def test_a_shifted_clock_starts_where_asked_and_then_runs_with_its_base() -> Non
 
 
 def test_a_whole_run_can_start_from_a_chosen_instant() -> None:
-    settings = Settings.from_env({"DESKBOT_CLOCK_START": START.isoformat()})
+    settings = StoreSettings.from_env({"DESKBOT_CLOCK_START": START.isoformat()})
     previous = clock.install_from_setting(settings.clock_start)
     try:
         assert abs(clock.now() - START) < timedelta(minutes=1)
     finally:
         clock.set_clock(previous)
-    assert Settings.from_env({}).clock_start == ""
+    assert StoreSettings.from_env({}).clock_start == ""
 
 
 @pytest.mark.parametrize("value", ["sunday night", "2026-11-29T23:30:00"])
 def test_a_bad_start_names_the_variable(value: str) -> None:
     with pytest.raises(ConfigError, match="DESKBOT_CLOCK_START"):
-        Settings.from_env({"DESKBOT_CLOCK_START": value})
+        StoreSettings.from_env({"DESKBOT_CLOCK_START": value})
 
 
 def test_naive_instants_are_refused() -> None:

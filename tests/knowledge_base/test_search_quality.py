@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from crm_store.settings import Settings
 from knowledge_base.article_files import load_articles_dir
 from knowledge_base.evaluation import evaluate, load_questions
 from knowledge_base.search import SearchIndex
+from knowledge_base.settings import KnowledgeBaseSettings
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +37,7 @@ def report(index: SearchIndex, embedder):  # type: ignore[no-untyped-def]
         normalised = index.normalise(question)
         return index.search(embedder.encode_one(normalised), normalised, limit)
 
-    return evaluate(search, questions, Settings().kb_answer_threshold)
+    return evaluate(search, questions, KnowledgeBaseSettings().answer_threshold)
 
 
 def test_the_right_article_comes_first(report) -> None:  # type: ignore[no-untyped-def]

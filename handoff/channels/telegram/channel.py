@@ -28,7 +28,6 @@ from crm_store.db import unit_of_work
 from crm_store.models import Conversation, Message
 from crm_store.models.base import utcnow
 from crm_store.repositories import ConversationRepository, CustomerRepository
-from crm_store.settings import Settings
 from handoff.channels.telegram.delivery import ChatQueues
 from handoff.channels.telegram.formatting import keyboard, parse_callback_data, render, split_message
 from handoff.errors import NotFound
@@ -36,6 +35,7 @@ from handoff.hub import Hub
 from handoff.keys import SETTINGS, TELEGRAM
 from handoff.router import ConversationRouter, outbound
 from handoff.schemas import MAX_TEXT, CustomerMessage
+from handoff.settings import Settings
 
 logger = logging.getLogger(__name__)
 CONVERSATION_PREFIX = "tg-"

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 from telegram import Bot
 
 from crm_store.models import Message
-from crm_store.settings import Settings
+from crm_store.settings import StoreSettings
 from handoff.app import create_app
 from handoff.channels.telegram.delivery import ChatQueues
 from handoff.channels.telegram.formatting import parse_callback_data, render, split_message
+from handoff.settings import Settings
 from tests.handoff.channels.telegram.standin import TelegramStandIn
 
 
@@ -73,8 +74,7 @@ async def test_the_webhook_refuses_a_wrong_or_missing_secret_and_writes_nothing(
     api: TelegramStandIn, tmp_path, sessions, database_url
 ) -> None:  # type: ignore[no-untyped-def]
     settings = Settings(
-        var_dir=tmp_path,
-        database_url=database_url,
+        store=StoreSettings(var_dir=tmp_path, database_url=database_url),
         telegram_bot_token="123:TOKEN",
         telegram_mode="webhook",
         telegram_webhook_secret="s3cret-token-of-the-webhook",

@@ -10,8 +10,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from crm_store.db import unit_of_work
 from crm_store.models import Conversation, Message
 from crm_store.models.base import utcnow
-from crm_store.settings import Settings
+from crm_store.settings import StoreSettings
 from handoff.app import create_app
+from handoff.settings import Settings
 from tests.handoff.channels.telegram.standin import TelegramStandIn
 
 
@@ -58,8 +59,7 @@ async def test_a_restart_answers_stored_messages_and_sends_undelivered_replies(
                 ]
             )
         settings = Settings(
-            var_dir=tmp_path,
-            database_url=database_url,
+            store=StoreSettings(var_dir=tmp_path, database_url=database_url),
             rasa_url=str(rasa.make_url("")).rstrip("/"),
             telegram_bot_token="123:TOKEN",
             telegram_api_url=api.base_url,

@@ -1,0 +1,133 @@
+"""The product's settings, read once at start-up from the environment and passed down.
+
+Every process (gateway, command-line tool, launcher) calls ``Settings.from_env()``
+once. The store's part (``crm_store.settings.StoreSettings``) and the knowledge
+base's (``knowledge_base.settings.KnowledgeBaseSettings``) are their own objects,
+so the action server, which may not import the gateway, reads just those two.
+Secrets are never logged: ``repr`` hides them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crm_store.errors import ConfigError
+from crm_store.settings import StoreSettings, env_bool, env_float, env_port
+from knowledge_base.settings import KnowledgeBaseSettings
+
+# Environment variable names, in one place so docs and code agree.
+ENV_GATEWAY_HOST = "GATEWAY_HOST"
+ENV_GATEWAY_PORT = "GATEWAY_PORT"
+ENV_RASA_PORT = "RASA_PORT"
+ENV_ACTIONS_PORT = "ACTIONS_PORT"
+ENV_RASA_URL = "RASA_URL"
+ENV_RASA_TOKEN = "RASA_TOKEN"  # noqa: S105 (a variable name, not a secret)
+ENV_WIDGET_SECRET = "WIDGET_SECRET"  # noqa: S105
+ENV_DEMO_MODE = "DEMO_MODE"
+ENV_PUBLIC_URL = "PUBLIC_URL"
+ENV_TELEGRAM_BOT_TOKEN = "TELEGRAM_BOT_TOKEN"  # noqa: S105 (a variable name)
+ENV_TELEGRAM_MODE = "TELEGRAM_MODE"
+ENV_TELEGRAM_WEBHOOK_SECRET = "TELEGRAM_WEBHOOK_SECRET"  # noqa: S105
+ENV_TELEGRAM_API_URL = "TELEGRAM_API_URL"
+ENV_TELEGRAM_CHAT_INTERVAL = "TELEGRAM_CHAT_INTERVAL"
+ENV_MODEL_GATE_TOLERANCE = "MODEL_GATE_TOLERANCE"
+
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: StoreSettings = field(default_factory=StoreSettings)
+    knowledge_base: KnowledgeBaseSettings = field(default_factory=KnowledgeBaseSettings)
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8080
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    rasa_url: str = ""
+    rasa_token: str = field(default="", repr=False)
+    widget_secret: str = field(default="", repr=False)
+    demo_mode: bool = False
+    public_url: str = ""
+    telegram_bot_token: str = field(default="", repr=False)
+    telegram_mode: str = "polling"
+    telegram_webhook_secret: str = field(default="", repr=False)
+    telegram_api_url: str = TELEGRAM_API_URL
+    telegram_chat_interval: float = 1.0  # seconds between messages to one chat, as Telegram advises
+    model_gate_tolerance: float = 0.0  # how much worse a retrained model may score and still replace the running one
+
+    def __post_init__(self) -> None:
+        if not self.rasa_url:
+            object.__setattr__(self, "rasa_url", f"http://127.0.0.1:{self.rasa_port}")
+        if not self.public_url:
+            object.__setattr__(self, "public_url", f"http://{self.gateway_host}:{self.gateway_port}")
+        if self.telegram_mode not in ("polling", "webhook"):
+            raise ConfigError(f"{ENV_TELEGRAM_MODE} must be polling or webhook, got {self.telegram_mode!r}")
+        if self.telegram_bot_token and self.telegram_mode == "webhook" and len(self.telegram_webhook_secret) < 16:
+            raise ConfigError(f"{ENV_TELEGRAM_WEBHOOK_SECRET} must be at least 16 characters in webhook mode")
+
+    @property
+    def run_dir(self) -> Path:
+        """Per-run files: generated endpoints, logs, pid files."""
+        return self.store.var_dir / "run"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.store.var_dir / "models"
+
+    @property
+    def tracker_store_url(self) -> str:
+        """Rasa's conversation trackers: a SQLite file of their own, or the same PostgreSQL server."""
+        if self.store.database_url.startswith("sqlite"):
+            return f"sqlite:///{self.store.var_dir / 'rasa-trackers.db'}"
+        return self.store.database_url
+
+    def to_env(self) -> dict[str, str]:
+        """These settings as environment variables, for child processes that call ``from_env``."""
+        return {
+            **self.store.to_env(),
+            **self.knowledge_base.to_env(),
+            ENV_GATEWAY_HOST: self.gateway_host,
+            ENV_GATEWAY_PORT: str(self.gateway_port),
+            ENV_RASA_PORT: str(self.rasa_port),
+            ENV_ACTIONS_PORT: str(self.actions_port),
+            ENV_RASA_URL: self.rasa_url,
+            ENV_RASA_TOKEN: self.rasa_token,
+            ENV_WIDGET_SECRET: self.widget_secret,
+            ENV_DEMO_MODE: "1" if self.demo_mode else "0",
+            ENV_PUBLIC_URL: self.public_url,
+            ENV_TELEGRAM_BOT_TOKEN: self.telegram_bot_token,
+            ENV_TELEGRAM_MODE: self.telegram_mode,
+            ENV_TELEGRAM_WEBHOOK_SECRET: self.telegram_webhook_secret,
+            ENV_TELEGRAM_API_URL: self.telegram_api_url,
+            ENV_TELEGRAM_CHAT_INTERVAL: str(self.telegram_chat_interval),
+            ENV_MODEL_GATE_TOLERANCE: str(self.model_gate_tolerance),
+        }
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            store=StoreSettings.from_env(env),
+            knowledge_base=KnowledgeBaseSettings.from_env(env),
+            gateway_host=env.get(ENV_GATEWAY_HOST) or "127.0.0.1",
+            gateway_port=env_port(env, ENV_GATEWAY_PORT, 8080),
+            rasa_port=env_port(env, ENV_RASA_PORT, 5005),
+            actions_port=env_port(env, ENV_ACTIONS_PORT, 5055),
+            rasa_url=env.get(ENV_RASA_URL, ""),
+            rasa_token=env.get(ENV_RASA_TOKEN, ""),
+            widget_secret=env.get(ENV_WIDGET_SECRET, ""),
+            demo_mode=env_bool(env, ENV_DEMO_MODE),
+            public_url=env.get(ENV_PUBLIC_URL, ""),
+            telegram_bot_token=env.get(ENV_TELEGRAM_BOT_TOKEN, ""),
+            telegram_mode=env.get(ENV_TELEGRAM_MODE) or "polling",
+            telegram_webhook_secret=env.get(ENV_TELEGRAM_WEBHOOK_SECRET, ""),
+            telegram_api_url=env.get(ENV_TELEGRAM_API_URL) or TELEGRAM_API_URL,
+            telegram_chat_interval=env_float(env, ENV_TELEGRAM_CHAT_INTERVAL, 1.0),
+            model_gate_tolerance=env_float(env, ENV_MODEL_GATE_TOLERANCE, 0.0),
+        )
+
+
+__all__ = ["Settings"]

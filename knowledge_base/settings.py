@@ -1,0 +1,58 @@
+"""The knowledge base's settings: which embedding model, where the article files are, and when the bot answers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from crm_store.errors import ConfigError
+from crm_store.settings import PROJECT_ROOT, env_float
+
+ENV_EMBEDDING_MODEL = "EMBEDDING_MODEL"
+ENV_KB_ARTICLES_DIR = "KB_ARTICLES_DIR"
+ENV_KB_ANSWER_THRESHOLD = "KB_ANSWER_THRESHOLD"
+ENV_KB_SUGGEST_THRESHOLD = "KB_SUGGEST_THRESHOLD"
+
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_ARTICLES_DIR = PROJECT_ROOT / "knowledge_base" / "articles"
+# Calibrated on tests/knowledge_base/search_eval.yml; see knowledge_base/search.py.
+DEFAULT_ANSWER_THRESHOLD = 0.52
+DEFAULT_SUGGEST_THRESHOLD = 0.40
+
+
+@dataclass(frozen=True)
+class KnowledgeBaseSettings:
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    articles_dir: Path = DEFAULT_ARTICLES_DIR
+    answer_threshold: float = DEFAULT_ANSWER_THRESHOLD  # score at or above which the bot answers outright
+    suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD  # score at or above which an article is a suggestion
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.suggest_threshold <= self.answer_threshold <= 1.0:
+            raise ConfigError(
+                f"{ENV_KB_SUGGEST_THRESHOLD} ({self.suggest_threshold}) must be above 0 and "
+                f"at most {ENV_KB_ANSWER_THRESHOLD} ({self.answer_threshold}), which must be at most 1"
+            )
+
+    def to_env(self) -> dict[str, str]:
+        return {
+            ENV_EMBEDDING_MODEL: self.embedding_model,
+            ENV_KB_ARTICLES_DIR: str(self.articles_dir),
+            ENV_KB_ANSWER_THRESHOLD: str(self.answer_threshold),
+            ENV_KB_SUGGEST_THRESHOLD: str(self.suggest_threshold),
+        }
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> KnowledgeBaseSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            embedding_model=env.get(ENV_EMBEDDING_MODEL) or DEFAULT_EMBEDDING_MODEL,
+            articles_dir=Path(env.get(ENV_KB_ARTICLES_DIR) or DEFAULT_ARTICLES_DIR),
+            answer_threshold=env_float(env, ENV_KB_ANSWER_THRESHOLD, DEFAULT_ANSWER_THRESHOLD),
+            suggest_threshold=env_float(env, ENV_KB_SUGGEST_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD),
+        )
+
+
+__all__ = ["KnowledgeBaseSettings"]
