@@ -16,14 +16,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from handoff.errors import GatewayError
+from handoff.errors import ConfigurationError
 
 POLICY_FILE = Path(__file__).resolve().parent / "escalation.yml"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REASONS = ("asked_for_agent", "complaint", "bot_failed", "late_order", "vip", "other")
 
 
-class PolicyError(GatewayError):
+class PolicyError(ConfigurationError):
     code = "escalation_policy_invalid"
 
 
