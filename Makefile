@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
 		echo "creating $(VENV) with $(PYTHON310)"; rm -rf $(VENV); $(PYTHON310) -m venv $(VENV); fi
 	@echo "installing dependencies (pinned by constraints.txt; the first time takes a few minutes)"
-	$(PY) -m pip install --quiet --upgrade "pip>=24" wheel
+	$(PY) -m pip install --quiet --upgrade -c constraints.txt "pip>=24" wheel
 	$(PY) -m pip install --quiet --progress-bar off -c constraints.txt -e ".[dev]"
 	@touch $(STAMP)
 
