@@ -14,6 +14,7 @@ from crm_store.settings import PROJECT_ROOT
 from handoff.chat_client import ChatClient
 from handoff.launch import RunningProduct, start_product
 from handoff.training import ensure_model
+from tests.e2e.browser_checks import chromium, new_page, require_chromium
 
 pytestmark = pytest.mark.slow
 PASSWORD = "correct-horse-battery"
@@ -72,3 +73,14 @@ def staff(product: RunningProduct) -> dict[str, str]:
 
     asyncio.run(create())
     return {"agent": "alex", "other_agent": "sam", "trainer": "tara"}
+
+
+@pytest.fixture
+async def page():  # type: ignore[no-untyped-def]
+    """A fresh chromium page (Debian's browser driven by Playwright; no browser download)."""
+    try:
+        require_chromium()
+    except RuntimeError as missing:
+        pytest.fail(str(missing))
+    async with chromium() as browser:
+        yield await new_page(browser, {"width": 1280, "height": 860})

@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
-from crm_store.settings import PROJECT_ROOT
+from tests.e2e.browser_checks import SCREENSHOTS
 
 pytestmark = pytest.mark.slow
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots"
-
-
-@pytest.fixture
-async def page():  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():  # noqa: ASYNC240 (one stat before the browser starts)
-        pytest.fail("chromium is not installed: `apt-get install -y chromium` (make test does this when run as root)")
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = await browser.new_context(viewport={"width": 1280, "height": 860})
-        page = await context.new_page()
-        yield page
-        await browser.close()
 
 
 async def test_a_customer_chats_in_the_demo_shop(page, product) -> None:  # type: ignore[no-untyped-def]

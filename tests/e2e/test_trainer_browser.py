@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
+from tests.e2e.browser_checks import SCREENSHOTS
 from tests.e2e.conftest import PASSWORD
-from tests.e2e.test_browser import SCREENSHOTS, page  # noqa: F401 (the browser fixture)
 from tests.e2e.test_handoff import Agent
 
 pytestmark = pytest.mark.slow
