@@ -38,6 +38,7 @@ from knowledge_base.search import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+SHARED_WEB_DIR = Path(__file__).resolve().parent / "web" / "shared"  # modules and base.css both consoles use
 POLICY = web.AppKey("policy", EscalationPolicy)
 TELEGRAM = web.AppKey("telegram", TelegramChannel)
 # Most specific first: the first matching class decides the status.
@@ -157,6 +158,7 @@ def create_app(settings: Settings) -> web.Application:
             web.get("/healthz", health),
             web.post(WEBHOOK_PATH, telegram_webhook),
             web.static("/static", STATIC_DIR),
+            web.static("/shared/static", SHARED_WEB_DIR),
         ]
     )
     if settings.demo_mode:
