@@ -9,6 +9,9 @@ DESKBOT := $(VENV)/bin/deskbot
 PYTHON310 := $(shell for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do \
 	if $$c -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then command -v $$c || echo $$c; break; fi; done)
 STAMP := $(VENV)/.installed
+# The accessibility scan in the browser tests (tests/e2e/browser_checks.py pins the same version).
+AXE_CORE_VERSION := 4.14.1
+AXE_CORE := var/axe-core/node_modules/axe-core
 
 .PHONY: help venv run prepare browser test test-fast bench bench-nlu bench-chat bench-kb lint clean
 
@@ -34,11 +37,15 @@ prepare: venv ## migrate the database, seed demo data, import the knowledge base
 run: prepare ## start the whole product on the embedded default (SQLite): trains if needed, prints the URL
 	RASA_TELEMETRY_ENABLED=false $(DESKBOT) run --demo
 
-browser: ## make sure Debian's chromium is installed for the browser tests (never downloads a browser build)
+browser: ## make sure Debian's chromium (never a downloaded browser build) and axe-core are installed for the browser tests
 	@if ! command -v chromium >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ]; then echo "installing chromium (Debian package)"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "error: chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; fi
+	@if ! grep -qs '"version": "$(AXE_CORE_VERSION)"' $(AXE_CORE)/package.json; then \
+		if ! command -v npm >/dev/null 2>&1; then echo "error: npm is missing (it installs axe-core): sudo apt-get install npm" >&2; exit 1; fi; \
+		echo "installing axe-core $(AXE_CORE_VERSION) into var/axe-core (npm registry)"; \
+		npm install --silent --no-audit --no-fund --save-exact --prefix var/axe-core axe-core@$(AXE_CORE_VERSION) >/dev/null; fi
 
 test: venv browser lint ## lint, then every test (SQLite and PostgreSQL at 127.0.0.1:5432, trained model, real browser)
 	RASA_TELEMETRY_ENABLED=false $(PY) -m pytest

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from crm_store import clock
 from crm_store.db import check_connection, create_engine, is_sqlite, session_factory
-from handoff import channels, console, trainer
+from handoff import channels, console, pages, trainer
 from handoff.channels.telegram.channel import TelegramChannel
 from handoff.desk.escalation import load_policy
 from handoff.desk.service import Desk, Presence
@@ -110,6 +110,7 @@ def create_app(settings: Settings) -> web.Application:
     app[HUB] = Hub()
     app.cleanup_ctx.append(_resources)
     app.add_routes(channels.routes(demo_mode=settings.demo_mode))
+    app.add_routes(pages.routes())
     app.add_routes(login.routes())
     app.add_routes(console.routes())
     app.add_routes(trainer.routes())

@@ -15,6 +15,7 @@ from crm_store.models import User
 from handoff.staff.sessions import CURRENT_TOKEN, csrf_token_for
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
+SHARED_WEB_DIR = WEB_DIR / "shared"  # the ES modules and base.css every page uses
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
     "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
@@ -39,4 +40,8 @@ def page_values(request: web.Request, user: User) -> dict[str, str]:
     }
 
 
-__all__ = ["PAGE_HEADERS", "WEB_DIR", "page_values", "render"]
+def routes() -> list[web.AbstractRouteDef]:
+    return [web.static("/shared/static", SHARED_WEB_DIR)]
+
+
+__all__ = ["PAGE_HEADERS", "WEB_DIR", "page_values", "render", "routes"]

@@ -143,8 +143,9 @@ def build_services(settings: Settings, model: Path) -> list[Service]:
                 str(bin_dir / "rasa"),
                 "run",
                 "--enable-api",
-                "--auth-token",
-                settings.rasa_token,
+                # One argument with "=": a url-safe token may start with "-", which argparse would
+                # take for an option and refuse to start Rasa (about 1 run in 64).
+                f"--auth-token={settings.rasa_token}",
                 "--interface",
                 "127.0.0.1",
                 "--port",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.fixtures.browser import SCREENSHOTS
+from tests.e2e.browser_checks import SCREENSHOTS
 
 pytestmark = pytest.mark.slow
 
@@ -51,3 +51,17 @@ async def test_a_signed_in_demo_customer_sees_their_orders(page, product) -> Non
     await page.screenshot(path=str(SCREENSHOTS / "web-chat-phone.png"))
     box = await page.locator("#dsk-panel").bounding_box()
     assert box is not None and box["width"] >= 380, "on a phone the chat fills the screen"
+
+
+async def test_the_widget_falls_back_to_rest_when_websockets_fail(page, product) -> None:  # type: ignore[no-untyped-def]
+    # A browser (or proxy) where no WebSocket ever opens: after three tries the widget sends and polls over REST.
+    await page.add_init_script("window.WebSocket = function () { throw new Error('no websockets here'); };")
+    await page.goto(product.base_url + "/")
+    await page.click("#dsk-launcher")
+    await expect(page.locator("#dsk-status")).to_have_text("online", timeout=30_000)
+    await page.fill("#dsk-input", "how long do refunds take?")
+    await page.click("#dsk-send")
+    await expect(page.locator(".dsk-msg.dsk-from-bot .dsk-text").first).to_contain_text(
+        "5-10 business days", timeout=60_000
+    )
+    await expect(page.locator(".dsk-msg.dsk-pending")).to_have_count(0)

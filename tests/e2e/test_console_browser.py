@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.fixtures.browser import SCREENSHOTS
+from tests.e2e.browser_checks import SCREENSHOTS
 from tests.staff_client import PASSWORD, next_frame
 
 pytestmark = pytest.mark.slow
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script> where is my refund"
 
 
-async def test_an_agent_takes_over_in_the_console(page, product, staff, customer) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+async def test_an_agent_takes_over_in_the_console(page, product, staff, customer) -> None:  # type: ignore[no-untyped-def]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: dialogs.append(dialog.message))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.fixtures.browser import SCREENSHOTS
+from tests.e2e.browser_checks import SCREENSHOTS
 from tests.staff_client import PASSWORD, Agent
 
 pytestmark = pytest.mark.slow

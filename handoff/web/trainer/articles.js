@@ -1,0 +1,131 @@
+/* The articles list (filtered by status and text), and the slug and category suggestions it keeps. */
+import { api } from '/shared/static/api.js';
+import { byId, clear, emptyState, h } from '/shared/static/dom.js';
+import { cssToken, humanize, str, timeEl } from '/shared/static/format.js';
+import { reportError } from '/shared/static/toast.js';
+import { fmtAgo, q } from './format.js';
+import { API, STATUS_LABELS, statusBadge } from './labels.js';
+import { go } from './router.js';
+
+const rows = byId('articles-rows');
+const filter = byId('article-status-filter');
+const search = byId('article-search');
+const totalEl = byId('articles-total');
+const state = { token: 0, loaded: false, articles: [], all: null, isStale: true };
+
+function msgRow(content) {
+  return h('tr', { class: 'table-msg' }, h('td', { colspan: '6' }, content));
+}
+
+export async function load() {
+  const token = ++state.token;
+  const status = filter.value || 'all';
+  if (!state.loaded) clear(rows).appendChild(msgRow('Loading articles\u2026'));
+  try {
+    const data = await api('GET', API + '/articles?status=' + q(status));
+    if (token !== state.token) return;
+    state.articles = Array.isArray(data.articles) ? data.articles : [];
+    if (status === 'all') {
+      state.all = state.articles;
+      state.isStale = false;
+    }
+    state.loaded = true;
+    render();
+  } catch (err) {
+    if (token !== state.token) return;
+    reportError(err);
+    if (err.status !== 401) clear(rows).appendChild(msgRow('The articles could not be loaded. ' + err.message));
+  }
+}
+
+/** Fetch every article for the slug and category suggestions, without touching the table. */
+export async function fetchQuiet() {
+  if (state.all && !state.isStale) return state.all;
+  try {
+    const data = await api('GET', API + '/articles?status=all');
+    state.all = Array.isArray(data.articles) ? data.articles : [];
+    state.isStale = false;
+  } catch (err) {
+    /* suggestions only */
+  }
+  return state.all || [];
+}
+
+export function slugs() {
+  return (state.all || []).map(function (a) {
+    return str(a.slug);
+  });
+}
+
+export function categories() {
+  const seen = {};
+  (state.all || []).forEach(function (a) {
+    if (a.category) seen[a.category] = true;
+  });
+  return Object.keys(seen).sort();
+}
+
+/** An article changed: the suggestions are fetched again next time. */
+export function stale() {
+  state.isStale = true;
+}
+
+function emptyRow(needle) {
+  const what = filter.value && filter.value !== 'all' ? (STATUS_LABELS[filter.value] || filter.value).toLowerCase() + ' articles' : 'articles';
+  const title = needle ? 'No ' + what + ' match \u201c' + search.value.trim() + '\u201d' : 'No ' + what + ' yet';
+  return msgRow(emptyState('book', title, needle ? null : 'Create one with New article, or from an unanswered question.'));
+}
+
+function render() {
+  const needle = search.value.trim().toLowerCase();
+  const shown = state.articles.filter(function (a) {
+    if (!needle) return true;
+    return [a.title, a.slug, a.category].some(function (v) {
+      return str(v).toLowerCase().indexOf(needle) !== -1;
+    });
+  });
+  totalEl.textContent = String(shown.length);
+  clear(rows);
+  if (!shown.length) rows.appendChild(emptyRow(needle));
+  shown.forEach(function (a) {
+    rows.appendChild(buildRow(a));
+  });
+}
+
+function faint() {
+  return h('span', { class: 'faint', text: '\u2014' });
+}
+
+function originCell(origin) {
+  const text = origin === 'files' ? 'Files' : origin === 'console' ? 'Console' : humanize(origin) || '\u2014';
+  const title = origin === 'files' ? 'Loaded from the knowledge-base files' : 'Created in the trainer console';
+  return h('td', { class: 'col-origin' }, h('span', { class: 'origin origin-' + cssToken(origin), title: title, text: text }));
+}
+
+function buildRow(a) {
+  const href = '#article/' + q(a.slug);
+  const row = h('tr', { class: 'article-row', 'data-slug': str(a.slug), 'data-status': str(a.status) }, [
+    h('td', { class: 'col-title' }, [
+      h('a', { class: 'row-link', href: href, text: str(a.title) || str(a.slug) }),
+      h('span', { class: 'row-slug', text: str(a.slug) }),
+    ]),
+    h('td', { class: 'col-category' }, a.category ? h('span', { class: 'chip', text: a.category }) : faint()),
+    h('td', { class: 'col-status' }, statusBadge(a.status)),
+    h('td', { class: 'col-version num', text: a.version !== undefined && a.version !== null ? 'v' + a.version : '\u2014' }),
+    originCell(a.origin),
+    h('td', { class: 'col-updated' }, a.updated_at ? timeEl(a.updated_at, fmtAgo(a.updated_at)) : faint()),
+  ]);
+  row.addEventListener('click', function (event) {
+    if (event.target.closest('a')) return;
+    go(href);
+  });
+  return row;
+}
+
+filter.addEventListener('change', load);
+search.addEventListener('input', function () {
+  if (state.loaded) render();
+});
+byId('new-article-btn').addEventListener('click', function () {
+  go('#new-article');
+});
