@@ -6,6 +6,7 @@ The pages carry no data of their own; their scripts fetch it from the JSON APIs.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from handoff.staff.sessions import CURRENT_TOKEN, csrf_token_for
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 SHARED_WEB_DIR = WEB_DIR / "shared"  # the ES modules and base.css every page uses
+PARTIALS_DIR = WEB_DIR / "partials"
+PARTIAL = re.compile(r"\{\{> ([a-z-]+)\}\}")
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
     "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
@@ -23,17 +26,25 @@ PAGE_HEADERS = {
 }
 
 
+def _with_partials(text: str) -> str:
+    """``{{> name}}`` becomes web/partials/name.html: the pieces several pages share (brand, signed-in user)."""
+    return PARTIAL.sub(
+        lambda match: (PARTIALS_DIR / f"{match.group(1)}.html").read_text(encoding="utf-8").strip(), text
+    )
+
+
 def render(template: Path, values: Mapping[str, str], headers: Mapping[str, str] = PAGE_HEADERS) -> web.Response:
-    """A page template with its {{placeholders}} filled in, HTML-escaped."""
-    text = template.read_text(encoding="utf-8")
+    """A page template with its partials included and its {{placeholders}} filled in, HTML-escaped."""
+    text = _with_partials(template.read_text(encoding="utf-8"))
     for key, value in values.items():
         text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
     return web.Response(text=text, content_type="text/html", headers=dict(headers))
 
 
-def page_values(request: web.Request, user: User) -> dict[str, str]:
-    """What every signed-in page shows: the CSRF token for its writes and who is signed in."""
+def page_values(request: web.Request, user: User, brand_sub: str) -> dict[str, str]:
+    """What every signed-in page shows: which console it is, the CSRF token for its writes, who is signed in."""
     return {
+        "brand_sub": brand_sub,
         "csrf_token": csrf_token_for(request, request[CURRENT_TOKEN]),
         "user_display_name": user.display_name,
         "user_role": user.role,

@@ -9,18 +9,20 @@ from handoff.staff.sessions import require, signed_in_user
 
 TEMPLATES = WEB_DIR / "console"
 CONSOLE_ROLES = ("agent", "admin")
+BRAND = "Agent console"
 
 
 @require(*CONSOLE_ROLES, page=True)
 async def queue_page(request: web.Request) -> web.Response:
-    return render(TEMPLATES / "queue.html", page_values(request, await signed_in_user(request)))
+    return render(TEMPLATES / "queue.html", page_values(request, await signed_in_user(request), BRAND))
 
 
 @require(*CONSOLE_ROLES, page=True)
 async def ticket_page(request: web.Request) -> web.Response:
     ticket_id = request.match_info["ticket_id"]
     return render(
-        TEMPLATES / "ticket.html", {"ticket_id": ticket_id, **page_values(request, await signed_in_user(request))}
+        TEMPLATES / "ticket.html",
+        {"ticket_id": ticket_id, **page_values(request, await signed_in_user(request), BRAND)},
     )
 
 

@@ -27,7 +27,7 @@ async def login_page(request: web.Request, error: str = "") -> web.Response:
     if user is not None:
         raise web.HTTPFound(home_of(user))
     token = secrets.token_urlsafe(24)
-    response = render(LOGIN_TEMPLATE, {"csrf_token": token, "error": error})
+    response = render(LOGIN_TEMPLATE, {"csrf_token": token, "error": error, "brand_sub": "Agent console"})
     response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, **cookie_options(request))
     return response
 

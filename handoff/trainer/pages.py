@@ -19,7 +19,7 @@ async def page(request: web.Request) -> web.Response:
         **PAGE_HEADERS,
         "Content-Security-Policy": PAGE_HEADERS["Content-Security-Policy"].replace(" ws: wss:", ""),
     }
-    return render(STATIC / "trainer.html", page_values(request, user), headers)
+    return render(STATIC / "trainer.html", page_values(request, user, "Trainer console"), headers)
 
 
 @require(*TRAINER_ROLES)
