@@ -4,6 +4,7 @@
     bench chat [--users 1,5,10,20,40,80]
     bench kb [--sizes 1000,10000,100000]
     bench kb-quality
+    bench faq [--questions FILE] [--limit N]
     bench train-time
 
 `bench <name> --help` describes each one. The same scripts run as `python -m bench.<module>`.
@@ -19,6 +20,7 @@ COMMANDS = {
     "chat": "bench.chat",
     "kb": "bench.kb_search",
     "kb-quality": "bench.kb_quality",
+    "faq": "bench.faq",
     "train-time": "bench.train_time",
 }
 
