@@ -39,12 +39,7 @@ async def runtime() -> Runtime:
                 clock.install_from_setting(store.clock_start)
                 engine = create_engine(store.database_url)
                 sessions = session_factory(engine)
-                knowledge_base = KnowledgeBase(
-                    sessions,
-                    Embedder(kb.embedding_model),
-                    answer_threshold=kb.answer_threshold,
-                    suggest_threshold=kb.suggest_threshold,
-                )
+                knowledge_base = KnowledgeBase.from_settings(sessions, Embedder(kb.embedding_model), kb)
                 _runtime = Runtime(store, engine, sessions, knowledge_base)
     return _runtime
 

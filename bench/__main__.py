@@ -5,6 +5,7 @@
     bench kb [--sizes 1000,10000,100000]
     bench kb-quality
     bench faq [--questions FILE] [--limit N]
+    bench kb-calibrate [--folds 5] [--max-wrong 0.02]
     bench train-time
 
 `bench <name> --help` describes each one. The same scripts run as `python -m bench.<module>`.
@@ -21,6 +22,7 @@ COMMANDS = {
     "kb": "bench.kb_search",
     "kb-quality": "bench.kb_quality",
     "faq": "bench.faq",
+    "kb-calibrate": "bench.kb_calibrate",
     "train-time": "bench.train_time",
 }
 

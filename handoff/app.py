@@ -62,11 +62,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[HTTP] = http
     app[RASA] = RasaClient(http, settings.rasa_url, settings.rasa_token)
     app[ROUTER] = ConversationRouter(app[SESSIONS], app[RASA], app[HUB])
-    app[KNOWLEDGE_BASE] = KnowledgeBase(
-        app[SESSIONS],
-        Embedder(settings.knowledge_base.embedding_model),
-        answer_threshold=settings.knowledge_base.answer_threshold,
-        suggest_threshold=settings.knowledge_base.suggest_threshold,
+    app[KNOWLEDGE_BASE] = KnowledgeBase.from_settings(
+        app[SESSIONS], Embedder(settings.knowledge_base.embedding_model), settings.knowledge_base
     )
     machine = HandoffStateMachine(
         app[SESSIONS], app[HUB], app[POLICY], skip_locked=not is_sqlite(settings.store.database_url)

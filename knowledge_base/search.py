@@ -23,6 +23,7 @@ from crm_store.repositories import ArticleRepository
 from knowledge_base.article_files import ArticleData
 from knowledge_base.embedding import Embedder
 from knowledge_base.lexical import LexicalIndex
+from knowledge_base.settings import KnowledgeBaseSettings
 from knowledge_base.spelling import SpellingCorrector
 from knowledge_base.store import article_data, load_vectors
 
@@ -56,6 +57,27 @@ class SearchOutcome:
 
     verdict: Literal["answer", "suggest", "none"]
     hits: list[SearchHit]
+
+
+def decide(
+    hits: Sequence[SearchHit],
+    *,
+    answer_threshold: float,
+    answer_margin: float,
+    suggest_threshold: float,
+    suggestions: int,
+) -> SearchOutcome:
+    """Answer outright only when the best article is good enough *and* clearly ahead of the runner-up.
+
+    Two close candidates are where confidently wrong answers come from: then the customer
+    chooses among suggestions instead (bench kb-calibrate chose the margin by cross-validation).
+    """
+    if hits and hits[0].score >= answer_threshold:
+        runner_up = hits[1].score if len(hits) > 1 else 0.0
+        if hits[0].score - runner_up >= answer_margin:
+            return SearchOutcome("answer", list(hits[:1]))
+    close = [hit for hit in hits if hit.score >= suggest_threshold][:suggestions]
+    return SearchOutcome("suggest", close) if close else SearchOutcome("none", [])
 
 
 class SearchIndex:
@@ -148,16 +170,30 @@ class KnowledgeBase:
         *,
         answer_threshold: float,
         suggest_threshold: float,
+        answer_margin: float = 0.0,
     ) -> None:
         self.session_factory = session_factory
         self.embedder = embedder
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
+        self.answer_margin = answer_margin
         self._index: SearchIndex | None = None
         self._revision: int | None = None
         self._lock = asyncio.Lock()
         self._general_words: list[str] | None = None
         self.last_loaded_at: float | None = None
+
+    @classmethod
+    def from_settings(
+        cls, session_factory: sessionmaker, embedder: Embedder, settings: KnowledgeBaseSettings
+    ) -> KnowledgeBase:
+        return cls(
+            session_factory,
+            embedder,
+            answer_threshold=settings.answer_threshold,
+            suggest_threshold=settings.suggest_threshold,
+            answer_margin=settings.answer_margin,
+        )
 
     async def refresh(self, *, force: bool = False) -> bool:
         """Rebuild the index if the knowledge base changed; returns whether it did."""
@@ -192,8 +228,11 @@ class KnowledgeBase:
         return await asyncio.to_thread(embed_and_search)
 
     async def answer(self, query: str, *, suggestions: int = 3) -> SearchOutcome:
-        hits = await self.search(query, limit=max(suggestions, 1))
-        if hits and hits[0].score >= self.answer_threshold:
-            return SearchOutcome("answer", hits[:1])
-        close = [hit for hit in hits if hit.score >= self.suggest_threshold][:suggestions]
-        return SearchOutcome("suggest", close) if close else SearchOutcome("none", [])
+        hits = await self.search(query, limit=max(suggestions, 2))
+        return decide(
+            hits,
+            answer_threshold=self.answer_threshold,
+            answer_margin=self.answer_margin,
+            suggest_threshold=self.suggest_threshold,
+            suggestions=suggestions,
+        )

@@ -119,12 +119,7 @@ async def _kb(settings: Settings, args: argparse.Namespace) -> int:
             count = await export_directory(factory, directory)
             say(f"exported {count} article(s) to {directory}")
         elif args.kb_command == "search":
-            knowledge_base = KnowledgeBase(
-                factory,
-                embedder,
-                answer_threshold=settings.knowledge_base.answer_threshold,
-                suggest_threshold=settings.knowledge_base.suggest_threshold,
-            )
+            knowledge_base = KnowledgeBase.from_settings(factory, embedder, settings.knowledge_base)
             hits = await knowledge_base.search(args.question, limit=args.limit)
             if args.json:
                 say(json.dumps([hit.__dict__ for hit in hits], indent=2))

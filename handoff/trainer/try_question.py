@@ -23,6 +23,7 @@ async def try_question(request: web.Request) -> web.Response:
             "thresholds": {
                 "answer_threshold": knowledge_base.answer_threshold,
                 "suggest_threshold": knowledge_base.suggest_threshold,
+                "answer_margin": knowledge_base.answer_margin,
             },
             "hits": [h.__dict__ for h in hits],
         }

@@ -42,12 +42,7 @@ async def shop(seeded_url: str, embedder) -> AsyncIterator[action_runtime.Runtim
     store, kb = StoreSettings(database_url=seeded_url), KnowledgeBaseSettings()
     engine = create_engine(seeded_url)
     sessions = session_factory(engine)
-    knowledge_base = KnowledgeBase(
-        sessions,
-        embedder,
-        answer_threshold=kb.answer_threshold,
-        suggest_threshold=kb.suggest_threshold,
-    )
+    knowledge_base = KnowledgeBase.from_settings(sessions, embedder, kb)
     runtime = action_runtime.Runtime(store, engine, sessions, knowledge_base)
     action_runtime.install(runtime)
     try:

@@ -1,0 +1,206 @@
+"""When the bot answers outright: the answer threshold and the margin over the runner-up, by cross-validation.
+
+    python -m bench.kb_calibrate [--folds 5] [--max-wrong 0.02] [--min-declined 0.95] [--seed 7] [--no-append]
+
+Tuning data only (never bench/data/faq_heldout.yml): the labelled questions of
+tests/knowledge_base/search_eval.yml, and every article's question variants
+asked leave-one-out (the variant is taken out of the index before it is
+asked, so it must be found through the article's other texts). Each query is
+scored by the product's own search (knowledge_base.search.SearchIndex), which
+gives the best article's score and its margin over the second.
+
+The bot answers outright when score >= T and margin >= M. For every (T, M) on
+a grid: right = in-scope questions answered outright with the right article,
+wrong = answered outright with another article, declined = out-of-scope
+questions not answered outright. The rule picks the (T, M) with the most
+right answers while wrong <= --max-wrong and declined >= --min-declined.
+It is chosen on k-1 folds and scored on the held fold (the cross-validated
+figures), then chosen once more on all the tuning data (the operating point).
+The curve of right against wrong answers, with and without the margin rule,
+goes to docs/kb-operating-point.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bench.common import ROOT, append_results, command_line, progress
+from knowledge_base.article_files import ArticleData, load_articles_dir
+from knowledge_base.embedding import Embedder
+from knowledge_base.evaluation import load_questions
+from knowledge_base.search import SearchIndex
+from knowledge_base.settings import KnowledgeBaseSettings
+
+EVAL_FILE = ROOT / "tests" / "knowledge_base" / "search_eval.yml"
+CURVE_PNG = ROOT / "docs" / "kb-operating-point.png"
+THRESHOLDS = np.round(np.arange(0.40, 0.80, 0.005), 3)
+MARGINS = np.round(np.arange(0.0, 0.151, 0.005), 3)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One tuning query as the search saw it. ``right`` is None for an out-of-scope question."""
+
+    score: float
+    margin: float
+    right: bool | None
+
+
+@dataclass(frozen=True)
+class Rates:
+    right: float
+    wrong: float
+    declined: float
+
+
+def rates(samples: list[Sample], threshold: float, margin: float) -> Rates:
+    scores = np.array([s.score for s in samples])
+    margins = np.array([s.margin for s in samples])
+    answered = (scores >= threshold) & (margins >= margin)
+    in_scope = np.array([s.right is not None for s in samples])
+    right = np.array([bool(s.right) for s in samples])
+    n_in, n_out = max(int(in_scope.sum()), 1), max(int((~in_scope).sum()), 1)
+    return Rates(
+        right=float((answered & in_scope & right).sum() / n_in),
+        wrong=float((answered & in_scope & ~right).sum() / n_in),
+        declined=float((~answered & ~in_scope).sum() / n_out),
+    )
+
+
+def choose(samples: list[Sample], max_wrong: float, min_declined: float) -> tuple[float, float]:
+    """The (threshold, margin) with the most right answers within the limits; ties go to the stricter rule."""
+    best: tuple[float, float, float] | None = None
+    for threshold in THRESHOLDS:
+        for margin in MARGINS:
+            r = rates(samples, float(threshold), float(margin))
+            if r.wrong <= max_wrong and r.declined >= min_declined and (best is None or r.right > best[0]):
+                best = (r.right, float(threshold), float(margin))
+    if best is None:  # nothing meets the limits: the strictest rule on the grid
+        return float(THRESHOLDS[-1]), float(MARGINS[-1])
+    return best[1], best[2]
+
+
+def cross_validate(samples: list[Sample], folds: int, seed: int, max_wrong: float, min_declined: float) -> Rates:
+    order = list(range(len(samples)))
+    random.Random(seed).shuffle(order)
+    parts = [order[fold::folds] for fold in range(folds)]
+    held: list[Rates] = []
+    for fold in range(folds):
+        test = [samples[i] for i in parts[fold]]
+        train = [samples[i] for other in range(folds) if other != fold for i in parts[other]]
+        held.append(rates(test, *choose(train, max_wrong, min_declined)))
+    return Rates(*(float(np.mean([getattr(r, name) for r in held])) for name in ("right", "wrong", "declined")))
+
+
+class Scorer:
+    """The product's search over the article files, with every text embedded once."""
+
+    def __init__(self, articles: list[ArticleData], embedder: Embedder) -> None:
+        self.articles = articles
+        self.embedder = embedder
+        texts = sorted({text for article in articles for text in article.search_texts()})
+        progress(f"embedding {len(texts)} article texts")
+        self.vectors = dict(zip(texts, embedder.encode(texts), strict=True))
+        self.general_words = embedder.general_words()
+        self.full = self.index(articles)
+
+    def index(self, articles: list[ArticleData]) -> SearchIndex:
+        vectors = np.array([self.vectors[text] for article in articles for text in article.search_texts()])
+        return SearchIndex(articles, vectors, self.general_words)
+
+    def sample(self, index: SearchIndex, query: str, expected: str | None) -> Sample:
+        normalised = index.normalise(query)
+        hits = index.search(self.embedder.encode_one(normalised), normalised, limit=2)
+        margin = hits[0].score - hits[1].score if len(hits) > 1 else hits[0].score
+        return Sample(hits[0].score, margin, None if expected is None else hits[0].slug == expected)
+
+    def leave_one_out(self) -> list[Sample]:
+        """Each question variant asked of an index without it: the article must be found by its other texts."""
+        samples = []
+        for position, article in enumerate(self.articles):
+            for variant in article.questions:
+                rest = tuple(q for q in article.questions if q != variant)
+                if not rest:
+                    continue
+                reduced = ArticleData(**{**article.__dict__, "questions": rest})
+                index = self.index([*self.articles[:position], reduced, *self.articles[position + 1 :]])
+                samples.append(self.sample(index, variant, article.slug))
+        return samples
+
+
+def curve_png(samples: list[Sample], chosen: tuple[float, float], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for margin, style in ((0.0, "--"), (chosen[1], "-")):
+        points = [rates(samples, float(t), margin) for t in THRESHOLDS]
+        axes.plot([p.wrong for p in points], [p.right for p in points], style, label=f"margin ≥ {margin:.3f}")
+    operating = rates(samples, *chosen)
+    axes.plot(
+        [operating.wrong], [operating.right], "o", label=f"chosen: score ≥ {chosen[0]:.3f}, margin ≥ {chosen[1]:.3f}"
+    )
+    axes.set_xlabel("answered outright with the wrong article (share of in-scope questions)")
+    axes.set_ylabel("answered outright with the right article")
+    axes.set_title("Answer threshold swept from 0.40 to 0.80 (tuning data, not the held-out set)")
+    axes.grid(alpha=0.3)
+    axes.legend(loc="lower right")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench kb-calibrate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--max-wrong", type=float, default=0.02, help="most wrong outright answers allowed (share)")
+    parser.add_argument("--min-declined", type=float, default=0.95, help="least share of out-of-scope declined")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-append", action="store_true")
+    args = parser.parse_args(argv)
+    settings = KnowledgeBaseSettings()
+    scorer = Scorer(load_articles_dir(settings.articles_dir), Embedder(settings.embedding_model))
+    labelled = load_questions(EVAL_FILE)
+    progress("scoring search_eval.yml and every question variant, leave-one-out")
+    samples = [scorer.sample(scorer.full, q, expected) for q, expected in labelled.in_scope]
+    samples += [scorer.sample(scorer.full, q, None) for q in labelled.out_of_scope]
+    samples += scorer.leave_one_out()
+    validated = cross_validate(samples, args.folds, args.seed, args.max_wrong, args.min_declined)
+    chosen = choose(samples, args.max_wrong, args.min_declined)
+    on_all, today = rates(samples, *chosen), rates(samples, settings.answer_threshold, 0.0)
+    curve_png(samples, chosen, CURVE_PNG)
+    n_in = sum(s.right is not None for s in samples)
+    body = (
+        f"Tuning data: {n_in} in-scope queries ({len(labelled.in_scope)} from search_eval.yml, the rest article "
+        f"variants leave-one-out) and {len(samples) - n_in} out-of-scope. Limits: wrong ≤ {args.max_wrong:.0%}, "
+        f"out-of-scope declined ≥ {args.min_declined:.0%}.\n\n"
+        "| rule | right outright | wrong outright | out-of-scope declined |\n|---|---|---|---|\n"
+        f"| threshold only: score ≥ {settings.answer_threshold}, no margin (on all tuning data) | {today.right:.1%} | "
+        f"{today.wrong:.1%} | {today.declined:.1%} |\n"
+        f"| chosen per fold, scored on the held fold ({args.folds}-fold CV) | {validated.right:.1%} | "
+        f"{validated.wrong:.1%} | {validated.declined:.1%} |\n"
+        f"| operating point: score ≥ {chosen[0]:.3f}, margin ≥ {chosen[1]:.3f} (on all tuning data) | "
+        f"{on_all.right:.1%} | {on_all.wrong:.1%} | {on_all.declined:.1%} |\n\n"
+        f"Curve: `{CURVE_PNG.relative_to(ROOT)}`.\n"
+    )
+    print(body)
+    if not args.no_append:
+        append_results(
+            "Answer threshold and margin by cross-validation (bench kb-calibrate)",
+            command_line("bench.kb_calibrate", argv),
+            body,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

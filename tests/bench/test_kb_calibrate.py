@@ -1,0 +1,31 @@
+"""bench kb-calibrate: the rates of a rule, and choosing the rule within the limits on training folds only."""
+
+from __future__ import annotations
+
+from bench.kb_calibrate import Sample, choose, cross_validate, rates
+
+# Right answers lead clearly; wrong ones win by a hair; out-of-scope questions score low.
+SAMPLES = (
+    [Sample(0.70, 0.20, True)] * 60
+    + [Sample(0.60, 0.01, False)] * 10
+    + [Sample(0.45, 0.10, True)] * 10
+    + [Sample(0.42, 0.20, None)] * 20
+)
+
+
+def test_rates_of_a_rule() -> None:
+    r = rates(SAMPLES, 0.50, 0.0)
+    assert (round(r.right, 3), round(r.wrong, 3), r.declined) == (0.75, 0.125, 1.0)
+
+
+def test_the_margin_removes_the_close_wrong_answers() -> None:
+    threshold, margin = choose(SAMPLES, max_wrong=0.02, min_declined=0.95)
+    chosen = rates(SAMPLES, threshold, margin)
+    assert chosen.wrong == 0.0 and chosen.declined >= 0.95
+    assert chosen.right >= 0.75, "the clear right answers stay outright"
+    assert 0.01 < margin <= 0.10
+
+
+def test_cross_validation_scores_each_fold_with_a_rule_chosen_without_it() -> None:
+    validated = cross_validate(SAMPLES, folds=5, seed=1, max_wrong=0.02, min_declined=0.95)
+    assert validated.wrong <= 0.02 and validated.right > 0.7
