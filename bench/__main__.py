@@ -6,6 +6,7 @@
     bench kb-quality
     bench faq [--questions FILE] [--limit N]
     bench kb-calibrate [--folds 5] [--max-wrong 0.02]
+    bench kb-finetune-cv [--epochs 2] [--lr 2e-5]
     bench train-time
 
 `bench <name> --help` describes each one. The same scripts run as `python -m bench.<module>`.
@@ -23,6 +24,7 @@ COMMANDS = {
     "kb-quality": "bench.kb_quality",
     "faq": "bench.faq",
     "kb-calibrate": "bench.kb_calibrate",
+    "kb-finetune-cv": "bench.kb_finetune_cv",
     "train-time": "bench.train_time",
 }
 
