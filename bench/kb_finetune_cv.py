@@ -74,13 +74,14 @@ def fine_tune(model, pairs: list, epochs: int, batch_size: int, seed: int, lr: f
     tuned = copy.deepcopy(model)
     tuned.train()
     optimiser = torch.optim.AdamW(tuned.parameters(), lr=lr)
+    prepare = getattr(tuned, "preprocess", None) or tuned.tokenize  # tokenize is deprecated in sentence-transformers 5
     device = torch.device("cpu")
     for _ in range(epochs):
         for batch in batches(pairs, batch_size):
             if len(batch) < 2:
                 continue
-            anchors = tuned.tokenize([p[1] for p in batch])
-            positives = tuned.tokenize([p[2] for p in batch])
+            anchors = prepare([p[1] for p in batch])
+            positives = prepare([p[2] for p in batch])
             a = tuned(_on(anchors, device))["sentence_embedding"]
             b = tuned(_on(positives, device))["sentence_embedding"]
             scores = torch.nn.functional.normalize(a, dim=1) @ torch.nn.functional.normalize(b, dim=1).T * 20.0
