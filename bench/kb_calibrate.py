@@ -59,12 +59,22 @@ class Rates:
     declined: float
 
 
-def rates(samples: list[Sample], threshold: float, margin: float) -> Rates:
-    scores = np.array([s.score for s in samples])
-    margins = np.array([s.margin for s in samples])
+Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # score, margin, in scope, right
+
+
+def columns(samples: list[Sample]) -> Columns:
+    """The samples as arrays, built once per set and shared by every rule on the grid."""
+    return (
+        np.array([s.score for s in samples]),
+        np.array([s.margin for s in samples]),
+        np.array([s.right is not None for s in samples]),
+        np.array([bool(s.right) for s in samples]),
+    )
+
+
+def _rates(data: Columns, threshold: float, margin: float) -> Rates:
+    scores, margins, in_scope, right = data
     answered = (scores >= threshold) & (margins >= margin)
-    in_scope = np.array([s.right is not None for s in samples])
-    right = np.array([bool(s.right) for s in samples])
     n_in, n_out = max(int(in_scope.sum()), 1), max(int((~in_scope).sum()), 1)
     return Rates(
         right=float((answered & in_scope & right).sum() / n_in),
@@ -73,12 +83,17 @@ def rates(samples: list[Sample], threshold: float, margin: float) -> Rates:
     )
 
 
+def rates(samples: list[Sample], threshold: float, margin: float) -> Rates:
+    return _rates(columns(samples), threshold, margin)
+
+
 def choose(samples: list[Sample], max_wrong: float, min_declined: float) -> tuple[float, float]:
     """The (threshold, margin) with the most right answers within the limits; ties go to the stricter rule."""
+    data = columns(samples)
     best: tuple[float, float, float] | None = None
     for threshold in THRESHOLDS:
         for margin in MARGINS:
-            r = rates(samples, float(threshold), float(margin))
+            r = _rates(data, float(threshold), float(margin))
             if r.wrong <= max_wrong and r.declined >= min_declined and (best is None or r.right > best[0]):
                 best = (r.right, float(threshold), float(margin))
     if best is None:  # nothing meets the limits: the strictest rule on the grid
