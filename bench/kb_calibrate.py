@@ -18,6 +18,12 @@ It is chosen on k-1 folds and scored on the held fold (the cross-validated
 figures), then chosen once more on all the tuning data (the operating point).
 The curve of right against wrong answers, with and without the margin rule,
 goes to docs/kb-operating-point.png.
+
+The suggest threshold is chosen the same way, on folds: a question is covered
+when its right article is among the top three at or above the threshold (it is
+answered or offered). The rule takes the highest threshold whose coverage is
+within --suggest-slack of the best coverage any threshold reaches: every point
+of coverage kept, as few suggestions as possible shown to out-of-scope questions.
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ EVAL_FILE = ROOT / "tests" / "knowledge_base" / "search_eval.yml"
 CURVE_PNG = ROOT / "docs" / "kb-operating-point.png"
 THRESHOLDS = np.round(np.arange(0.40, 0.80, 0.005), 3)
 MARGINS = np.round(np.arange(0.0, 0.151, 0.005), 3)
+SUGGEST_THRESHOLDS = np.round(np.arange(0.25, 0.60, 0.005), 3)
+SUGGESTIONS = 3  # as many as the bot offers
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,7 @@ class Sample:
     score: float
     margin: float
     right: bool | None
+    right_score: float | None = None  # the right article's score, when it is among the top SUGGESTIONS
 
 
 @dataclass(frozen=True)
@@ -101,15 +110,48 @@ def choose(samples: list[Sample], max_wrong: float, min_declined: float) -> tupl
     return best[1], best[2]
 
 
-def cross_validate(samples: list[Sample], folds: int, seed: int, max_wrong: float, min_declined: float) -> Rates:
+@dataclass(frozen=True)
+class Suggesting:
+    covered: float  # in-scope questions whose right article is answered or offered
+    quiet: float  # out-of-scope questions offered nothing
+
+
+def suggesting(samples: list[Sample], threshold: float) -> Suggesting:
+    in_scope = [s for s in samples if s.right is not None]
+    out = [s for s in samples if s.right is None]
+    covered = sum(1 for s in in_scope if s.right_score is not None and s.right_score >= threshold)
+    return Suggesting(covered / max(len(in_scope), 1), sum(1 for s in out if s.score < threshold) / max(len(out), 1))
+
+
+def choose_suggest(samples: list[Sample], slack: float, ceiling: float) -> float:
+    """The highest suggest threshold (at most the answer threshold) within ``slack`` of the best coverage."""
+    grid = [float(t) for t in SUGGEST_THRESHOLDS if t <= ceiling]
+    coverage = {t: suggesting(samples, t).covered for t in grid}
+    best = max(coverage.values())
+    return max(t for t in grid if coverage[t] >= best - slack)
+
+
+def cross_validate_suggest(samples: list[Sample], folds: int, seed: int, slack: float, ceiling: float) -> Suggesting:
+    held = [suggesting(test, choose_suggest(train, slack, ceiling)) for train, test in split(samples, folds, seed)]
+    return Suggesting(float(np.mean([h.covered for h in held])), float(np.mean([h.quiet for h in held])))
+
+
+def split(samples: list[Sample], folds: int, seed: int) -> list[tuple[list[Sample], list[Sample]]]:
+    """(training folds, held fold) pairs, the same for every rule chosen with the same seed."""
     order = list(range(len(samples)))
     random.Random(seed).shuffle(order)
     parts = [order[fold::folds] for fold in range(folds)]
-    held: list[Rates] = []
-    for fold in range(folds):
-        test = [samples[i] for i in parts[fold]]
-        train = [samples[i] for other in range(folds) if other != fold for i in parts[other]]
-        held.append(rates(test, *choose(train, max_wrong, min_declined)))
+    return [
+        (
+            [samples[i] for other in range(folds) if other != fold for i in parts[other]],
+            [samples[i] for i in parts[fold]],
+        )
+        for fold in range(folds)
+    ]
+
+
+def cross_validate(samples: list[Sample], folds: int, seed: int, max_wrong: float, min_declined: float) -> Rates:
+    held = [rates(test, *choose(train, max_wrong, min_declined)) for train, test in split(samples, folds, seed)]
     return Rates(*(float(np.mean([getattr(r, name) for r in held])) for name in ("right", "wrong", "declined")))
 
 
@@ -131,9 +173,12 @@ class Scorer:
 
     def sample(self, index: SearchIndex, query: str, expected: str | None) -> Sample:
         normalised = index.normalise(query)
-        hits = index.search(self.embedder.encode_one(normalised), normalised, limit=2)
+        hits = index.search(self.embedder.encode_one(normalised), normalised, limit=SUGGESTIONS)
         margin = hits[0].score - hits[1].score if len(hits) > 1 else hits[0].score
-        return Sample(hits[0].score, margin, None if expected is None else hits[0].slug == expected)
+        if expected is None:
+            return Sample(hits[0].score, margin, None)
+        right_score = next((hit.score for hit in hits if hit.slug == expected), None)
+        return Sample(hits[0].score, margin, hits[0].slug == expected, right_score)
 
     def leave_one_out(self) -> list[Sample]:
         """Each question variant asked of an index without it: the article must be found by its other texts."""
@@ -179,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--max-wrong", type=float, default=0.02, help="most wrong outright answers allowed (share)")
     parser.add_argument("--min-declined", type=float, default=0.95, help="least share of out-of-scope declined")
+    parser.add_argument("--suggest-slack", type=float, default=0.005, help="coverage the suggest threshold may give up")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-append", action="store_true")
     args = parser.parse_args(argv)
@@ -192,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     validated = cross_validate(samples, args.folds, args.seed, args.max_wrong, args.min_declined)
     chosen = choose(samples, args.max_wrong, args.min_declined)
     on_all, today = rates(samples, *chosen), rates(samples, settings.answer_threshold, 0.0)
+    suggest = choose_suggest(samples, args.suggest_slack, chosen[0])
+    suggest_cv = cross_validate_suggest(samples, args.folds, args.seed, args.suggest_slack, chosen[0])
+    suggest_all, suggest_today = suggesting(samples, suggest), suggesting(samples, settings.suggest_threshold)
     curve_png(samples, chosen, CURVE_PNG)
     n_in = sum(s.right is not None for s in samples)
     body = (
@@ -205,7 +254,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{validated.wrong:.1%} | {validated.declined:.1%} |\n"
         f"| operating point: score ≥ {chosen[0]:.3f}, margin ≥ {chosen[1]:.3f} (on all tuning data) | "
         f"{on_all.right:.1%} | {on_all.wrong:.1%} | {on_all.declined:.1%} |\n\n"
-        f"Curve: `{CURVE_PNG.relative_to(ROOT)}`.\n"
+        f"Curve: `{CURVE_PNG.relative_to(ROOT)}`.\n\n"
+        "Suggest threshold (right article answered or among the top three offered; out-of-scope offered nothing):\n\n"
+        "| rule | covered | out-of-scope offered nothing |\n|---|---|---|\n"
+        f"| today: suggest ≥ {settings.suggest_threshold} | {suggest_today.covered:.1%} | {suggest_today.quiet:.1%} |\n"
+        f"| chosen per fold, scored on the held fold | {suggest_cv.covered:.1%} | {suggest_cv.quiet:.1%} |\n"
+        f"| operating point: suggest ≥ {suggest:.3f} (on all tuning data) | {suggest_all.covered:.1%} | "
+        f"{suggest_all.quiet:.1%} |\n"
     )
     print(body)
     if not args.no_append:

@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from knowledge_base.errors import ArticleFileError, ArticleFilesInvalid
+from knowledge_base.passages import answer_passages
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STATUSES = ("draft", "published", "archived")
@@ -54,9 +55,13 @@ class ArticleData:
         )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
+    @property
+    def passages(self) -> tuple[str, ...]:
+        return answer_passages(self.answer)
+
     def search_texts(self) -> list[str]:
-        """The texts whose embeddings represent this article in search."""
-        return [self.title, *self.questions, self.answer]
+        """The texts whose embeddings represent this article in search: title, questions, answer, its passages."""
+        return [self.title, *self.questions, self.answer, *self.passages]
 
 
 def _text(path: Path, raw: dict[str, Any], field: str, max_length: int) -> str:

@@ -27,10 +27,13 @@ from knowledge_base.settings import KnowledgeBaseSettings
 from knowledge_base.spelling import SpellingCorrector
 from knowledge_base.store import article_data, load_vectors
 
-# How the signals combine; chosen on tests/knowledge_base/search_eval.yml (see BENCHMARKS.md).
-QUESTION_WEIGHT = 0.65  # best match among the title and question variants
-ANSWER_WEIGHT = 0.20  # the answer text itself
-LEXICAL_WEIGHT = 0.15  # share of the question's informative words the article contains
+# How the signals combine: chosen by top-1 over the article variants, asked leave-fold-out (5 folds), and
+# checked on tests/knowledge_base/search_eval.yml (BENCHMARKS.md, issue 12). They sum to 1.
+QUESTION_WEIGHT = 0.43  # best match among the title and question variants
+ANSWER_WEIGHT = 0.17  # the answer text as a whole
+PASSAGE_WEIGHT = 0.27  # best match among the answer's sentences and list items
+LEXICAL_WEIGHT = 0.13  # share of the question's informative words the article contains
+SEMANTIC_WEIGHT = QUESTION_WEIGHT + ANSWER_WEIGHT + PASSAGE_WEIGHT
 MAX_QUERY_CHARS = 1000
 _WORD = re.compile(r"[a-z]+")
 
@@ -86,29 +89,36 @@ class SearchIndex:
     A query costs one matrix-vector product over every text's vector (the bulk
     of the time: memory-bound, about 1.5 kB read per text), one
     ``maximum.reduceat`` that gives each article its best title-or-question
-    match and its answer match, and a sparse lexical lookup; Python touches
+    match, its answer match and its best passage match, and a sparse lexical lookup; Python touches
     only the few hits returned.
     """
 
     def __init__(self, articles: list[ArticleData], vectors: np.ndarray, general_words: Sequence[str] = ()) -> None:
-        """``vectors`` holds, per article in order, its title, each question, then its answer."""
+        """``vectors`` holds, per article in order, its ``search_texts()``: title, questions, answer, passages."""
         self.articles = articles
         self.spelling = SpellingCorrector(
             Counter(word for article in articles for text in article.search_texts() for word in words(text)),
             general_words,
         )
         texts_per_article = np.fromiter(
-            (len(article.questions) + 2 for article in articles), dtype=np.int64, count=len(articles)
+            (len(article.questions) + 2 + len(article.passages) for article in articles),
+            dtype=np.int64,
+            count=len(articles),
         )
         ends = np.cumsum(texts_per_article)
         if len(vectors) != (int(ends[-1]) if len(ends) else 0):
             raise ValueError(f"{len(vectors)} vectors for {int(ends[-1]) if len(ends) else 0} article texts")
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.text_starts = ends - texts_per_article
-        # reduceat over [start, answer) gives the best title-or-question match, over [answer, next start) the answer's.
-        self._segments = np.empty(2 * len(articles), dtype=np.int64)
-        self._segments[0::2] = self.text_starts
-        self._segments[1::2] = ends - 1
+        answers = self.text_starts + np.fromiter(
+            (len(article.questions) + 1 for article in articles), dtype=np.int64, count=len(articles)
+        )
+        # reduceat over [start, answer) gives the best title-or-question match, [answer, answer + 1) the answer's,
+        # [answer + 1, next start) the best passage (every article has at least one passage, so none is empty).
+        self._segments = np.empty(3 * len(articles), dtype=np.int64)
+        self._segments[0::3] = self.text_starts
+        self._segments[1::3] = answers
+        self._segments[2::3] = answers + 1
         self.lexical = LexicalIndex(
             [" ".join([article.title, *article.questions, *article.tags]) for article in articles]
         )
@@ -124,23 +134,19 @@ class SearchIndex:
         if not self.articles:
             return []
         similarity = self.vectors @ query_vector
-        best_and_answer = np.maximum.reduceat(similarity, self._segments)
-        best_question, answer_similarity = best_and_answer[0::2], best_and_answer[1::2]
+        best = np.maximum.reduceat(similarity, self._segments)
+        semantic_all = QUESTION_WEIGHT * best[0::3] + ANSWER_WEIGHT * best[1::3] + PASSAGE_WEIGHT * best[2::3]
         lexical = self.lexical.scores(query)
-        score = np.clip(
-            QUESTION_WEIGHT * best_question + ANSWER_WEIGHT * answer_similarity + LEXICAL_WEIGHT * lexical, 0.0, 1.0
-        )
+        score = np.clip(semantic_all + LEXICAL_WEIGHT * lexical, 0.0, 1.0)
         limit = min(limit, len(self.articles))
         top = np.argpartition(-score, limit - 1)[:limit]
         top = top[np.argsort(-score[top], kind="stable")]
-        semantic = (QUESTION_WEIGHT * best_question[top] + ANSWER_WEIGHT * answer_similarity[top]) / (
-            QUESTION_WEIGHT + ANSWER_WEIGHT
-        )
+        semantic = semantic_all[top] / SEMANTIC_WEIGHT
         hits = []
         for rank, index in enumerate(top):
             article = self.articles[index]
             start = int(self.text_starts[index])
-            best = int(np.argmax(similarity[start : start + len(article.questions) + 1]))
+            matched = int(np.argmax(similarity[start : start + len(article.questions) + 1]))
             hits.append(
                 SearchHit(
                     slug=article.slug,
@@ -150,7 +156,7 @@ class SearchIndex:
                     score=round(float(score[index]), 4),
                     semantic=round(float(semantic[rank]), 4),
                     lexical=round(float(lexical[index]), 4),
-                    matched_question=article.search_texts()[best],
+                    matched_question=article.search_texts()[matched],
                 )
             )
         return hits

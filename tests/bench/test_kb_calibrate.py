@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bench.kb_calibrate import Sample, choose, cross_validate, rates
+from bench.kb_calibrate import (
+    Sample,
+    choose,
+    choose_suggest,
+    cross_validate,
+    cross_validate_suggest,
+    rates,
+    suggesting,
+)
 
 # Right answers lead clearly; wrong ones win by a hair; out-of-scope questions score low.
 SAMPLES = (
@@ -29,3 +37,18 @@ def test_the_margin_removes_the_close_wrong_answers() -> None:
 def test_cross_validation_scores_each_fold_with_a_rule_chosen_without_it() -> None:
     validated = cross_validate(SAMPLES, folds=5, seed=1, max_wrong=0.02, min_declined=0.95)
     assert validated.wrong <= 0.02 and validated.right > 0.7
+
+
+def test_the_suggest_threshold_keeps_coverage_and_offers_out_of_scope_questions_less() -> None:
+    samples = (
+        [Sample(0.70, 0.20, True, 0.70)] * 60
+        + [Sample(0.50, 0.01, False, 0.45)] * 10  # right article second, at 0.45
+        + [Sample(0.40, 0.01, False, None)] * 5  # right article not in the top three: no threshold covers it
+        + [Sample(0.38, 0.20, None)] * 20
+    )
+    threshold = choose_suggest(samples, slack=0.0, ceiling=0.55)
+    assert 0.38 < threshold <= 0.45
+    chosen = suggesting(samples, threshold)
+    assert chosen.covered == 70 / 75 and chosen.quiet == 1.0
+    validated = cross_validate_suggest(samples, folds=5, seed=1, slack=0.0, ceiling=0.55)
+    assert validated.quiet == 1.0 and validated.covered > 0.9

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from knowledge_base.article_files import ArticleData
-from knowledge_base.search import ANSWER_WEIGHT, LEXICAL_WEIGHT, QUESTION_WEIGHT, SearchIndex
+from knowledge_base.search import ANSWER_WEIGHT, LEXICAL_WEIGHT, PASSAGE_WEIGHT, QUESTION_WEIGHT, SearchIndex
 
 
 def make_articles(count: int, seed: int = 3) -> list[ArticleData]:
@@ -21,7 +21,8 @@ def make_articles(count: int, seed: int = 3) -> list[ArticleData]:
                 slug=f"article-{number}",
                 title=f"About {picked[0]} and {picked[1]}",
                 category="misc",
-                answer=f"The answer about {picked[2]}.",
+                # Zero to three sentences after the first: articles with one passage and with several.
+                answer=" ".join([f"The answer about {picked[2]}.", *["It says more here."] * int(rng.integers(0, 4))]),
                 questions=questions,
                 tags=(picked[2],),
             )
@@ -38,12 +39,13 @@ def reference_scores(index: SearchIndex, vectors: np.ndarray, query_vector: np.n
     lexical = index.lexical.scores(query)
     scores, row = [], 0
     for position, article in enumerate(index.articles):
-        count = len(article.search_texts())
+        count, answer = len(article.search_texts()), len(article.questions) + 1
         similarities = vectors[row : row + count] @ query_vector
         row += count
         score = (
-            QUESTION_WEIGHT * similarities[:-1].max()
-            + ANSWER_WEIGHT * similarities[-1]
+            QUESTION_WEIGHT * similarities[:answer].max()
+            + ANSWER_WEIGHT * similarities[answer]
+            + PASSAGE_WEIGHT * similarities[answer + 1 :].max()
             + LEXICAL_WEIGHT * lexical[position]
         )
         scores.append(float(np.clip(score, 0.0, 1.0)))
@@ -65,17 +67,32 @@ def test_scores_and_order_match_an_article_by_article_computation(query: str) ->
     for hit, position in zip(hits, ranked, strict=True):
         assert hit.score == pytest.approx(expected[position], abs=1e-4)
         texts = articles[position].search_texts()
-        assert hit.matched_question in texts[:-1]  # a title or question, never the answer
+        assert hit.matched_question in texts[: len(articles[position].questions) + 1]  # never the answer
 
 
 def test_the_matched_question_is_the_closest_title_or_question() -> None:
     article = ArticleData(
         slug="one", title="Title", category="misc", answer="Answer", questions=("first", "second"), tags=()
     )
-    vectors = np.eye(4, dtype=np.float32)  # title, first, second, answer
+    vectors = np.eye(5, dtype=np.float32)  # title, first, second, answer, the answer as its only passage
     hit = SearchIndex([article], vectors).search(vectors[2], "second", limit=1)[0]
     assert hit.matched_question == "second"
-    assert hit.semantic == pytest.approx(QUESTION_WEIGHT / (QUESTION_WEIGHT + ANSWER_WEIGHT), abs=1e-4)
+    assert hit.semantic == pytest.approx(QUESTION_WEIGHT / (QUESTION_WEIGHT + ANSWER_WEIGHT + PASSAGE_WEIGHT), abs=1e-4)
+
+
+def test_a_question_about_one_fact_matches_the_passage_that_holds_it() -> None:
+    article = ArticleData(
+        slug="pay",
+        title="Payment",
+        category="misc",
+        answer="We accept:\n- Visa and Amex cards\n- PayPal or gift cards",
+        questions=("payment options",),
+        tags=(),
+    )
+    assert article.passages == ("Visa and Amex cards", "PayPal or gift cards")
+    vectors = np.eye(5, dtype=np.float32)  # title, question, answer, two passages
+    hit = SearchIndex([article], vectors).search(vectors[4], "amex", limit=1)[0]
+    assert hit.semantic == pytest.approx(PASSAGE_WEIGHT / (QUESTION_WEIGHT + ANSWER_WEIGHT + PASSAGE_WEIGHT), abs=1e-4)
 
 
 def test_vectors_must_match_the_articles_texts() -> None:
