@@ -49,10 +49,11 @@ class ActionAnswerQuestion(DeskbotAction):
             return []
         outcome = await (await runtime()).knowledge_base.answer(question)
         if outcome.verdict == "answer":
-            best = outcome.hits[0]
-            dispatcher.utter_message(text=best.answer)
-            dispatcher.utter_message(text="Did that answer your question?", buttons=HELPFUL_BUTTONS)
-            return [SlotSet("article_slug", best.slug)]
+            for hit in outcome.hits:  # two questions in one message: one answer each
+                dispatcher.utter_message(text=hit.answer)
+            asked = "Did that answer your question?" if len(outcome.hits) == 1 else "Did that answer your questions?"
+            dispatcher.utter_message(text=asked, buttons=HELPFUL_BUTTONS)
+            return [SlotSet("article_slug", outcome.hits[0].slug)]
         if outcome.verdict == "suggest":
             dispatcher.utter_message(
                 text="I'm not completely sure I understood. Is it one of these?",

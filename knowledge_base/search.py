@@ -21,6 +21,7 @@ from sqlalchemy.orm import sessionmaker
 from crm_store.db import unit_of_work
 from crm_store.repositories import ArticleRepository
 from knowledge_base.article_files import ArticleData
+from knowledge_base.compound import question_parts
 from knowledge_base.embedding import Embedder
 from knowledge_base.lexical import LexicalIndex
 from knowledge_base.settings import KnowledgeBaseSettings
@@ -234,6 +235,25 @@ class KnowledgeBase:
         return await asyncio.to_thread(embed_and_search)
 
     async def answer(self, query: str, *, suggestions: int = 3) -> SearchOutcome:
+        """What to do with a customer's message; a message that asks two or three things is taken part by part.
+
+        Each part answered outright by a different article: all of them are answered. Otherwise the whole
+        message decides; if it is not answered outright, each part's best article leads the suggestions, so a
+        two-question message offers a clear choice between its two topics.
+        """
+        parts = question_parts(query)
+        outcomes = [await self._decide(part, suggestions) for part in parts] if len(parts) > 1 else []
+        answered = {o.hits[0].slug: o.hits[0] for o in outcomes if o.verdict == "answer"}
+        if len(answered) > 1:
+            return SearchOutcome("answer", list(answered.values()))
+        whole = await self._decide(query, suggestions)
+        if whole.verdict == "answer" or not outcomes:
+            return whole
+        leads = [o.hits[0] for o in outcomes if o.hits]
+        merged = list({hit.slug: hit for hit in [*leads, *whole.hits]}.values())[:suggestions]
+        return SearchOutcome("suggest", merged) if merged else whole
+
+    async def _decide(self, query: str, suggestions: int) -> SearchOutcome:
         hits = await self.search(query, limit=max(suggestions, 2))
         return decide(
             hits,

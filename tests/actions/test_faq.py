@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.complaint import ActionHandleComplaint
 from actions.faq import ActionAnswerQuestion, ActionHandleUnhelpful
 from tests.actions.trackers import make_tracker
 
@@ -61,3 +62,51 @@ async def test_an_unhelpful_answer_offers_other_articles_not_the_same_one(shop) 
     payloads = [button["payload"] for button in dispatcher.messages[0]["buttons"]]
     assert payloads[-1] == "/request_human"
     assert all(shown not in payload for payload in payloads)
+
+
+async def test_two_questions_in_one_message_get_both_answers(shop) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerQuestion().run(
+        dispatcher,
+        make_tracker("how long do refunds take to show up? also can i pay with paypal", "ask_faq"),
+        DOMAIN,
+    )
+    texts = [message.get("text") or "" for message in dispatcher.messages]
+    assert "5-10 business days" in texts[0] and "PayPal" in texts[1]
+    assert texts[2] == "Did that answer your questions?"
+    assert events[0]["value"]
+
+
+async def test_two_questions_neither_answered_outright_offer_a_choice_of_both_topics(shop) -> None:
+    knowledge_base = shop.knowledge_base
+    parts = ["how long do refunds take to show up?", "can i pay with paypal"]
+    leads = [(await knowledge_base.search(part, limit=1))[0].slug for part in parts]
+    strict = type(knowledge_base)(
+        knowledge_base.session_factory, knowledge_base.embedder, answer_threshold=0.99, suggest_threshold=0.3
+    )
+    outcome = await strict.answer(" ".join(parts))
+    assert outcome.verdict == "suggest"
+    assert [hit.slug for hit in outcome.hits[:2]] == leads
+
+
+async def test_a_complaint_an_article_answers_gets_its_steps_and_the_offer_of_a_person(shop) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandleComplaint().run(
+        dispatcher,
+        make_tracker("my order arrived damaged, the box was crushed and the mug is broken", "complain"),
+        DOMAIN,
+    )
+    texts = [message.get("text") or "" for message in dispatcher.messages]
+    assert texts[0].startswith("I'm really sorry")
+    assert events[0]["value"] == "damaged-wrong-or-missing-items"
+    assert [b["payload"] for b in dispatcher.messages[-1]["buttons"]] == ["/helpful", "/request_human"]
+    assert not [m for m in dispatcher.messages if m.get("custom")], "nobody is queued unless the customer asks"
+
+
+async def test_a_complaint_no_article_answers_is_queued_for_a_person(shop) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionHandleComplaint().run(
+        dispatcher, make_tracker("your driver was extremely rude to my grandmother", "complain"), DOMAIN
+    )
+    assert dispatcher.messages[0]["response"] == "utter_complaint_sorry"
+    assert dispatcher.messages[1]["custom"] == {"signal": "complaint"}
