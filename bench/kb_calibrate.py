@@ -4,13 +4,15 @@
 
 Tuning data only (never bench/data/faq_heldout.yml): the labelled questions of
 tests/knowledge_base/search_eval.yml, and every article's question variants
-asked leave-one-out (the variant is taken out of the index before it is
-asked, so it must be found through the article's other texts). Each query is
+asked leave-fold-out (each article's variants are dealt into --folds folds; a
+fold's variants are taken out of the index, article head included, before they
+are asked, so the article must be found through its other texts). Each query is
 scored by the product's own search (knowledge_base.search.SearchIndex), which
-gives the best article's score and its margin over the second.
+gives the best article's score, its margin over the second, and the article
+head's confidence in it.
 
-The bot answers outright when score >= T and margin >= M. For every (T, M) on
-a grid: right = in-scope questions answered outright with the right article,
+The bot answers outright when score >= T, margin >= M and confidence >= P.
+For every (T, M, P) on a grid: right = in-scope questions answered outright with the right article,
 wrong = answered outright with another article, declined = out-of-scope
 questions not answered outright. The rule picks the (T, M) with the most
 right answers while wrong <= --max-wrong and declined >= --min-declined.
@@ -45,8 +47,9 @@ from knowledge_base.settings import KnowledgeBaseSettings
 
 EVAL_FILE = ROOT / "tests" / "knowledge_base" / "search_eval.yml"
 CURVE_PNG = ROOT / "docs" / "kb-operating-point.png"
-THRESHOLDS = np.round(np.arange(0.40, 0.80, 0.005), 3)
-MARGINS = np.round(np.arange(0.0, 0.151, 0.005), 3)
+THRESHOLDS = np.round(np.arange(0.30, 0.75, 0.01), 3)
+MARGINS = np.round(np.arange(0.0, 0.101, 0.005), 3)
+CONFIDENCES = np.round(np.arange(0.0, 0.61, 0.02), 3)
 SUGGEST_THRESHOLDS = np.round(np.arange(0.25, 0.60, 0.005), 3)
 SUGGESTIONS = 3  # as many as the bot offers
 
@@ -58,6 +61,7 @@ class Sample:
     score: float
     margin: float
     right: bool | None
+    confidence: float = 1.0  # the article head's probability for the best article (1 without a head)
     right_score: float | None = None  # the right article's score, when it is among the top SUGGESTIONS
 
 
@@ -68,7 +72,7 @@ class Rates:
     declined: float
 
 
-Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # score, margin, in scope, right
+Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # score, margin, confidence, in, right
 
 
 def columns(samples: list[Sample]) -> Columns:
@@ -76,14 +80,18 @@ def columns(samples: list[Sample]) -> Columns:
     return (
         np.array([s.score for s in samples]),
         np.array([s.margin for s in samples]),
+        np.array([s.confidence for s in samples]),
         np.array([s.right is not None for s in samples]),
         np.array([bool(s.right) for s in samples]),
     )
 
 
-def _rates(data: Columns, threshold: float, margin: float) -> Rates:
-    scores, margins, in_scope, right = data
-    answered = (scores >= threshold) & (margins >= margin)
+Rule = tuple[float, float, float]  # answer threshold, margin, confidence
+
+
+def _rates(data: Columns, rule: Rule) -> Rates:
+    scores, margins, confidences, in_scope, right = data
+    answered = (scores >= rule[0]) & (margins >= rule[1]) & (confidences >= rule[2])
     n_in, n_out = max(int(in_scope.sum()), 1), max(int((~in_scope).sum()), 1)
     return Rates(
         right=float((answered & in_scope & right).sum() / n_in),
@@ -92,22 +100,27 @@ def _rates(data: Columns, threshold: float, margin: float) -> Rates:
     )
 
 
-def rates(samples: list[Sample], threshold: float, margin: float) -> Rates:
-    return _rates(columns(samples), threshold, margin)
+def rates(samples: list[Sample], rule: Rule) -> Rates:
+    return _rates(columns(samples), rule)
 
 
-def choose(samples: list[Sample], max_wrong: float, min_declined: float) -> tuple[float, float]:
-    """The (threshold, margin) with the most right answers within the limits; ties go to the stricter rule."""
+def choose(samples: list[Sample], max_wrong: float, min_declined: float, *, head: bool = True) -> Rule:
+    """The rule with the most right answers within the limits; ties go to the first (loosest) on the grid.
+
+    ``head=False`` leaves the confidence out (P = 0), to show what the article head adds.
+    """
     data = columns(samples)
-    best: tuple[float, float, float] | None = None
+    best: tuple[float, Rule] | None = None
     for threshold in THRESHOLDS:
         for margin in MARGINS:
-            r = _rates(data, float(threshold), float(margin))
-            if r.wrong <= max_wrong and r.declined >= min_declined and (best is None or r.right > best[0]):
-                best = (r.right, float(threshold), float(margin))
+            for confidence in CONFIDENCES if head else CONFIDENCES[:1]:
+                rule = (float(threshold), float(margin), float(confidence))
+                r = _rates(data, rule)
+                if r.wrong <= max_wrong and r.declined >= min_declined and (best is None or r.right > best[0]):
+                    best = (r.right, rule)
     if best is None:  # nothing meets the limits: the strictest rule on the grid
-        return float(THRESHOLDS[-1]), float(MARGINS[-1])
-    return best[1], best[2]
+        return float(THRESHOLDS[-1]), float(MARGINS[-1]), float(CONFIDENCES[-1]) if head else 0.0
+    return best[1]
 
 
 @dataclass(frozen=True)
@@ -150,8 +163,12 @@ def split(samples: list[Sample], folds: int, seed: int) -> list[tuple[list[Sampl
     ]
 
 
-def cross_validate(samples: list[Sample], folds: int, seed: int, max_wrong: float, min_declined: float) -> Rates:
-    held = [rates(test, *choose(train, max_wrong, min_declined)) for train, test in split(samples, folds, seed)]
+def cross_validate(
+    samples: list[Sample], folds: int, seed: int, max_wrong: float, min_declined: float, *, head: bool = True
+) -> Rates:
+    held = [
+        rates(test, choose(train, max_wrong, min_declined, head=head)) for train, test in split(samples, folds, seed)
+    ]
     return Rates(*(float(np.mean([getattr(r, name) for r in held])) for name in ("right", "wrong", "declined")))
 
 
@@ -168,6 +185,7 @@ class Scorer:
         self.full = self.index(articles)
 
     def index(self, articles: list[ArticleData]) -> SearchIndex:
+        """The product's index (article head included) over ``articles``."""
         vectors = np.array([self.vectors[text] for article in articles for text in article.search_texts()])
         return SearchIndex(articles, vectors, self.general_words)
 
@@ -175,42 +193,46 @@ class Scorer:
         normalised = index.normalise(query)
         hits = index.search(self.embedder.encode_one(normalised), normalised, limit=SUGGESTIONS)
         margin = hits[0].score - hits[1].score if len(hits) > 1 else hits[0].score
+        confidence = 1.0 if hits[0].confidence is None else hits[0].confidence
         if expected is None:
-            return Sample(hits[0].score, margin, None)
+            return Sample(hits[0].score, margin, None, confidence)
         right_score = next((hit.score for hit in hits if hit.slug == expected), None)
-        return Sample(hits[0].score, margin, hits[0].slug == expected, right_score)
+        return Sample(hits[0].score, margin, hits[0].slug == expected, confidence, right_score)
 
-    def leave_one_out(self) -> list[Sample]:
-        """Each question variant asked of an index without it: the article must be found by its other texts."""
+    def leave_fold_out(self, folds: int) -> list[Sample]:
+        """Each article's variants dealt into folds; a fold's variants are asked of an index built without them."""
         samples = []
-        for position, article in enumerate(self.articles):
-            for variant in article.questions:
-                rest = tuple(q for q in article.questions if q != variant)
-                if not rest:
-                    continue
-                reduced = ArticleData(**{**article.__dict__, "questions": rest})
-                index = self.index([*self.articles[:position], reduced, *self.articles[position + 1 :]])
-                samples.append(self.sample(index, variant, article.slug))
+        for fold in range(folds):
+            held = {a.slug: tuple(q for i, q in enumerate(a.questions) if i % folds == fold) for a in self.articles}
+            kept = {a.slug: tuple(q for q in a.questions if q not in held[a.slug]) for a in self.articles}
+            index = self.index(
+                [ArticleData(**{**a.__dict__, "questions": kept[a.slug] or a.questions}) for a in self.articles]
+            )
+            samples += [self.sample(index, q, slug) for slug, qs in held.items() if kept[slug] for q in qs]
         return samples
 
 
-def curve_png(samples: list[Sample], chosen: tuple[float, float], path: Path) -> None:
+def curve_png(samples: list[Sample], chosen: Rule, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(figsize=(7, 4.5))
-    for margin, style in ((0.0, "--"), (chosen[1], "-")):
-        points = [rates(samples, float(t), margin) for t in THRESHOLDS]
-        axes.plot([p.wrong for p in points], [p.right for p in points], style, label=f"margin ≥ {margin:.3f}")
-    operating = rates(samples, *chosen)
+    for margin, confidence, style in ((0.0, 0.0, ":"), (chosen[1], 0.0, "--"), (chosen[1], chosen[2], "-")):
+        points = [rates(samples, (float(t), margin, confidence)) for t in THRESHOLDS]
+        label = f"margin ≥ {margin:.3f}, head confidence ≥ {confidence:.2f}"
+        axes.plot([p.wrong for p in points], [p.right for p in points], style, label=label)
+    operating = rates(samples, chosen)
     axes.plot(
-        [operating.wrong], [operating.right], "o", label=f"chosen: score ≥ {chosen[0]:.3f}, margin ≥ {chosen[1]:.3f}"
+        [operating.wrong],
+        [operating.right],
+        "o",
+        label="chosen: score ≥ {:.2f}, margin ≥ {:.3f}, conf ≥ {:.2f}".format(*chosen),
     )
     axes.set_xlabel("answered outright with the wrong article (share of in-scope questions)")
     axes.set_ylabel("answered outright with the right article")
-    axes.set_title("Answer threshold swept from 0.40 to 0.80 (tuning data, not the held-out set)")
+    axes.set_title("Answer threshold swept from 0.30 to 0.75 (tuning data, not the held-out set)")
     axes.grid(alpha=0.3)
     axes.legend(loc="lower right")
     figure.tight_layout()
@@ -231,33 +253,48 @@ def main(argv: list[str] | None = None) -> int:
     settings = KnowledgeBaseSettings()
     scorer = Scorer(load_articles_dir(settings.articles_dir), Embedder(settings.embedding_model))
     labelled = load_questions(EVAL_FILE)
-    progress("scoring search_eval.yml and every question variant, leave-one-out")
+    progress("scoring search_eval.yml, then every question variant, leave-fold-out")
     samples = [scorer.sample(scorer.full, q, expected) for q, expected in labelled.in_scope]
     samples += [scorer.sample(scorer.full, q, None) for q in labelled.out_of_scope]
-    samples += scorer.leave_one_out()
-    validated = cross_validate(samples, args.folds, args.seed, args.max_wrong, args.min_declined)
-    chosen = choose(samples, args.max_wrong, args.min_declined)
-    on_all, today = rates(samples, *chosen), rates(samples, settings.answer_threshold, 0.0)
+    samples += scorer.leave_fold_out(args.folds)
+    progress("choosing the rules, per fold and on all the tuning data")
+    limits = (args.max_wrong, args.min_declined)
+    current = (settings.answer_threshold, settings.answer_margin, settings.answer_confidence)
+    without_head = choose(samples, *limits, head=False)
+    chosen = choose(samples, *limits)
+    validated = {head: cross_validate(samples, args.folds, args.seed, *limits, head=head) for head in (False, True)}
     suggest = choose_suggest(samples, args.suggest_slack, chosen[0])
     suggest_cv = cross_validate_suggest(samples, args.folds, args.seed, args.suggest_slack, chosen[0])
     suggest_all, suggest_today = suggesting(samples, suggest), suggesting(samples, settings.suggest_threshold)
     curve_png(samples, chosen, CURVE_PNG)
     n_in = sum(s.right is not None for s in samples)
+
+    def row(label: str, r: Rates) -> str:
+        return f"| {label} | {r.right:.1%} | {r.wrong:.1%} | {r.declined:.1%} |\n"
+
     body = (
         f"Tuning data: {n_in} in-scope queries ({len(labelled.in_scope)} from search_eval.yml, the rest article "
-        f"variants leave-one-out) and {len(samples) - n_in} out-of-scope. Limits: wrong ≤ {args.max_wrong:.0%}, "
+        f"variants leave-fold-out) and {len(samples) - n_in} out-of-scope. Limits: wrong ≤ {args.max_wrong:.0%}, "
         f"out-of-scope declined ≥ {args.min_declined:.0%}.\n\n"
         "| rule | right outright | wrong outright | out-of-scope declined |\n|---|---|---|---|\n"
-        f"| threshold only: score ≥ {settings.answer_threshold}, no margin (on all tuning data) | {today.right:.1%} | "
-        f"{today.wrong:.1%} | {today.declined:.1%} |\n"
-        f"| chosen per fold, scored on the held fold ({args.folds}-fold CV) | {validated.right:.1%} | "
-        f"{validated.wrong:.1%} | {validated.declined:.1%} |\n"
-        f"| operating point: score ≥ {chosen[0]:.3f}, margin ≥ {chosen[1]:.3f} (on all tuning data) | "
-        f"{on_all.right:.1%} | {on_all.wrong:.1%} | {on_all.declined:.1%} |\n\n"
-        f"Curve: `{CURVE_PNG.relative_to(ROOT)}`.\n\n"
+        + row(
+            "settings before this run: score ≥ {}, margin ≥ {}, confidence ≥ {}".format(*current),
+            rates(samples, current),
+        )
+        + row(f"score and margin, chosen per fold, scored on the held fold ({args.folds}-fold CV)", validated[False])
+        + row("score, margin and head confidence, chosen per fold, scored on the held fold", validated[True])
+        + row(
+            "score and margin only: score ≥ {:.2f}, margin ≥ {:.3f} (all tuning data)".format(*without_head),
+            rates(samples, without_head),
+        )
+        + row(
+            "operating point: score ≥ {:.2f}, margin ≥ {:.3f}, confidence ≥ {:.2f} (all tuning data)".format(*chosen),
+            rates(samples, chosen),
+        )
+        + f"\nCurve: `{CURVE_PNG.relative_to(ROOT)}`.\n\n"
         "Suggest threshold (right article answered or among the top three offered; out-of-scope offered nothing):\n\n"
         "| rule | covered | out-of-scope offered nothing |\n|---|---|---|\n"
-        f"| today: suggest ≥ {settings.suggest_threshold} | {suggest_today.covered:.1%} | {suggest_today.quiet:.1%} |\n"
+        f"| before this run: suggest ≥ {settings.suggest_threshold} | {suggest_today.covered:.1%} | {suggest_today.quiet:.1%} |\n"
         f"| chosen per fold, scored on the held fold | {suggest_cv.covered:.1%} | {suggest_cv.quiet:.1%} |\n"
         f"| operating point: suggest ≥ {suggest:.3f} (on all tuning data) | {suggest_all.covered:.1%} | "
         f"{suggest_all.quiet:.1%} |\n"
@@ -265,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     print(body)
     if not args.no_append:
         append_results(
-            "Answer threshold and margin by cross-validation (bench kb-calibrate)",
+            "Answer rule and suggest threshold by cross-validation (bench kb-calibrate)",
             command_line("bench.kb_calibrate", argv),
             body,
         )

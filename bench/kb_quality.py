@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         normalised = index.normalise(question)
         return index.search(embedder.encode_one(normalised), normalised, limit)
 
-    report = evaluate(search, questions, kb.answer_threshold)
+    report = evaluate(search, questions, kb)
     table = (
         "| measure | figure |\n|---|---:|\n"
         f"| questions (in scope / out of scope) | {len(questions.in_scope)} / {len(questions.out_of_scope)} |\n"

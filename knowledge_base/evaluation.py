@@ -12,8 +12,10 @@ from pathlib import Path
 import yaml
 
 from knowledge_base.errors import ArticleFileError
+from knowledge_base.search import SearchHit, decide
+from knowledge_base.settings import KnowledgeBaseSettings
 
-Search = Callable[[str, int], Sequence]  # (question, limit) -> ranked hits with .slug and .score
+Search = Callable[[str, int], Sequence[SearchHit]]  # (question, limit) -> ranked hits
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,9 @@ class LabelledQuestions:
 class EvaluationReport:
     top1: float
     top3: float
-    answered: float  # in-scope questions at or above the answer threshold
+    answered: float  # in-scope questions the answer rule answers outright
     correct_answered: float  # ... and with the right article first
-    out_of_scope_rejected: float  # out-of-scope questions below the answer threshold
+    out_of_scope_rejected: float  # out-of-scope questions the answer rule does not answer
     misses: list[tuple[str, str, str, float]] = field(default_factory=list)  # question, expected, got, score
     false_answers: list[tuple[str, str, float]] = field(default_factory=list)  # question, got, score
 
@@ -49,7 +51,20 @@ def load_questions(path: Path) -> LabelledQuestions:
     return LabelledQuestions(in_scope, [str(question) for question in raw.get("out_of_scope", [])])
 
 
-def evaluate(search: Search, questions: LabelledQuestions, answer_threshold: float) -> EvaluationReport:
+def evaluate(search: Search, questions: LabelledQuestions, settings: KnowledgeBaseSettings) -> EvaluationReport:
+    """Ranking figures, and what the bot's answer rule (threshold, margin, head confidence) does with the hits."""
+
+    def answers(hits: Sequence[SearchHit]) -> bool:
+        rule = decide(
+            hits,
+            answer_threshold=settings.answer_threshold,
+            answer_margin=settings.answer_margin,
+            suggest_threshold=settings.suggest_threshold,
+            suggestions=1,
+            answer_confidence=settings.answer_confidence,
+        )
+        return rule.verdict == "answer"
+
     top1 = top3 = answered = correct_answered = 0
     misses, false_answers = [], []
     for question, expected in questions.in_scope:
@@ -60,13 +75,13 @@ def evaluate(search: Search, questions: LabelledQuestions, answer_threshold: flo
         else:
             misses.append((question, expected, slugs[0] if slugs else "-", hits[0].score if hits else 0.0))
         top3 += expected in slugs
-        if hits and hits[0].score >= answer_threshold:
+        if answers(hits):
             answered += 1
             correct_answered += slugs[0] == expected
     rejected = 0
     for question in questions.out_of_scope:
-        hits = search(question, 1)
-        if not hits or hits[0].score < answer_threshold:
+        hits = search(question, 2)
+        if not answers(hits):
             rejected += 1
         else:
             false_answers.append((question, hits[0].slug, hits[0].score))

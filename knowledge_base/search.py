@@ -23,6 +23,7 @@ from crm_store.repositories import ArticleRepository
 from knowledge_base.article_files import ArticleData
 from knowledge_base.compound import question_parts
 from knowledge_base.embedding import Embedder
+from knowledge_base.head import ArticleHead
 from knowledge_base.lexical import LexicalIndex
 from knowledge_base.settings import KnowledgeBaseSettings
 from knowledge_base.spelling import SpellingCorrector
@@ -53,6 +54,7 @@ class SearchHit:
     semantic: float
     lexical: float
     matched_question: str
+    confidence: float | None = None  # the article head's probability for this article; None without a head
 
 
 @dataclass(frozen=True)
@@ -70,15 +72,18 @@ def decide(
     answer_margin: float,
     suggest_threshold: float,
     suggestions: int,
+    answer_confidence: float = 0.0,
 ) -> SearchOutcome:
-    """Answer outright only when the best article is good enough *and* clearly ahead of the runner-up.
+    """Answer outright only when the best article is good enough, clearly ahead of the runner-up, and the
+    article head (when there is one) is confident enough of it.
 
     Two close candidates are where confidently wrong answers come from: then the customer
-    chooses among suggestions instead (bench kb-calibrate chose the margin by cross-validation).
+    chooses among suggestions instead (bench kb-calibrate chose the rule by cross-validation).
     """
     if hits and hits[0].score >= answer_threshold:
         runner_up = hits[1].score if len(hits) > 1 else 0.0
-        if hits[0].score - runner_up >= answer_margin:
+        confident = hits[0].confidence is None or hits[0].confidence >= answer_confidence
+        if hits[0].score - runner_up >= answer_margin and confident:
             return SearchOutcome("answer", list(hits[:1]))
     close = [hit for hit in hits if hit.score >= suggest_threshold][:suggestions]
     return SearchOutcome("suggest", close) if close else SearchOutcome("none", [])
@@ -94,8 +99,17 @@ class SearchIndex:
     only the few hits returned.
     """
 
-    def __init__(self, articles: list[ArticleData], vectors: np.ndarray, general_words: Sequence[str] = ()) -> None:
-        """``vectors`` holds, per article in order, its ``search_texts()``: title, questions, answer, passages."""
+    def __init__(
+        self,
+        articles: list[ArticleData],
+        vectors: np.ndarray,
+        general_words: Sequence[str] = (),
+        previous: SearchIndex | None = None,
+    ) -> None:
+        """``vectors`` holds, per article in order, its ``search_texts()``: title, questions, answer, passages.
+
+        ``previous``, the index this one replaces, lets the article head start from its fit.
+        """
         self.articles = articles
         self.spelling = SpellingCorrector(
             Counter(word for article in articles for text in article.search_texts() for word in words(text)),
@@ -123,6 +137,15 @@ class SearchIndex:
         self.lexical = LexicalIndex(
             [" ".join([article.title, *article.questions, *article.tags]) for article in articles]
         )
+        self.head: ArticleHead | None = self._fit_head(answers, previous.head if previous is not None else None)
+
+    def _fit_head(self, answers: np.ndarray, previous: ArticleHead | None) -> ArticleHead | None:
+        """The article head, fitted on the title and question rows only: what customers ask, not what articles say."""
+        if not self.articles:
+            return None
+        rows = np.concatenate([np.arange(start, end) for start, end in zip(self.text_starts, answers, strict=True)])
+        labels = np.repeat(np.arange(len(self.articles)), answers - self.text_starts)
+        return ArticleHead.fit(self.vectors[rows], labels, tuple(a.slug for a in self.articles), previous)
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -143,6 +166,7 @@ class SearchIndex:
         top = np.argpartition(-score, limit - 1)[:limit]
         top = top[np.argsort(-score[top], kind="stable")]
         semantic = semantic_all[top] / SEMANTIC_WEIGHT
+        confidence = self.head.probabilities(query_vector)[top] if self.head is not None else None
         hits = []
         for rank, index in enumerate(top):
             article = self.articles[index]
@@ -158,6 +182,7 @@ class SearchIndex:
                     semantic=round(float(semantic[rank]), 4),
                     lexical=round(float(lexical[index]), 4),
                     matched_question=article.search_texts()[matched],
+                    confidence=None if confidence is None else round(float(confidence[rank]), 4),
                 )
             )
         return hits
@@ -178,12 +203,14 @@ class KnowledgeBase:
         answer_threshold: float,
         suggest_threshold: float,
         answer_margin: float = 0.0,
+        answer_confidence: float = 0.0,
     ) -> None:
         self.session_factory = session_factory
         self.embedder = embedder
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
         self.answer_margin = answer_margin
+        self.answer_confidence = answer_confidence
         self._index: SearchIndex | None = None
         self._revision: int | None = None
         self._lock = asyncio.Lock()
@@ -200,6 +227,7 @@ class KnowledgeBase:
             answer_threshold=settings.answer_threshold,
             suggest_threshold=settings.suggest_threshold,
             answer_margin=settings.answer_margin,
+            answer_confidence=settings.answer_confidence,
         )
 
     async def refresh(self, *, force: bool = False) -> bool:
@@ -215,7 +243,7 @@ class KnowledgeBase:
                 vectors = await load_vectors(session, self.embedder, texts)
             if self._general_words is None:
                 self._general_words = await asyncio.to_thread(self.embedder.general_words)
-            self._index = await asyncio.to_thread(SearchIndex, articles, vectors, self._general_words)
+            self._index = await asyncio.to_thread(SearchIndex, articles, vectors, self._general_words, self._index)
             self._revision = revision
             self.last_loaded_at = time.monotonic()
             return True
@@ -261,4 +289,5 @@ class KnowledgeBase:
             answer_margin=self.answer_margin,
             suggest_threshold=self.suggest_threshold,
             suggestions=suggestions,
+            answer_confidence=self.answer_confidence,
         )

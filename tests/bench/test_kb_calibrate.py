@@ -14,24 +14,33 @@ from bench.kb_calibrate import (
 
 # Right answers lead clearly; wrong ones win by a hair; out-of-scope questions score low.
 SAMPLES = (
-    [Sample(0.70, 0.20, True)] * 60
-    + [Sample(0.60, 0.01, False)] * 10
-    + [Sample(0.45, 0.10, True)] * 10
-    + [Sample(0.42, 0.20, None)] * 20
+    [Sample(0.70, 0.20, True, 0.9)] * 60
+    + [Sample(0.60, 0.01, False, 0.5)] * 10
+    + [Sample(0.45, 0.10, True, 0.8)] * 10
+    + [Sample(0.42, 0.20, None, 0.3)] * 20
 )
+# The head tells apart what score and margin cannot: wrong answers that lead clearly, but with low confidence.
+CLEAR_BUT_WRONG = [Sample(0.70, 0.20, True, 0.9)] * 60 + [Sample(0.70, 0.20, False, 0.2)] * 10
 
 
 def test_rates_of_a_rule() -> None:
-    r = rates(SAMPLES, 0.50, 0.0)
+    r = rates(SAMPLES, (0.50, 0.0, 0.0))
     assert (round(r.right, 3), round(r.wrong, 3), r.declined) == (0.75, 0.125, 1.0)
 
 
 def test_the_margin_removes_the_close_wrong_answers() -> None:
-    threshold, margin = choose(SAMPLES, max_wrong=0.02, min_declined=0.95)
-    chosen = rates(SAMPLES, threshold, margin)
+    threshold, margin, _ = choose(SAMPLES, max_wrong=0.02, min_declined=0.95, head=False)
+    chosen = rates(SAMPLES, (threshold, margin, 0.0))
     assert chosen.wrong == 0.0 and chosen.declined >= 0.95
     assert chosen.right >= 0.75, "the clear right answers stay outright"
     assert 0.01 < margin <= 0.10
+
+
+def test_the_head_confidence_removes_clear_but_unlikely_answers() -> None:
+    without = rates(CLEAR_BUT_WRONG, choose(CLEAR_BUT_WRONG, max_wrong=0.02, min_declined=0.0, head=False))
+    rule = choose(CLEAR_BUT_WRONG, max_wrong=0.02, min_declined=0.0)
+    assert 0.2 < rule[2] <= 0.9
+    assert (without.right, rates(CLEAR_BUT_WRONG, rule).right) == (0.0, 60 / 70)
 
 
 def test_cross_validation_scores_each_fold_with_a_rule_chosen_without_it() -> None:
@@ -41,9 +50,10 @@ def test_cross_validation_scores_each_fold_with_a_rule_chosen_without_it() -> No
 
 def test_the_suggest_threshold_keeps_coverage_and_offers_out_of_scope_questions_less() -> None:
     samples = (
-        [Sample(0.70, 0.20, True, 0.70)] * 60
-        + [Sample(0.50, 0.01, False, 0.45)] * 10  # right article second, at 0.45
-        + [Sample(0.40, 0.01, False, None)] * 5  # right article not in the top three: no threshold covers it
+        [Sample(0.70, 0.20, True, right_score=0.70)] * 60
+        + [Sample(0.50, 0.01, False, right_score=0.45)] * 10  # right article second, at 0.45
+        + [Sample(0.40, 0.01, False, right_score=None)]
+        * 5  # right article not in the top three: no threshold covers it
         + [Sample(0.38, 0.20, None)] * 20
     )
     threshold = choose_suggest(samples, slack=0.0, ceiling=0.55)

@@ -43,3 +43,11 @@ def test_the_margin_is_a_setting_with_a_clear_error() -> None:
     assert KnowledgeBaseSettings.from_env({"KB_ANSWER_MARGIN": "0.1"}).answer_margin == 0.1
     with pytest.raises(ConfigError, match="KB_ANSWER_MARGIN"):
         KnowledgeBaseSettings.from_env({"KB_ANSWER_MARGIN": "-0.2"})
+
+
+def test_a_clear_lead_the_article_head_doubts_becomes_a_suggestion() -> None:
+    doubted = SearchHit("refunds", "Refunds", "answer", "general", 0.70, 0.70, 0.0, "refunds", confidence=0.10)
+    trusted = SearchHit("refunds", "Refunds", "answer", "general", 0.70, 0.70, 0.0, "refunds", confidence=0.60)
+    rule = {**RULE, "answer_confidence": 0.18}
+    assert decide([doubted, hit("returns", 0.40)], **rule).verdict == "suggest"
+    assert decide([trusted, hit("returns", 0.40)], **rule).verdict == "answer"

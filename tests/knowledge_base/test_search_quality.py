@@ -37,7 +37,7 @@ def report(index: SearchIndex, embedder):  # type: ignore[no-untyped-def]
         normalised = index.normalise(question)
         return index.search(embedder.encode_one(normalised), normalised, limit)
 
-    return evaluate(search, questions, KnowledgeBaseSettings().answer_threshold)
+    return evaluate(search, questions, KnowledgeBaseSettings())
 
 
 def test_the_right_article_comes_first(report) -> None:  # type: ignore[no-untyped-def]
