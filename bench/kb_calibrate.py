@@ -11,8 +11,9 @@ scored by the product's own search (knowledge_base.search.SearchIndex), which
 gives the best article's score, its margin over the second, and the article
 head's confidence in it.
 
-The bot answers outright when score >= T, margin >= M and confidence >= P.
-For every (T, M, P) on a grid: right = in-scope questions answered outright with the right article,
+The bot answers outright when score >= T + K * unfamiliar words (the question's
+informative words that no article contains), margin >= M and confidence >= P.
+For every (T, M, P, K) on a grid: right = in-scope questions answered outright with the right article,
 wrong = answered outright with another article, declined = out-of-scope
 questions not answered outright. The rule picks the (T, M) with the most
 right answers while wrong <= --max-wrong and declined >= --min-declined.
@@ -31,6 +32,7 @@ of coverage kept, as few suggestions as possible shown to out-of-scope questions
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import sys
 from dataclasses import dataclass
@@ -48,8 +50,9 @@ from knowledge_base.settings import KnowledgeBaseSettings
 EVAL_FILE = ROOT / "tests" / "knowledge_base" / "search_eval.yml"
 CURVE_PNG = ROOT / "docs" / "kb-operating-point.png"
 THRESHOLDS = np.round(np.arange(0.30, 0.75, 0.01), 3)
-MARGINS = np.round(np.arange(0.0, 0.101, 0.005), 3)
-CONFIDENCES = np.round(np.arange(0.0, 0.61, 0.02), 3)
+MARGINS = np.round(np.arange(0.0, 0.101, 0.01), 3)
+CONFIDENCES = np.round(np.arange(0.0, 0.61, 0.04), 3)
+PENALTIES = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
 SUGGEST_THRESHOLDS = np.round(np.arange(0.25, 0.60, 0.005), 3)
 SUGGESTIONS = 3  # as many as the bot offers
 
@@ -62,6 +65,7 @@ class Sample:
     margin: float
     right: bool | None
     confidence: float = 1.0  # the article head's probability for the best article (1 without a head)
+    unfamiliar: int = 0  # the question's informative words no article contains
     right_score: float | None = None  # the right article's score, when it is among the top SUGGESTIONS
 
 
@@ -72,7 +76,7 @@ class Rates:
     declined: float
 
 
-Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # score, margin, confidence, in, right
+Columns = tuple[np.ndarray, ...]  # score, margin, confidence, unfamiliar, in scope, right
 
 
 def columns(samples: list[Sample]) -> Columns:
@@ -81,17 +85,18 @@ def columns(samples: list[Sample]) -> Columns:
         np.array([s.score for s in samples]),
         np.array([s.margin for s in samples]),
         np.array([s.confidence for s in samples]),
+        np.array([s.unfamiliar for s in samples]),
         np.array([s.right is not None for s in samples]),
         np.array([bool(s.right) for s in samples]),
     )
 
 
-Rule = tuple[float, float, float]  # answer threshold, margin, confidence
+Rule = tuple[float, float, float, float]  # answer threshold, margin, confidence, unfamiliar-word penalty
 
 
 def _rates(data: Columns, rule: Rule) -> Rates:
-    scores, margins, confidences, in_scope, right = data
-    answered = (scores >= rule[0]) & (margins >= rule[1]) & (confidences >= rule[2])
+    scores, margins, confidences, unfamiliar, in_scope, right = data
+    answered = (scores >= rule[0] + rule[3] * unfamiliar) & (margins >= rule[1]) & (confidences >= rule[2])
     n_in, n_out = max(int(in_scope.sum()), 1), max(int((~in_scope).sum()), 1)
     return Rates(
         right=float((answered & in_scope & right).sum() / n_in),
@@ -107,19 +112,20 @@ def rates(samples: list[Sample], rule: Rule) -> Rates:
 def choose(samples: list[Sample], max_wrong: float, min_declined: float, *, head: bool = True) -> Rule:
     """The rule with the most right answers within the limits; ties go to the first (loosest) on the grid.
 
-    ``head=False`` leaves the confidence out (P = 0), to show what the article head adds.
+    ``head=False`` leaves the confidence and the unfamiliar-word penalty out, to show what they add.
     """
     data = columns(samples)
     best: tuple[float, Rule] | None = None
-    for threshold in THRESHOLDS:
-        for margin in MARGINS:
-            for confidence in CONFIDENCES if head else CONFIDENCES[:1]:
-                rule = (float(threshold), float(margin), float(confidence))
-                r = _rates(data, rule)
-                if r.wrong <= max_wrong and r.declined >= min_declined and (best is None or r.right > best[0]):
-                    best = (r.right, rule)
+    grid = itertools.product(
+        THRESHOLDS, MARGINS, CONFIDENCES if head else CONFIDENCES[:1], PENALTIES if head else PENALTIES[:1]
+    )
+    for threshold, margin, confidence, penalty in grid:
+        rule = (float(threshold), float(margin), float(confidence), float(penalty))
+        r = _rates(data, rule)
+        if r.wrong <= max_wrong and r.declined >= min_declined and (best is None or r.right > best[0]):
+            best = (r.right, rule)
     if best is None:  # nothing meets the limits: the strictest rule on the grid
-        return float(THRESHOLDS[-1]), float(MARGINS[-1]), float(CONFIDENCES[-1]) if head else 0.0
+        return float(THRESHOLDS[-1]), float(MARGINS[-1]), float(CONFIDENCES[-1]) if head else 0.0, 0.0
     return best[1]
 
 
@@ -194,10 +200,11 @@ class Scorer:
         hits = index.search(self.embedder.encode_one(normalised), normalised, limit=SUGGESTIONS)
         margin = hits[0].score - hits[1].score if len(hits) > 1 else hits[0].score
         confidence = 1.0 if hits[0].confidence is None else hits[0].confidence
+        unfamiliar = hits[0].unfamiliar_words
         if expected is None:
-            return Sample(hits[0].score, margin, None, confidence)
+            return Sample(hits[0].score, margin, None, confidence, unfamiliar)
         right_score = next((hit.score for hit in hits if hit.slug == expected), None)
-        return Sample(hits[0].score, margin, hits[0].slug == expected, confidence, right_score)
+        return Sample(hits[0].score, margin, hits[0].slug == expected, confidence, unfamiliar, right_score)
 
     def leave_fold_out(self, folds: int) -> list[Sample]:
         """Each article's variants dealt into folds; a fold's variants are asked of an index built without them."""
@@ -219,16 +226,20 @@ def curve_png(samples: list[Sample], chosen: Rule, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(figsize=(7, 4.5))
-    for margin, confidence, style in ((0.0, 0.0, ":"), (chosen[1], 0.0, "--"), (chosen[1], chosen[2], "-")):
-        points = [rates(samples, (float(t), margin, confidence)) for t in THRESHOLDS]
-        label = f"margin ≥ {margin:.3f}, head confidence ≥ {confidence:.2f}"
+    for margin, confidence, penalty, style in (
+        (0.0, 0.0, 0.0, ":"),
+        (chosen[1], 0.0, 0.0, "--"),
+        (chosen[1], chosen[2], chosen[3], "-"),
+    ):
+        points = [rates(samples, (float(t), margin, confidence, penalty)) for t in THRESHOLDS]
+        label = f"margin ≥ {margin:.2f}, confidence ≥ {confidence:.2f}, penalty {penalty:.2f}/unfamiliar word"
         axes.plot([p.wrong for p in points], [p.right for p in points], style, label=label)
     operating = rates(samples, chosen)
     axes.plot(
         [operating.wrong],
         [operating.right],
         "o",
-        label="chosen: score ≥ {:.2f}, margin ≥ {:.3f}, conf ≥ {:.2f}".format(*chosen),
+        label="chosen: score ≥ {:.2f}, margin ≥ {:.2f}, conf ≥ {:.2f}, penalty {:.2f}".format(*chosen),
     )
     axes.set_xlabel("answered outright with the wrong article (share of in-scope questions)")
     axes.set_ylabel("answered outright with the right article")
@@ -259,7 +270,12 @@ def main(argv: list[str] | None = None) -> int:
     samples += scorer.leave_fold_out(args.folds)
     progress("choosing the rules, per fold and on all the tuning data")
     limits = (args.max_wrong, args.min_declined)
-    current = (settings.answer_threshold, settings.answer_margin, settings.answer_confidence)
+    current = (
+        settings.answer_threshold,
+        settings.answer_margin,
+        settings.answer_confidence,
+        settings.unfamiliar_penalty,
+    )
     without_head = choose(samples, *limits, head=False)
     chosen = choose(samples, *limits)
     validated = {head: cross_validate(samples, args.folds, args.seed, *limits, head=head) for head in (False, True)}
@@ -278,17 +294,18 @@ def main(argv: list[str] | None = None) -> int:
         f"out-of-scope declined ≥ {args.min_declined:.0%}.\n\n"
         "| rule | right outright | wrong outright | out-of-scope declined |\n|---|---|---|---|\n"
         + row(
-            "settings before this run: score ≥ {}, margin ≥ {}, confidence ≥ {}".format(*current),
+            "settings before this run: score ≥ {}, margin ≥ {}, confidence ≥ {}, penalty {}".format(*current),
             rates(samples, current),
         )
         + row(f"score and margin, chosen per fold, scored on the held fold ({args.folds}-fold CV)", validated[False])
-        + row("score, margin and head confidence, chosen per fold, scored on the held fold", validated[True])
+        + row("score, margin, confidence, unfamiliar words: chosen per fold, scored on the held fold", validated[True])
         + row(
-            "score and margin only: score ≥ {:.2f}, margin ≥ {:.3f} (all tuning data)".format(*without_head),
+            "score and margin only: score ≥ {:.2f}, margin ≥ {:.2f} (all tuning data)".format(*without_head),
             rates(samples, without_head),
         )
         + row(
-            "operating point: score ≥ {:.2f}, margin ≥ {:.3f}, confidence ≥ {:.2f} (all tuning data)".format(*chosen),
+            f"operating point: score ≥ {chosen[0]:.2f} + {chosen[3]:.2f} per unfamiliar word, margin ≥ {chosen[1]:.2f}, confidence ≥ {chosen[2]:.2f} "
+            "(all tuning data)",
             rates(samples, chosen),
         )
         + f"\nCurve: `{CURVE_PNG.relative_to(ROOT)}`.\n\n"

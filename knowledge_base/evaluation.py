@@ -62,6 +62,7 @@ def evaluate(search: Search, questions: LabelledQuestions, settings: KnowledgeBa
             suggest_threshold=settings.suggest_threshold,
             suggestions=1,
             answer_confidence=settings.answer_confidence,
+            unfamiliar_penalty=settings.unfamiliar_penalty,
         )
         return rule.verdict == "answer"
 

@@ -24,7 +24,7 @@ from knowledge_base.article_files import ArticleData
 from knowledge_base.compound import question_parts
 from knowledge_base.embedding import Embedder
 from knowledge_base.head import ArticleHead
-from knowledge_base.lexical import LexicalIndex
+from knowledge_base.lexical import STOPWORDS, LexicalIndex
 from knowledge_base.settings import KnowledgeBaseSettings
 from knowledge_base.spelling import SpellingCorrector
 from knowledge_base.store import article_data, load_vectors
@@ -55,6 +55,7 @@ class SearchHit:
     lexical: float
     matched_question: str
     confidence: float | None = None  # the article head's probability for this article; None without a head
+    unfamiliar_words: int = 0  # the question's informative words that no article contains (same for every hit)
 
 
 @dataclass(frozen=True)
@@ -73,14 +74,19 @@ def decide(
     suggest_threshold: float,
     suggestions: int,
     answer_confidence: float = 0.0,
+    unfamiliar_penalty: float = 0.0,
 ) -> SearchOutcome:
     """Answer outright only when the best article is good enough, clearly ahead of the runner-up, and the
     article head (when there is one) is confident enough of it.
 
     Two close candidates are where confidently wrong answers come from: then the customer
     chooses among suggestions instead (bench kb-calibrate chose the rule by cross-validation).
+    Each word of the question that appears in no article raises the bar by ``unfamiliar_penalty``:
+    "do you offer a teacher discount?" is close to the student-discount article, but "teacher"
+    is nowhere in the knowledge base, and questions like it are mostly about what the shop
+    does not have (91% of out-of-scope tuning questions have such a word, 32% of in-scope ones).
     """
-    if hits and hits[0].score >= answer_threshold:
+    if hits and hits[0].score >= answer_threshold + unfamiliar_penalty * hits[0].unfamiliar_words:
         runner_up = hits[1].score if len(hits) > 1 else 0.0
         confident = hits[0].confidence is None or hits[0].confidence >= answer_confidence
         if hits[0].score - runner_up >= answer_margin and confident:
@@ -137,6 +143,7 @@ class SearchIndex:
         self.lexical = LexicalIndex(
             [" ".join([article.title, *article.questions, *article.tags]) for article in articles]
         )
+        self.vocabulary = frozenset(self.spelling.domain) | {w for a in articles for tag in a.tags for w in words(tag)}
         self.head: ArticleHead | None = self._fit_head(answers, previous.head if previous is not None else None)
 
     def _fit_head(self, answers: np.ndarray, previous: ArticleHead | None) -> ArticleHead | None:
@@ -149,6 +156,10 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self.articles)
+
+    def unfamiliar_words(self, query: str) -> int:
+        """How many informative words of the (normalised) query no article contains."""
+        return sum(1 for w in words(query) if len(w) > 2 and w not in STOPWORDS and w not in self.vocabulary)
 
     def normalise(self, query: str) -> str:
         """The query as it is embedded and matched: whitespace folded, typos corrected, length capped."""
@@ -167,6 +178,7 @@ class SearchIndex:
         top = top[np.argsort(-score[top], kind="stable")]
         semantic = semantic_all[top] / SEMANTIC_WEIGHT
         confidence = self.head.probabilities(query_vector)[top] if self.head is not None else None
+        unfamiliar = self.unfamiliar_words(query)
         hits = []
         for rank, index in enumerate(top):
             article = self.articles[index]
@@ -183,6 +195,7 @@ class SearchIndex:
                     lexical=round(float(lexical[index]), 4),
                     matched_question=article.search_texts()[matched],
                     confidence=None if confidence is None else round(float(confidence[rank]), 4),
+                    unfamiliar_words=unfamiliar,
                 )
             )
         return hits
@@ -204,6 +217,7 @@ class KnowledgeBase:
         suggest_threshold: float,
         answer_margin: float = 0.0,
         answer_confidence: float = 0.0,
+        unfamiliar_penalty: float = 0.0,
     ) -> None:
         self.session_factory = session_factory
         self.embedder = embedder
@@ -211,6 +225,7 @@ class KnowledgeBase:
         self.suggest_threshold = suggest_threshold
         self.answer_margin = answer_margin
         self.answer_confidence = answer_confidence
+        self.unfamiliar_penalty = unfamiliar_penalty
         self._index: SearchIndex | None = None
         self._revision: int | None = None
         self._lock = asyncio.Lock()
@@ -228,6 +243,7 @@ class KnowledgeBase:
             suggest_threshold=settings.suggest_threshold,
             answer_margin=settings.answer_margin,
             answer_confidence=settings.answer_confidence,
+            unfamiliar_penalty=settings.unfamiliar_penalty,
         )
 
     async def refresh(self, *, force: bool = False) -> bool:
@@ -290,4 +306,5 @@ class KnowledgeBase:
             suggest_threshold=self.suggest_threshold,
             suggestions=suggestions,
             answer_confidence=self.answer_confidence,
+            unfamiliar_penalty=self.unfamiliar_penalty,
         )

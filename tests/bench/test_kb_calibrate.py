@@ -24,13 +24,13 @@ CLEAR_BUT_WRONG = [Sample(0.70, 0.20, True, 0.9)] * 60 + [Sample(0.70, 0.20, Fal
 
 
 def test_rates_of_a_rule() -> None:
-    r = rates(SAMPLES, (0.50, 0.0, 0.0))
+    r = rates(SAMPLES, (0.50, 0.0, 0.0, 0.0))
     assert (round(r.right, 3), round(r.wrong, 3), r.declined) == (0.75, 0.125, 1.0)
 
 
 def test_the_margin_removes_the_close_wrong_answers() -> None:
-    threshold, margin, _ = choose(SAMPLES, max_wrong=0.02, min_declined=0.95, head=False)
-    chosen = rates(SAMPLES, (threshold, margin, 0.0))
+    threshold, margin, _, _ = choose(SAMPLES, max_wrong=0.02, min_declined=0.95, head=False)
+    chosen = rates(SAMPLES, (threshold, margin, 0.0, 0.0))
     assert chosen.wrong == 0.0 and chosen.declined >= 0.95
     assert chosen.right >= 0.75, "the clear right answers stay outright"
     assert 0.01 < margin <= 0.10
@@ -62,3 +62,10 @@ def test_the_suggest_threshold_keeps_coverage_and_offers_out_of_scope_questions_
     assert chosen.covered == 70 / 75 and chosen.quiet == 1.0
     validated = cross_validate_suggest(samples, folds=5, seed=1, slack=0.0, ceiling=0.55)
     assert validated.quiet == 1.0 and validated.covered > 0.9
+
+
+def test_unfamiliar_words_raise_the_bar_for_near_misses() -> None:
+    # Out-of-scope questions score like in-scope ones but carry words no article has.
+    samples = [Sample(0.60, 0.10, True, 0.9, 0)] * 50 + [Sample(0.60, 0.10, None, 0.9, 2)] * 50
+    rule = choose(samples, max_wrong=0.02, min_declined=0.95)
+    assert rule[3] > 0 and rates(samples, rule).right == 1.0 and rates(samples, rule).declined == 1.0
