@@ -44,7 +44,7 @@ from bench.common import ROOT, append_results, command_line, progress
 from knowledge_base.article_files import ArticleData, load_articles_dir
 from knowledge_base.embedding import Embedder
 from knowledge_base.evaluation import load_questions
-from knowledge_base.search import SearchIndex
+from knowledge_base.search import TAUGHT, SearchIndex
 from knowledge_base.settings import KnowledgeBaseSettings
 
 EVAL_FILE = ROOT / "tests" / "knowledge_base" / "search_eval.yml"
@@ -199,7 +199,9 @@ class Scorer:
         normalised = index.normalise(query)
         hits = index.search(self.embedder.encode_one(normalised), normalised, limit=SUGGESTIONS)
         margin = hits[0].score - hits[1].score if len(hits) > 1 else hits[0].score
-        confidence = 1.0 if hits[0].confidence is None else hits[0].confidence
+        head = hits[0].confidence
+        taught = head is None or hits[0].question_similarity >= TAUGHT  # as decide() treats it
+        confidence = 1.0 if taught or head is None else head
         unfamiliar = hits[0].unfamiliar_words
         if expected is None:
             return Sample(hits[0].score, margin, None, confidence, unfamiliar)

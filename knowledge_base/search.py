@@ -24,10 +24,11 @@ from knowledge_base.article_files import ArticleData
 from knowledge_base.compound import question_parts
 from knowledge_base.embedding import Embedder
 from knowledge_base.head import ArticleHead
-from knowledge_base.lexical import STOPWORDS, LexicalIndex
+from knowledge_base.lexical import LexicalIndex
 from knowledge_base.settings import KnowledgeBaseSettings
 from knowledge_base.spelling import SpellingCorrector
 from knowledge_base.store import article_data, load_vectors
+from knowledge_base.vocabulary import Vocabulary
 
 # How the signals combine: chosen by top-1 over the article variants, asked leave-fold-out (5 folds), and
 # checked on tests/knowledge_base/search_eval.yml (BENCHMARKS.md, issue 12). They sum to 1.
@@ -36,6 +37,7 @@ ANSWER_WEIGHT = 0.17  # the answer text as a whole
 PASSAGE_WEIGHT = 0.27  # best match among the answer's sentences and list items
 LEXICAL_WEIGHT = 0.13  # share of the question's informative words the article contains
 SEMANTIC_WEIGHT = QUESTION_WEIGHT + ANSWER_WEIGHT + PASSAGE_WEIGHT
+TAUGHT = 0.95  # similarity to a question variant at which the question counts as one the knowledge base was taught
 MAX_QUERY_CHARS = 1000
 _WORD = re.compile(r"[a-z]+")
 
@@ -56,6 +58,7 @@ class SearchHit:
     matched_question: str
     confidence: float | None = None  # the article head's probability for this article; None without a head
     unfamiliar_words: int = 0  # the question's informative words that no article contains (same for every hit)
+    question_similarity: float = 0.0  # cosine similarity to the closest title or question variant
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,14 @@ def decide(
     """
     if hits and hits[0].score >= answer_threshold + unfamiliar_penalty * hits[0].unfamiliar_words:
         runner_up = hits[1].score if len(hits) > 1 else 0.0
-        confident = hits[0].confidence is None or hits[0].confidence >= answer_confidence
-        if hits[0].score - runner_up >= answer_margin and confident:
+        best = hits[0]
+        # A question (almost) exactly as taught needs no head to vouch for it: a just-taught article has too few
+        # variants for the head to be sure of it yet.
+        confident = (
+            best.confidence is None or best.confidence >= answer_confidence or best.question_similarity >= TAUGHT
+        )
+
+        if best.score - runner_up >= answer_margin and confident:
             return SearchOutcome("answer", list(hits[:1]))
     close = [hit for hit in hits if hit.score >= suggest_threshold][:suggestions]
     return SearchOutcome("suggest", close) if close else SearchOutcome("none", [])
@@ -143,7 +152,9 @@ class SearchIndex:
         self.lexical = LexicalIndex(
             [" ".join([article.title, *article.questions, *article.tags]) for article in articles]
         )
-        self.vocabulary = frozenset(self.spelling.domain) | {w for a in articles for tag in a.tags for w in words(tag)}
+        self.vocabulary = Vocabulary(
+            [*self.spelling.domain, *(w for a in articles for tag in a.tags for w in words(tag))]
+        )
         self.head: ArticleHead | None = self._fit_head(answers, previous.head if previous is not None else None)
 
     def _fit_head(self, answers: np.ndarray, previous: ArticleHead | None) -> ArticleHead | None:
@@ -159,7 +170,7 @@ class SearchIndex:
 
     def unfamiliar_words(self, query: str) -> int:
         """How many informative words of the (normalised) query no article contains."""
-        return sum(1 for w in words(query) if len(w) > 2 and w not in STOPWORDS and w not in self.vocabulary)
+        return self.vocabulary.unfamiliar(words(query))
 
     def normalise(self, query: str) -> str:
         """The query as it is embedded and matched: whitespace folded, typos corrected, length capped."""
@@ -196,6 +207,7 @@ class SearchIndex:
                     matched_question=article.search_texts()[matched],
                     confidence=None if confidence is None else round(float(confidence[rank]), 4),
                     unfamiliar_words=unfamiliar,
+                    question_similarity=round(float(best[0::3][index]), 4),
                 )
             )
         return hits

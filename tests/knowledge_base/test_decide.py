@@ -51,3 +51,10 @@ def test_a_clear_lead_the_article_head_doubts_becomes_a_suggestion() -> None:
     rule = {**RULE, "answer_confidence": 0.18}
     assert decide([doubted, hit("returns", 0.40)], **rule).verdict == "suggest"
     assert decide([trusted, hit("returns", 0.40)], **rule).verdict == "answer"
+
+
+def test_a_question_asked_as_taught_is_answered_even_before_the_head_trusts_its_article() -> None:
+    taught = SearchHit(
+        "engraving", "Engraving", "answer", "general", 0.70, 0.70, 0.0, "q", confidence=0.05, question_similarity=0.99
+    )
+    assert decide([taught, hit("returns", 0.40)], **{**RULE, "answer_confidence": 0.18}).verdict == "answer"
