@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -155,7 +156,22 @@ class SearchIndex:
         self.vocabulary = Vocabulary(
             [*self.spelling.domain, *(w for a in articles for tag in a.tags for w in words(tag))]
         )
-        self.head: ArticleHead | None = self._fit_head(answers, previous.head if previous is not None else None)
+        slugs = tuple(article.slug for article in articles)
+        earlier = previous.head if previous is not None else None
+        if earlier is not None and earlier.slugs == slugs:
+            # Same articles, new variants: the earlier head still holds for them, so the index is ready now and
+            # the refit (a few hundred ms) lands a moment later. A question asked as taught needs no head.
+            self.head: ArticleHead | None = earlier
+            self.head_refit: threading.Thread | None = threading.Thread(
+                target=self._refit_head, args=(answers, earlier), daemon=True
+            )
+            self.head_refit.start()
+        else:
+            self.head = self._fit_head(answers, earlier)
+            self.head_refit = None
+
+    def _refit_head(self, answers: np.ndarray, earlier: ArticleHead) -> None:
+        self.head = self._fit_head(answers, earlier)
 
     def _fit_head(self, answers: np.ndarray, previous: ArticleHead | None) -> ArticleHead | None:
         """The article head, fitted on the title and question rows only: what customers ask, not what articles say."""

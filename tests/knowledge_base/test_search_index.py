@@ -103,3 +103,16 @@ def test_vectors_must_match_the_articles_texts() -> None:
 
 def test_an_empty_index_finds_nothing() -> None:
     assert SearchIndex([], np.zeros((0, 16), dtype=np.float32)).search(unit_vectors(1)[0], "refund") == []
+
+
+def test_a_new_variant_keeps_the_earlier_head_until_its_refit_lands() -> None:
+    articles = make_articles(20)
+    first = SearchIndex(articles, unit_vectors(sum(len(a.search_texts()) for a in articles)))
+    assert first.head is not None and first.head_refit is None, "a first index fits its head at once"
+    taught = [ArticleData(**{**articles[0].__dict__, "questions": (*articles[0].questions, "a new variant")})]
+    taught += articles[1:]
+    second = SearchIndex(taught, unit_vectors(sum(len(a.search_texts()) for a in taught)), previous=first)
+    assert second.head_refit is not None
+    second.head_refit.join(timeout=30)
+    assert second.head is not None and second.head is not first.head
+    assert second.head.model.n_features_in_ == 16 and len(second.head.slugs) == 20
