@@ -11,8 +11,8 @@ scored by the product's own search (knowledge_base.search.SearchIndex), which
 gives the best article's score, its margin over the second, and the article
 head's confidence in it.
 
-The bot answers outright when score >= T + K * unfamiliar words (the question's
-informative words that no article contains), margin >= M and confidence >= P.
+The bot answers outright when score >= T + K * unfamiliar share (the share of the
+question's informative words that no article contains), margin >= M and confidence >= P.
 For every (T, M, P, K) on a grid: right = in-scope questions answered outright with the right article,
 wrong = answered outright with another article, declined = out-of-scope
 questions not answered outright. The rule picks the (T, M) with the most
@@ -52,7 +52,7 @@ CURVE_PNG = ROOT / "docs" / "kb-operating-point.png"
 THRESHOLDS = np.round(np.arange(0.30, 0.75, 0.01), 3)
 MARGINS = np.round(np.arange(0.0, 0.101, 0.01), 3)
 CONFIDENCES = np.round(np.arange(0.0, 0.61, 0.04), 3)
-PENALTIES = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
+PENALTIES = (0.0, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0)
 SUGGEST_THRESHOLDS = np.round(np.arange(0.25, 0.60, 0.005), 3)
 SUGGESTIONS = 3  # as many as the bot offers
 
@@ -65,7 +65,7 @@ class Sample:
     margin: float
     right: bool | None
     confidence: float = 1.0  # the article head's probability for the best article (1 without a head)
-    unfamiliar: int = 0  # the question's informative words no article contains
+    unfamiliar: float = 0.0  # the share of the question's informative words no article contains
     right_score: float | None = None  # the right article's score, when it is among the top SUGGESTIONS
 
 
@@ -202,7 +202,7 @@ class Scorer:
         head = hits[0].confidence
         taught = head is None or hits[0].question_similarity >= TAUGHT  # as decide() treats it
         confidence = 1.0 if taught or head is None else head
-        unfamiliar = hits[0].unfamiliar_words
+        unfamiliar = hits[0].unfamiliar_share
         if expected is None:
             return Sample(hits[0].score, margin, None, confidence, unfamiliar)
         right_score = next((hit.score for hit in hits if hit.slug == expected), None)
@@ -234,7 +234,7 @@ def curve_png(samples: list[Sample], chosen: Rule, path: Path) -> None:
         (chosen[1], chosen[2], chosen[3], "-"),
     ):
         points = [rates(samples, (float(t), margin, confidence, penalty)) for t in THRESHOLDS]
-        label = f"margin ≥ {margin:.2f}, confidence ≥ {confidence:.2f}, penalty {penalty:.2f}/unfamiliar word"
+        label = f"margin ≥ {margin:.2f}, confidence ≥ {confidence:.2f}, penalty {penalty:.2f} × unfamiliar share"
         axes.plot([p.wrong for p in points], [p.right for p in points], style, label=label)
     operating = rates(samples, chosen)
     axes.plot(
@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
             rates(samples, without_head),
         )
         + row(
-            f"operating point: score ≥ {chosen[0]:.2f} + {chosen[3]:.2f} per unfamiliar word, margin ≥ {chosen[1]:.2f}, confidence ≥ {chosen[2]:.2f} "
+            f"operating point: score ≥ {chosen[0]:.2f} + {chosen[3]:.2f} × unfamiliar share, margin ≥ {chosen[1]:.2f}, confidence ≥ {chosen[2]:.2f} "
             "(all tuning data)",
             rates(samples, chosen),
         )

@@ -58,7 +58,7 @@ class SearchHit:
     lexical: float
     matched_question: str
     confidence: float | None = None  # the article head's probability for this article; None without a head
-    unfamiliar_words: int = 0  # the question's informative words that no article contains (same for every hit)
+    unfamiliar_share: float = 0.0  # share of the question's informative words no article contains (same for all hits)
     question_similarity: float = 0.0  # cosine similarity to the closest title or question variant
 
 
@@ -85,12 +85,12 @@ def decide(
 
     Two close candidates are where confidently wrong answers come from: then the customer
     chooses among suggestions instead (bench kb-calibrate chose the rule by cross-validation).
-    Each word of the question that appears in no article raises the bar by ``unfamiliar_penalty``:
+    The share of the question's words that appear in no article raises the bar by up to ``unfamiliar_penalty``:
     "do you offer a teacher discount?" is close to the student-discount article, but "teacher"
     is nowhere in the knowledge base, and questions like it are mostly about what the shop
     does not have (91% of out-of-scope tuning questions have such a word, 32% of in-scope ones).
     """
-    if hits and hits[0].score >= answer_threshold + unfamiliar_penalty * hits[0].unfamiliar_words:
+    if hits and hits[0].score >= answer_threshold + unfamiliar_penalty * hits[0].unfamiliar_share:
         runner_up = hits[1].score if len(hits) > 1 else 0.0
         best = hits[0]
         # A question (almost) exactly as taught needs no head to vouch for it: a just-taught article has too few
@@ -184,9 +184,9 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self.articles)
 
-    def unfamiliar_words(self, query: str) -> int:
-        """How many informative words of the (normalised) query no article contains."""
-        return self.vocabulary.unfamiliar(words(query))
+    def unfamiliar_share(self, query: str) -> float:
+        """The share of the (normalised) query's informative words that no article contains."""
+        return self.vocabulary.unfamiliar_share(words(query))
 
     def normalise(self, query: str) -> str:
         """The query as it is embedded and matched: whitespace folded, typos corrected, length capped."""
@@ -205,7 +205,7 @@ class SearchIndex:
         top = top[np.argsort(-score[top], kind="stable")]
         semantic = semantic_all[top] / SEMANTIC_WEIGHT
         confidence = self.head.probabilities(query_vector)[top] if self.head is not None else None
-        unfamiliar = self.unfamiliar_words(query)
+        unfamiliar = self.unfamiliar_share(query)
         hits = []
         for rank, index in enumerate(top):
             article = self.articles[index]
@@ -222,7 +222,7 @@ class SearchIndex:
                     lexical=round(float(lexical[index]), 4),
                     matched_question=article.search_texts()[matched],
                     confidence=None if confidence is None else round(float(confidence[rank]), 4),
-                    unfamiliar_words=unfamiliar,
+                    unfamiliar_share=unfamiliar,
                     question_similarity=round(float(best[0::3][index]), 4),
                 )
             )

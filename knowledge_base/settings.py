@@ -20,16 +20,16 @@ ENV_KB_UNFAMILIAR_PENALTY = "KB_UNFAMILIAR_PENALTY"
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_ARTICLES_DIR = PROJECT_ROOT / "knowledge_base" / "articles"
-# The answer rule (score, plus a penalty per question word no article contains; margin over the runner-up;
-# article-head confidence) and the suggest threshold, chosen by `bench kb-calibrate --max-wrong 0.04`
-# (5-fold CV on search_eval.yml, 127 out-of-scope and near-miss questions included, and the article
-# variants leave-fold-out; never the held-out set). On that data: 58.8% right outright, 4.0% wrong, 96.1%
-# of out-of-scope declined (score and margin alone: 45.5%, 3.8%, 98.4%).
-DEFAULT_ANSWER_THRESHOLD = 0.30
+# The answer rule (score, plus a penalty times the share of question words no article contains; margin over
+# the runner-up; article-head confidence) and the suggest threshold, chosen by `bench kb-calibrate
+# --max-wrong 0.04` (5-fold CV on search_eval.yml, 127 out-of-scope and near-miss questions included, and
+# the article variants leave-fold-out; never the held-out set). On that data: 56.4% right outright, 2.9%
+# wrong, 95.3% of out-of-scope declined (score and margin alone: 45.5%, 3.8%, 98.4%).
+DEFAULT_ANSWER_THRESHOLD = 0.38
 DEFAULT_SUGGEST_THRESHOLD = 0.30
-DEFAULT_ANSWER_MARGIN = 0.03
+DEFAULT_ANSWER_MARGIN = 0.04
 DEFAULT_ANSWER_CONFIDENCE = 0.16
-DEFAULT_UNFAMILIAR_PENALTY = 0.30
+DEFAULT_UNFAMILIAR_PENALTY = 0.80
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class KnowledgeBaseSettings:
     suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD  # score at or above which an article is a suggestion
     answer_margin: float = DEFAULT_ANSWER_MARGIN  # how far the best article must lead the next to answer outright
     answer_confidence: float = DEFAULT_ANSWER_CONFIDENCE  # least article-head probability to answer outright
-    unfamiliar_penalty: float = DEFAULT_UNFAMILIAR_PENALTY  # added to the threshold per word no article has
+    unfamiliar_penalty: float = DEFAULT_UNFAMILIAR_PENALTY  # times the share of words no article has, on the threshold
 
     def __post_init__(self) -> None:
         if not 0.0 < self.suggest_threshold <= self.answer_threshold <= 1.0:

@@ -1,7 +1,9 @@
 """The words the knowledge base uses, to tell which words of a question it has never seen.
 
 A question about what the shop does not have ("do you offer a teacher discount?") usually
-names it in a word no article contains. Inflections do not count as new: "engrave" is
+names it in a word no article contains. What counts is the share of such words, not their
+number: a long question has more words of its own ("my sister", "last tuesday") without
+being any less about what the articles cover. Inflections do not count as new: "engrave" is
 known when an article says "engraving", "batteries" when one says "battery".
 """
 
@@ -30,6 +32,7 @@ class Vocabulary:
         position = bisect.bisect_left(self.words, prefix)
         return position < len(self.words) and self.words[position].startswith(prefix)
 
-    def unfamiliar(self, words: Iterable[str]) -> int:
-        """How many informative words (not stop words, at least three letters) are unknown."""
-        return sum(1 for w in words if len(w) >= MIN_LENGTH and w not in STOPWORDS and not self.knows(w))
+    def unfamiliar_share(self, words: Iterable[str]) -> float:
+        """The share of informative words (not stop words, at least three letters) that are unknown."""
+        informative = [w for w in words if len(w) >= MIN_LENGTH and w not in STOPWORDS]
+        return sum(1 for w in informative if not self.knows(w)) / len(informative) if informative else 0.0

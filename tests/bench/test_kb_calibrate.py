@@ -66,6 +66,6 @@ def test_the_suggest_threshold_keeps_coverage_and_offers_out_of_scope_questions_
 
 def test_unfamiliar_words_raise_the_bar_for_near_misses() -> None:
     # Out-of-scope questions score like in-scope ones but carry words no article has.
-    samples = [Sample(0.60, 0.10, True, 0.9, 0)] * 50 + [Sample(0.60, 0.10, None, 0.9, 2)] * 50
+    samples = [Sample(0.60, 0.10, True, 0.9, 0.0)] * 50 + [Sample(0.60, 0.10, None, 0.9, 0.6)] * 50
     rule = choose(samples, max_wrong=0.02, min_declined=0.95)
     assert rule[3] > 0 and rates(samples, rule).right == 1.0 and rates(samples, rule).declined == 1.0

@@ -16,5 +16,5 @@ def test_new_words_are_unfamiliar_even_when_they_start_like_a_known_one() -> Non
 
 
 def test_only_informative_words_are_counted() -> None:
-    assert VOCABULARY.unfamiliar(["do", "you", "offer", "a", "teacher", "discount"]) == 2  # offer, teacher
-    assert VOCABULARY.unfamiliar(["is", "it", "ok"]) == 0
+    assert VOCABULARY.unfamiliar_share(["do", "you", "offer", "a", "teacher", "discount"]) == 2 / 3  # offer, teacher
+    assert VOCABULARY.unfamiliar_share(["is", "it", "ok"]) == 0.0
