@@ -53,8 +53,11 @@ def test_out_of_scope_questions_fall_below_the_answer_threshold(report) -> None:
 
 
 def test_most_in_scope_questions_are_answered_outright(report) -> None:  # type: ignore[no-untyped-def]
-    # A threshold so high that nothing is answered would pass the test above trivially.
-    assert report.answered >= 0.75, report.summary()
+    # A rule so strict that nothing is answered would pass the test above trivially. The calibrated rule
+    # trades outright answers for declined near misses (BENCHMARKS.md, issue 12): about 59% here, the right
+    # article first in the suggestions for most of the rest.
+    assert report.answered >= 0.55, report.summary()
+    assert report.correct_answered >= 0.97 * report.answered, "nearly everything answered outright is right"
 
 
 def test_typos_land_on_the_same_article(index: SearchIndex, embedder) -> None:  # type: ignore[no-untyped-def]
