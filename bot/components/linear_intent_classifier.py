@@ -96,8 +96,14 @@ def fit_softmax(
         return C * log_loss + 0.5 * float(weights @ weights), gradient
 
     start = np.zeros(n_sparse + n_dense + n_classes)
+    # L-BFGS keeps `maxcor` pairs of vectors as long as the weights (2.4 million numbers for BANKING77):
+    # 5 instead of scipy's 10 saves about 200 MB with the same validation accuracy after 100 iterations.
     result = scipy.optimize.minimize(
-        loss_and_gradient, start, jac=True, method="L-BFGS-B", options={"maxiter": max_iter, "gtol": 1e-4}
+        loss_and_gradient,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": max_iter, "gtol": 1e-4, "maxcor": 5},
     )
     w = result.x.astype(np.float32)
     return (
