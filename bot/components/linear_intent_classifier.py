@@ -15,7 +15,7 @@ Why a hand-written fit rather than scikit-learn's ``LogisticRegression``: the
 embedding columns are dense (every message has all of them), and scikit-learn
 takes one matrix, so they travelled as 80% of the non-zeros of a sparse matrix
 through every L-BFGS iteration; with BANKING77's 10,003 examples the fit took
-about 400 of the pipeline's 495 s (profile: docs/perf/). Here the sparse
+about three quarters of the pipeline's 495 s of training (profile: docs/perf/). Here the sparse
 n-gram columns and the dense embedding columns are multiplied separately (the
 dense part as a BLAS product), in float32, and L-BFGS stops after
 ``max_iter`` iterations: accuracy on a validation split levels off well
