@@ -127,7 +127,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
 
     @staticmethod
     def required_packages() -> list[str]:
-        return ["sklearn"]
+        return ["scipy"]
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
