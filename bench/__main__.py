@@ -1,6 +1,6 @@
 """One entry point for every benchmark: `bench nlu ...`, `bench chat ...`, `bench kb ...`.
 
-    bench nlu --train FILE --test FILE [--shots K] [--seed S] [--oos-label LABEL]
+    bench nlu --train FILE (--test FILE | --validation FRACTION) [--shots K] [--seed S] [--oos-label LABEL]
     bench chat [--users 1,5,10,20,40,80]
     bench kb [--sizes 1000,10000,100000]
     bench kb-quality

@@ -1,7 +1,7 @@
 """Intent-classification accuracy and speed of the bot's own NLU pipeline on any labelled CSV.
 
-    python -m bench.nlu --train FILE --test FILE [--shots K] [--seed S[,S...]] [--oos-label LABEL[,...]]
-                        [--config config.yml] [--no-append]
+    python -m bench.nlu --train FILE (--test FILE | --validation FRACTION) [--shots K] [--seed S[,S...]]
+                        [--oos-label LABEL[,...]] [--thresholds T[,T...]] [--config config.yml] [--no-append]
 
 The pipeline is the product's: the ``pipeline`` of ``config.yml``, trained with
 ``rasa.model_training.train_nlu`` exactly as ``deskbot train`` trains it, and
@@ -19,6 +19,14 @@ predicted out of scope when the FallbackClassifier turns it into
 an out-of-scope class (BANKING77) can hold some of its intents out this way.
 ``--shots K`` trains on K examples per label, drawn with each ``--seed``; the
 figures are then given per seed and as a mean.
+
+``--validation FRACTION`` never reads a test file: it holds out that fraction
+of the training file (stratified by label, always the same split) and scores
+on it instead. Hyper-parameters are chosen this way; the test file is for the
+final figures only. ``--thresholds`` adds, for each fallback threshold listed,
+what the FallbackClassifier would have done at that threshold (computed from
+the same parses, with the config's ambiguity threshold): the curve to choose
+the threshold from.
 
 Rasa's training cache is switched off so every run trains from scratch.
 Cost on 2 cores: BANKING77's full 10,003 examples take a few minutes to train and
@@ -153,6 +161,45 @@ class RunResult:
     oos_recall: float | None
     oos_precision: float | None
     latency: dict[str, float]
+    curve: list[tuple[float, float, float | None]]  # (threshold, in-scope rejected, OOS recall)
+
+
+VALIDATION_SEED = 0  # one fixed split, so that every validation run scores the same examples
+
+
+def split_validation(examples: list[Example], fraction: float) -> tuple[list[Example], list[Example]]:
+    """(training part, validation part) of one labelled file: stratified by label, the same split every time."""
+    from sklearn.model_selection import train_test_split
+
+    train_part, validation_part = train_test_split(
+        examples, test_size=fraction, stratify=[e.label for e in examples], random_state=VALIDATION_SEED
+    )
+    return list(train_part), list(validation_part)
+
+
+def ambiguity_threshold(config_path: Path) -> float:
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    for component in config.get("pipeline", []):
+        if component.get("name") == "FallbackClassifier":
+            return float(component.get("ambiguity_threshold", 0.1))
+    return 0.0
+
+
+def threshold_curve(
+    test: list[Example],
+    confidences: list[tuple[float, float]],
+    oos_labels: frozenset[str],
+    thresholds: list[float],
+    ambiguity: float,
+) -> list[tuple[float, float, float | None]]:
+    """(threshold, share of in-scope messages rejected, OOS recall) as the FallbackClassifier would decide."""
+    curve = []
+    for threshold in thresholds:
+        rejected = [top < threshold or top - second < ambiguity for top, second in confidences]
+        in_scope = [r for r, e in zip(rejected, test, strict=True) if e.label not in oos_labels]
+        out = [r for r, e in zip(rejected, test, strict=True) if e.label in oos_labels]
+        curve.append((threshold, sum(in_scope) / len(in_scope), sum(out) / len(out) if out else None))
+    return curve
 
 
 def train(config: Path, examples: list[Example], names: dict[str, str], workdir: Path) -> tuple[Path, float]:
@@ -172,25 +219,28 @@ def train(config: Path, examples: list[Example], names: dict[str, str], workdir:
 
 async def evaluate(
     model: Path, test: list[Example], names: dict[str, str]
-) -> tuple[list[str], list[bool], list[float]]:
-    """Predicted labels (top intent before the fallback), fallback flags and per-parse seconds."""
+) -> tuple[list[str], list[bool], list[float], list[tuple[float, float]]]:
+    """Predicted labels (top intent before the fallback), fallback flags, per-parse seconds and the
+    (first, second) intent confidences."""
     from rasa.core.agent import Agent
 
     labels_by_name = {name: label for label, name in names.items()}
     agent = Agent.load(str(model))
     for example in test[:20]:  # warm-up: first calls build TensorFlow graphs and caches
         await agent.parse_message(example.text)
-    predicted, fell_back, seconds = [], [], []
+    predicted, fell_back, seconds, confidences = [], [], [], []
     for index, example in enumerate(test, start=1):
         started = time.perf_counter()
         parsed = await agent.parse_message(example.text)
         seconds.append(time.perf_counter() - started)
-        ranking = [item["name"] for item in parsed.get("intent_ranking", []) if item["name"] != FALLBACK_INTENT]
-        predicted.append(labels_by_name.get(ranking[0], "?") if ranking else "?")
+        ranked = [item for item in parsed.get("intent_ranking", []) if item["name"] != FALLBACK_INTENT]
+        predicted.append(labels_by_name.get(ranked[0]["name"], "?") if ranked else "?")
+        top = [float(item["confidence"]) for item in ranked[:2]] + [0.0, 0.0]
+        confidences.append((top[0], top[1]))
         fell_back.append(parsed["intent"]["name"] == FALLBACK_INTENT)
         if index % 500 == 0 or index == len(test):
             progress(f"evaluated {index}/{len(test)}")
-    return predicted, fell_back, seconds
+    return predicted, fell_back, seconds, confidences
 
 
 def score(
@@ -214,7 +264,12 @@ def score(
 
 
 def run_once(
-    config_path: Path, train_set: list[Example], test: list[Example], oos_labels: frozenset[str], seed: int | None
+    config_path: Path,
+    train_set: list[Example],
+    test: list[Example],
+    oos_labels: frozenset[str],
+    seed: int | None,
+    thresholds: list[float],
 ) -> RunResult:
     names = intent_names({example.label for example in train_set + test})
     with tempfile.TemporaryDirectory(prefix="deskbot-bench-nlu-") as raw:
@@ -222,11 +277,21 @@ def run_once(
         config = pipeline_config(config_path, workdir)
         model, train_seconds = train(config, train_set, names, workdir)
         progress(f"parsing {len(test)} test messages one at a time")
-        predicted, fell_back, seconds = asyncio.run(evaluate(model, test, names))
+        predicted, fell_back, seconds, confidences = asyncio.run(evaluate(model, test, names))
     accuracy, macro_f1, rejected, recall, precision = score(test, predicted, fell_back, oos_labels)
     progress(f"accuracy {accuracy:.2%}, macro-F1 {macro_f1:.2%}")
+    curve = threshold_curve(test, confidences, oos_labels, thresholds, ambiguity_threshold(config_path))
     return RunResult(
-        seed, len(train_set), train_seconds, accuracy, macro_f1, rejected, recall, precision, percentiles_ms(seconds)
+        seed,
+        len(train_set),
+        train_seconds,
+        accuracy,
+        macro_f1,
+        rejected,
+        recall,
+        precision,
+        percentiles_ms(seconds),
+        curve,
     )
 
 
@@ -235,8 +300,9 @@ def _pct(value: float | None) -> str:
 
 
 def render(results: list[RunResult], args: argparse.Namespace) -> str:
+    scored_on = f"test `{args.test}`" if args.test else f"validation: {args.validation:.0%} of the training file"
     lines = [
-        f"train `{args.train}`, test `{args.test}`, "
+        f"train `{args.train}`, {scored_on}, "
         + (f"{args.shots} examples per label" if args.shots else "all training examples")
         + (
             f", out of scope: {', '.join(f'`{label}`' for label in sorted(args.oos_labels))}" if args.oos_labels else ""
@@ -258,6 +324,17 @@ def render(results: list[RunResult], args: argparse.Namespace) -> str:
             f"{statistics.mean(r.macro_f1 for r in results):.2%} | | | | "
             f"{statistics.mean(r.train_seconds for r in results):.0f} | | |"
         )
+    if args.thresholds:
+        lines += [
+            "",
+            "Fallback threshold curve (from the same parses): in-scope rejected / OOS recall",
+            "",
+            "| seed | " + " | ".join(f"{t:.2f}" for t in args.thresholds) + " |",
+            "|---|" + "---:|" * len(args.thresholds),
+        ]
+        for r in results:
+            cells = [f"{rejected:.1%} / {_pct(recall)}" for _, rejected, recall in r.curve]
+            lines.append(f"| {'–' if r.seed is None else r.seed} | " + " | ".join(cells) + " |")
     lines += ["", f"Peak memory (max RSS of the process, training and parsing): {peak_rss_mb():.0f} MB."]
     return "\n".join(lines)
 
@@ -265,7 +342,14 @@ def render(results: list[RunResult], args: argparse.Namespace) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--train", type=Path, required=True, help="training CSV (text,label)")
-    parser.add_argument("--test", type=Path, required=True, help="test CSV (text,label)")
+    scored_on = parser.add_mutually_exclusive_group(required=True)
+    scored_on.add_argument("--test", type=Path, help="test CSV (text,label)")
+    scored_on.add_argument(
+        "--validation",
+        type=float,
+        metavar="FRACTION",
+        help="score on this fraction of the training file (stratified, fixed seed) instead of a test file",
+    )
     parser.add_argument("--shots", type=int, default=0, help="train on K examples per label (0: all)")
     parser.add_argument("--seed", default="1", help="seed(s) for --shots sampling, comma-separated: 1,2,3")
     parser.add_argument(
@@ -277,10 +361,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--config", type=Path, default=ROOT / "config.yml", help="the Rasa config whose pipeline to use"
     )
+    parser.add_argument(
+        "--thresholds", default="", help="fallback thresholds to report a rejection curve for, comma-separated"
+    )
     parser.add_argument("--no-append", action="store_true", help="print only; do not append to BENCHMARKS.md")
     args = parser.parse_args(argv)
     if args.shots < 0:
         parser.error("--shots must be 0 or more")
+    if args.validation is not None and not 0 < args.validation < 1:
+        parser.error("--validation must be a fraction between 0 and 1")
+    try:
+        args.thresholds = [float(t) for t in args.thresholds.split(",") if t.strip()]
+    except ValueError:
+        parser.error(f"--thresholds must be numbers separated by commas, got {args.thresholds!r}")
     args.oos_labels = frozenset(label.strip() for label in args.oos_label.split(",") if label.strip())
     try:
         args.seeds = [int(seed) for seed in args.seed.split(",")]
@@ -312,7 +405,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["RASA_MAX_CACHE_SIZE"] = "0"  # every run trains from scratch
     quiet_rasa()
     try:
-        train_examples, test_examples = read_examples(args.train), read_examples(args.test)
+        train_examples = read_examples(args.train)
+        if args.test:
+            test_examples = read_examples(args.test)
+        else:
+            train_examples, test_examples = split_validation(train_examples, args.validation)
     except DatasetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -324,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         train_set = (
             sample_shots(train_examples, args.shots, seed) if args.shots and seed is not None else train_examples
         )
-        results.append(run_once(args.config, train_set, test_examples, args.oos_labels, seed))
+        results.append(run_once(args.config, train_set, test_examples, args.oos_labels, seed, args.thresholds))
     table = render(results, args)
     print(table)
     if not args.no_append:

@@ -7,7 +7,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bench.nlu import DatasetError, Example, intent_names, read_examples, sample_shots, score, write_nlu_file
+from bench.nlu import (
+    DatasetError,
+    Example,
+    intent_names,
+    read_examples,
+    sample_shots,
+    score,
+    split_validation,
+    threshold_curve,
+    write_nlu_file,
+)
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -76,3 +86,21 @@ def test_scores_count_fallback_only_against_out_of_scope() -> None:
     assert recall == pytest.approx(1 / 2) and precision == pytest.approx(1 / 2)
     assert 0 < macro_f1 < 1
     assert score(test[:3], predicted[:3], fell_back[:3], frozenset())[3:] == (None, None)
+
+
+def test_the_validation_split_is_stratified_disjoint_and_always_the_same() -> None:
+    examples = [Example(f"{label} {i}", label) for label in ("x", "y") for i in range(10)]
+    train_part, validation_part = split_validation(examples, 0.2)
+    assert sorted(e.label for e in validation_part) == ["x", "x", "y", "y"]
+    assert not set(train_part) & set(validation_part) and len(train_part) + len(validation_part) == 20
+    assert split_validation(list(examples), 0.2) == (train_part, validation_part)
+
+
+def test_the_threshold_curve_rejects_as_the_fallback_classifier_would() -> None:
+    test = [Example("a", "x"), Example("b", "x"), Example("c", "oos"), Example("d", "oos")]
+    confidences = [(0.9, 0.05), (0.5, 0.45), (0.6, 0.1), (0.3, 0.2)]
+    # At 0.4: "b" is ambiguous (0.05 apart) and "d" below the threshold; at 0.7 "c" too.
+    assert threshold_curve(test, confidences, frozenset({"oos"}), [0.4, 0.7], ambiguity=0.08) == [
+        (0.4, 0.5, 0.5),
+        (0.7, 0.5, 1.0),
+    ]

@@ -15,7 +15,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.linear_intent_classifier import LinearIntentClassifier
+from bot.components.linear_intent_classifier import LinearIntentClassifier, fit_softmax
 
 WORDS = ["card", "arrive", "refund", "money", "hello", "hi"]
 INTENTS = {"card_arrival": ["card", "arrive"], "refund": ["refund", "money"], "greet": ["hello", "hi"]}
@@ -91,3 +91,17 @@ def test_a_missing_model_file_loads_as_an_untrained_classifier(storage: LocalMod
     loaded = LinearIntentClassifier.load({}, storage, Resource("never-trained"), context())
     [parsed] = loaded.process([message("hello")])
     assert parsed.get(INTENT) is None
+
+
+def test_the_fit_minimises_the_same_objective_as_scikit_learns_logistic_regression() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    sparse = scipy.sparse.random(60, 12, density=0.3, format="csr", random_state=1)
+    dense = rng.normal(size=(60, 4))
+    labels = rng.integers(0, 3, size=60)
+    sparse_weights, dense_weights, bias = fit_softmax(sparse, dense, labels, 3, C=2.0, max_iter=500)
+    reference = LogisticRegression(C=2.0, tol=1e-8, max_iter=5000).fit(np.hstack([sparse.toarray(), dense]), labels)
+    np.testing.assert_allclose(np.vstack([sparse_weights, dense_weights]), reference.coef_.T, atol=2e-3)
+    # Softmax biases are defined up to a constant; scikit-learn's are centred.
+    np.testing.assert_allclose(bias - bias.mean(), reference.intercept_ - reference.intercept_.mean(), atol=2e-3)
