@@ -34,12 +34,14 @@ class ActionDefaultAskAffirmation(DeskbotAction):
     ) -> list[dict[str, Any]]:
         text = last_customer_text(tracker)
         knowledge_base = (await runtime()).knowledge_base
-        hits = await knowledge_base.search(text, limit=MAX_OPTIONS) if text else []
-        if hits and hits[0].score >= knowledge_base.answer_threshold:
-            # NLU was unsure, but the knowledge base is sure: a question worded unusually. Answer it.
-            dispatcher.utter_message(text=hits[0].answer)
+        outcome = await knowledge_base.answer(text, suggestions=MAX_OPTIONS) if text else None
+        if outcome is not None and outcome.verdict == "answer":
+            # NLU was unsure, but the knowledge base is sure by its own rule: a question worded unusually.
+            for hit in outcome.hits:
+                dispatcher.utter_message(text=hit.answer)
             dispatcher.utter_message(text="Did that answer your question?", buttons=HELPFUL_BUTTONS)
-            return [SlotSet("article_slug", hits[0].slug)]
+            return [SlotSet("article_slug", outcome.hits[0].slug)]
+        hits = outcome.hits if outcome is not None else []
         buttons: list[dict[str, str]] = []
         for ranked in tracker.latest_message.get("intent_ranking") or []:
             label = INTENT_LABELS.get(ranked.get("name", ""))

@@ -3,6 +3,7 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaint import ActionHandleComplaint
+from actions.fallback import ActionDefaultAskAffirmation
 from actions.faq import ActionAnswerQuestion, ActionHandleUnhelpful
 from tests.actions.trackers import make_tracker
 
@@ -110,3 +111,12 @@ async def test_a_complaint_no_article_answers_is_queued_for_a_person(shop) -> No
     )
     assert dispatcher.messages[0]["response"] == "utter_complaint_sorry"
     assert dispatcher.messages[1]["custom"] == {"signal": "complaint"}
+
+
+async def test_the_fallback_answers_only_by_the_knowledge_bases_own_rule(shop) -> None:
+    # "my account thing" scores above the answer threshold, but two account articles tie: not an answer.
+    dispatcher = CollectingDispatcher()
+    await ActionDefaultAskAffirmation().run(dispatcher, make_tracker("my account thing", "nlu_fallback"), DOMAIN)
+    offered = [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
+    assert any(payload.startswith('/ask_faq{"article_slug"') for payload in offered), dispatcher.messages
+    assert offered[-1] == "/deny"
