@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import HELPFUL_BUTTONS, DeskbotAction, last_customer_text
+from actions.base import DeskbotAction, last_customer_text
+from actions.faq import answer_outright
 from actions.handoff import signal
 from actions.runtime import runtime
 
@@ -37,10 +37,7 @@ class ActionDefaultAskAffirmation(DeskbotAction):
         outcome = await knowledge_base.answer(text, suggestions=MAX_OPTIONS) if text else None
         if outcome is not None and outcome.verdict == "answer":
             # NLU was unsure, but the knowledge base is sure by its own rule: a question worded unusually.
-            for hit in outcome.hits:
-                dispatcher.utter_message(text=hit.answer)
-            dispatcher.utter_message(text="Did that answer your question?", buttons=HELPFUL_BUTTONS)
-            return [SlotSet("article_slug", outcome.hits[0].slug)]
+            return answer_outright(dispatcher, outcome.hits)
         hits = outcome.hits if outcome is not None else []
         buttons: list[dict[str, str]] = []
         for ranked in tracker.latest_message.get("intent_ranking") or []:

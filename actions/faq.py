@@ -21,6 +21,15 @@ def suggestion_buttons(hits: list[SearchHit]) -> list[dict[str, str]]:
     ]
 
 
+def answer_outright(dispatcher: CollectingDispatcher, hits: list[SearchHit]) -> list[dict[str, Any]]:
+    """Each article's answer (two for a message that asked two things), then "did that answer it?"."""
+    for hit in hits:
+        dispatcher.utter_message(text=hit.answer)
+    asked = "Did that answer your question?" if len(hits) == 1 else "Did that answer your questions?"
+    dispatcher.utter_message(text=asked, buttons=HELPFUL_BUTTONS)
+    return [SlotSet("article_slug", hits[0].slug)]
+
+
 async def show_article(dispatcher: CollectingDispatcher, slug: str) -> list[dict[str, Any]]:
     """A suggestion the customer picked: its answer, by slug."""
     async with transaction() as session:
@@ -49,11 +58,7 @@ class ActionAnswerQuestion(DeskbotAction):
             return []
         outcome = await (await runtime()).knowledge_base.answer(question)
         if outcome.verdict == "answer":
-            for hit in outcome.hits:  # two questions in one message: one answer each
-                dispatcher.utter_message(text=hit.answer)
-            asked = "Did that answer your question?" if len(outcome.hits) == 1 else "Did that answer your questions?"
-            dispatcher.utter_message(text=asked, buttons=HELPFUL_BUTTONS)
-            return [SlotSet("article_slug", outcome.hits[0].slug)]
+            return answer_outright(dispatcher, outcome.hits)
         if outcome.verdict == "suggest":
             dispatcher.utter_message(
                 text="I'm not completely sure I understood. Is it one of these?",

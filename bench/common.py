@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge_base.article_files import ArticleData
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 
@@ -76,3 +78,12 @@ def append_results(title: str, command: str, body: str) -> None:
         BENCHMARKS_MD.write_text("# Benchmarks\n\nFigures appended by the scripts in `bench/`; newest last.\n")
     with BENCHMARKS_MD.open("a", encoding="utf-8") as handle:
         handle.write(section)
+
+
+def variant_fold(
+    articles: Sequence[ArticleData], folds: int, fold: int
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Each article's question variants dealt into ``folds``: (the fold's variants, the rest), by slug."""
+    held = {a.slug: tuple(q for i, q in enumerate(a.questions) if i % folds == fold) for a in articles}
+    kept = {a.slug: tuple(q for q in a.questions if q not in held[a.slug]) for a in articles}
+    return held, kept

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import ROOT, append_results, command_line, progress
+from bench.common import ROOT, append_results, command_line, progress, variant_fold
 from knowledge_base.article_files import ArticleData, load_articles_dir
 from knowledge_base.embedding import Embedder
 from knowledge_base.evaluation import load_questions
@@ -212,8 +212,7 @@ class Scorer:
         """Each article's variants dealt into folds; a fold's variants are asked of an index built without them."""
         samples = []
         for fold in range(folds):
-            held = {a.slug: tuple(q for i, q in enumerate(a.questions) if i % folds == fold) for a in self.articles}
-            kept = {a.slug: tuple(q for q in a.questions if q not in held[a.slug]) for a in self.articles}
+            held, kept = variant_fold(self.articles, folds, fold)
             index = self.index(
                 [ArticleData(**{**a.__dict__, "questions": kept[a.slug] or a.questions}) for a in self.articles]
             )

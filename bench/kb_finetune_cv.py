@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 
-from bench.common import ROOT, append_results, command_line, progress
+from bench.common import ROOT, append_results, command_line, progress, variant_fold
 from knowledge_base.article_files import ArticleData, load_articles_dir
 from knowledge_base.embedding import resolve_model_path
 from knowledge_base.evaluation import load_questions
@@ -127,8 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     rows, base_cv, tuned_cv, base_eval, tuned_eval, seconds = [], [], [], [], [], []
     for fold in range(args.folds):
-        held = {a.slug: tuple(q for i, q in enumerate(a.questions) if i % args.folds == fold) for a in articles}
-        keep = {a.slug: tuple(q for q in a.questions if q not in held[a.slug]) for a in articles}
+        held, keep = variant_fold(articles, args.folds, fold)
         reduced = [ArticleData(**{**a.__dict__, "questions": keep[a.slug] or a.questions[:1]}) for a in articles]
         queries = [(q, slug) for slug, qs in held.items() for q in qs if keep[slug]]
         started = time.perf_counter()

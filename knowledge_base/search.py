@@ -90,17 +90,16 @@ def decide(
     is nowhere in the knowledge base, and questions like it are mostly about what the shop
     does not have (91% of out-of-scope tuning questions have such a word, 32% of in-scope ones).
     """
-    if hits and hits[0].score >= answer_threshold + unfamiliar_penalty * hits[0].unfamiliar_share:
+    best = hits[0] if hits else None
+    if best is not None and best.score >= answer_threshold + unfamiliar_penalty * best.unfamiliar_share:
         runner_up = hits[1].score if len(hits) > 1 else 0.0
-        best = hits[0]
         # A question (almost) exactly as taught needs no head to vouch for it: a just-taught article has too few
         # variants for the head to be sure of it yet.
         confident = (
             best.confidence is None or best.confidence >= answer_confidence or best.question_similarity >= TAUGHT
         )
-
         if best.score - runner_up >= answer_margin and confident:
-            return SearchOutcome("answer", list(hits[:1]))
+            return SearchOutcome("answer", [best])
     close = [hit for hit in hits if hit.score >= suggest_threshold][:suggestions]
     return SearchOutcome("suggest", close) if close else SearchOutcome("none", [])
 
@@ -197,7 +196,8 @@ class SearchIndex:
             return []
         similarity = self.vectors @ query_vector
         best = np.maximum.reduceat(similarity, self._segments)
-        semantic_all = QUESTION_WEIGHT * best[0::3] + ANSWER_WEIGHT * best[1::3] + PASSAGE_WEIGHT * best[2::3]
+        best_question = best[0::3]
+        semantic_all = QUESTION_WEIGHT * best_question + ANSWER_WEIGHT * best[1::3] + PASSAGE_WEIGHT * best[2::3]
         lexical = self.lexical.scores(query)
         score = np.clip(semantic_all + LEXICAL_WEIGHT * lexical, 0.0, 1.0)
         limit = min(limit, len(self.articles))
@@ -223,7 +223,7 @@ class SearchIndex:
                     matched_question=article.search_texts()[matched],
                     confidence=None if confidence is None else round(float(confidence[rank]), 4),
                     unfamiliar_share=unfamiliar,
-                    question_similarity=round(float(best[0::3][index]), 4),
+                    question_similarity=round(float(best_question[index]), 4),
                 )
             )
         return hits
