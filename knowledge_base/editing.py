@@ -16,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from crm_store.db import unit_of_work
 from crm_store.errors import Conflict, NotFound
-from crm_store.models import Article, ArticleVersion
+from crm_store.models import Article, ArticleVersion, NegativeLesson
 from crm_store.models.base import utcnow
 from crm_store.repositories import ArticleRepository, AuditRepository
 from knowledge_base.article_files import ArticleData
@@ -31,6 +31,7 @@ from knowledge_base.store import (
 )
 
 DIFF_FIELDS = ("title", "category", "status", "tags", "answer", "questions")
+MAX_LESSON_CHARS = 1000
 
 
 class KnowledgeBaseEditor:
@@ -128,6 +129,44 @@ class KnowledgeBaseEditor:
             return data
         changed = ArticleData(**{**data.__dict__, "questions": (*data.questions, question)})
         return await self.update(changed, actor, base_version=None, summary="added a question variant")
+
+    # Negative lessons: live at once, like any other change ---------------------------------------
+
+    async def negative_lessons(self) -> list[NegativeLesson]:
+        async with unit_of_work(self.sessions) as session:
+            return await ArticleRepository(session).negative_lessons()
+
+    async def add_negative_lesson(self, question: str, slug: str | None, actor: str) -> NegativeLesson:
+        """ "Don't answer ``question`` (or its rewordings) with article ``slug``": with none, if ``slug`` is None."""
+        question = " ".join(question.split())
+        if not question or len(question) > MAX_LESSON_CHARS:
+            raise ValueError(f"question: 1 to {MAX_LESSON_CHARS} characters")
+        vectors = await compute_embeddings(self.embedder, [question])
+        async with unit_of_work(self.sessions) as session:
+            repository = ArticleRepository(session)
+            if slug is not None and await repository.by_slug(slug) is None:
+                raise NotFound(f"no article {slug!r}")
+            for existing in await repository.negative_lessons():
+                if existing.question == question and existing.article_slug == slug:
+                    return existing
+            if vectors:
+                await repository.add_embeddings(self.embedder.model_name, self.embedder.dimensions, vectors)
+            lesson = await repository.add_negative_lesson(
+                NegativeLesson(question=question, article_slug=slug, actor=actor)
+            )
+            await AuditRepository(session).record(
+                actor, "kb.negative_lesson_added", "negative_lesson", lesson.id, {"question": question, "article": slug}
+            )
+            await repository.bump_revision()
+            return lesson
+
+    async def remove_negative_lesson(self, lesson_id: int, actor: str) -> None:
+        async with unit_of_work(self.sessions) as session:
+            repository = ArticleRepository(session)
+            if not await repository.remove_negative_lesson(lesson_id):
+                raise NotFound(f"no negative lesson {lesson_id}")
+            await AuditRepository(session).record(actor, "kb.negative_lesson_removed", "negative_lesson", lesson_id, {})
+            await repository.bump_revision()
 
     async def history(self, slug: str) -> list[ArticleVersion]:
         async with unit_of_work(self.sessions) as session:

@@ -14,6 +14,9 @@ The fit is small (a few hundred vectors, one class per article: about half a sec
 2 cores, a tenth of that warm-started from the previous fit when only variants changed),
 so it is redone whenever the knowledge base changes and a taught variant counts at once.
 Above MAX_ARTICLES the fit would take too long for that, and there is no head.
+
+Questions a trainer marked as answered by nothing we have (and those answered wrongly) form one
+more class, "none of these" (knowledge_base/negative.py): near them, the articles lose confidence.
 """
 
 from __future__ import annotations
@@ -37,14 +40,28 @@ class ArticleHead:
         self.model = model
         self.slugs = slugs
 
+    @property
+    def classes(self) -> int:
+        return len(self.model.classes_)
+
     @classmethod
     def fit(
-        cls, vectors: np.ndarray, labels: np.ndarray, slugs: tuple[str, ...], previous: ArticleHead | None = None
+        cls,
+        vectors: np.ndarray,
+        labels: np.ndarray,
+        slugs: tuple[str, ...],
+        previous: ArticleHead | None = None,
+        declined: np.ndarray | None = None,
     ) -> ArticleHead | None:
-        """Fitted on ``vectors`` labelled with their article's position; None when it cannot tell articles apart."""
+        """Fitted on ``vectors`` labelled with their article's position, and ``declined`` (questions nothing
+        should answer) as one class more; None when it cannot tell articles apart."""
         if not 2 <= len(slugs) <= MAX_ARTICLES or len(np.unique(labels)) < len(slugs):
             return None
-        warm = previous is not None and previous.slugs == slugs
+        if declined is not None and len(declined):
+            vectors = np.concatenate([vectors, declined])
+            labels = np.concatenate([labels, np.full(len(declined), len(slugs), dtype=labels.dtype)])
+        classes = len(np.unique(labels))
+        warm = previous is not None and previous.slugs == slugs and previous.classes == classes
         model = LogisticRegression(C=C, max_iter=MAX_ITERATIONS, warm_start=warm, class_weight="balanced")
         if warm:
             assert previous is not None
@@ -56,4 +73,5 @@ class ArticleHead:
         return cls(model, slugs)
 
     def probabilities(self, query_vector: np.ndarray) -> np.ndarray:
-        return self.model.predict_proba(query_vector.reshape(1, -1))[0]
+        """Per article in index order (the "none of these" class, when there is one, takes its share)."""
+        return self.model.predict_proba(query_vector.reshape(1, -1))[0][: len(self.slugs)]

@@ -26,6 +26,7 @@ from knowledge_base.compound import question_parts
 from knowledge_base.embedding import Embedder
 from knowledge_base.head import ArticleHead
 from knowledge_base.lexical import LexicalIndex
+from knowledge_base.negative import NegativeLesson, NegativeLessons
 from knowledge_base.settings import KnowledgeBaseSettings
 from knowledge_base.spelling import SpellingCorrector
 from knowledge_base.store import article_data, load_vectors
@@ -60,6 +61,7 @@ class SearchHit:
     confidence: float | None = None  # the article head's probability for this article; None without a head
     unfamiliar_share: float = 0.0  # share of the question's informative words no article contains (same for all hits)
     question_similarity: float = 0.0  # cosine similarity to the closest title or question variant
+    ruled_out: bool = False  # a negative lesson says this article does not answer this question
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ def decide(
     is nowhere in the knowledge base, and questions like it are mostly about what the shop
     does not have (91% of out-of-scope tuning questions have such a word, 32% of in-scope ones).
     """
+    hits = [hit for hit in hits if not hit.ruled_out]
     best = hits[0] if hits else None
     if best is not None and best.score >= answer_threshold + unfamiliar_penalty * best.unfamiliar_share:
         runner_up = hits[1].score if len(hits) > 1 else 0.0
@@ -120,12 +123,20 @@ class SearchIndex:
         vectors: np.ndarray,
         general_words: Sequence[str] = (),
         previous: SearchIndex | None = None,
+        negative_lessons: Sequence[NegativeLesson] = (),
+        negative_vectors: np.ndarray | None = None,
     ) -> None:
         """``vectors`` holds, per article in order, its ``search_texts()``: title, questions, answer, passages.
 
         ``previous``, the index this one replaces, lets the article head start from its fit.
+        ``negative_vectors`` holds the vectors of the ``negative_lessons``' questions.
         """
         self.articles = articles
+        self.negatives = NegativeLessons(
+            negative_lessons,
+            negative_vectors if negative_vectors is not None else np.zeros((0, vectors.shape[-1]), np.float32),
+            [article.slug for article in articles],
+        )
         self.spelling = SpellingCorrector(
             Counter(word for article in articles for text in article.search_texts() for word in words(text)),
             general_words,
@@ -178,7 +189,8 @@ class SearchIndex:
             return None
         rows = np.concatenate([np.arange(start, end) for start, end in zip(self.text_starts, answers, strict=True)])
         labels = np.repeat(np.arange(len(self.articles)), answers - self.text_starts)
-        return ArticleHead.fit(self.vectors[rows], labels, tuple(a.slug for a in self.articles), previous)
+        slugs = tuple(a.slug for a in self.articles)
+        return ArticleHead.fit(self.vectors[rows], labels, slugs, previous, declined=self.negatives.vectors)
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -200,9 +212,11 @@ class SearchIndex:
         semantic_all = QUESTION_WEIGHT * best_question + ANSWER_WEIGHT * best[1::3] + PASSAGE_WEIGHT * best[2::3]
         lexical = self.lexical.scores(query)
         score = np.clip(semantic_all + LEXICAL_WEIGHT * lexical, 0.0, 1.0)
+        ruled_out = self.negatives.ruled_out(query_vector, best_question)
+        order_key = np.where(ruled_out, -1.0, score)  # ruled-out articles come last, after every other article
         limit = min(limit, len(self.articles))
-        top = np.argpartition(-score, limit - 1)[:limit]
-        top = top[np.argsort(-score[top], kind="stable")]
+        top = np.argpartition(-order_key, limit - 1)[:limit]
+        top = top[np.argsort(-order_key[top], kind="stable")]
         semantic = semantic_all[top] / SEMANTIC_WEIGHT
         confidence = self.head.probabilities(query_vector)[top] if self.head is not None else None
         unfamiliar = self.unfamiliar_share(query)
@@ -224,6 +238,7 @@ class SearchIndex:
                     confidence=None if confidence is None else round(float(confidence[rank]), 4),
                     unfamiliar_share=unfamiliar,
                     question_similarity=round(float(best_question[index]), 4),
+                    ruled_out=bool(ruled_out[index]),
                 )
             )
         return hits
@@ -285,9 +300,15 @@ class KnowledgeBase:
                 articles = [article_data(article) for article in await repository.all(statuses=["published"])]
                 texts = [text for article in articles for text in article.search_texts()]
                 vectors = await load_vectors(session, self.embedder, texts)
+                lessons = [
+                    NegativeLesson(row.question, row.article_slug) for row in await repository.negative_lessons()
+                ]
+                lesson_vectors = await load_vectors(session, self.embedder, [lesson.question for lesson in lessons])
             if self._general_words is None:
                 self._general_words = await asyncio.to_thread(self.embedder.general_words)
-            self._index = await asyncio.to_thread(SearchIndex, articles, vectors, self._general_words, self._index)
+            self._index = await asyncio.to_thread(
+                SearchIndex, articles, vectors, self._general_words, self._index, lessons, lesson_vectors
+            )
             self._revision = revision
             self.last_loaded_at = time.monotonic()
             return True

@@ -1,6 +1,13 @@
 """All models, importable from one place (Alembic's autogenerate needs them registered)."""
 
-from crm_store.models.article import Article, ArticleQuestion, ArticleVersion, KnowledgeBaseRevision, TextEmbedding
+from crm_store.models.article import (
+    Article,
+    ArticleQuestion,
+    ArticleVersion,
+    KnowledgeBaseRevision,
+    NegativeLesson,
+    TextEmbedding,
+)
 from crm_store.models.audit import AuditEntry, Note
 from crm_store.models.base import Base, utcnow
 from crm_store.models.conversation import Conversation, Message
@@ -23,6 +30,7 @@ __all__ = [
     "KnowledgeBaseRevision",
     "Message",
     "ModelRecord",
+    "NegativeLesson",
     "Note",
     "Order",
     "OrderEvent",

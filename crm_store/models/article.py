@@ -81,3 +81,20 @@ class ArticleVersion(Base):
     actor = Column(String(100), nullable=False)
     summary = Column(Text, nullable=False, default="")
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class NegativeLesson(Base):
+    """ "Don't answer this question, or its rewordings, with that article": a trainer's correction.
+
+    ``article_slug`` NULL means nothing the knowledge base has answers it. The slug is a plain string, not a
+    foreign key, so the lesson outlives the article's archiving and is simply inert while no such article is
+    published.
+    """
+
+    __tablename__ = "kb_negative_lessons"
+
+    id = Column(Integer, primary_key=True)
+    question = Column(Text, nullable=False)
+    article_slug = Column(String(120), nullable=True, index=True)
+    actor = Column(String(100), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)

@@ -6,7 +6,7 @@ from sqlalchemy import Column, ForeignKey, Integer, String, Text
 
 from crm_store.models.base import Base, JSONType, UTCDateTime, utcnow
 
-CANDIDATE_KINDS = ("new_article", "question_variant", "nlu_example")
+CANDIDATE_KINDS = ("new_article", "question_variant", "nlu_example", "wrong_answer", "no_answer")
 CANDIDATE_STATUSES = ("pending", "approved", "rejected")
 
 

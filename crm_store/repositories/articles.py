@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from crm_store.models import Article, ArticleQuestion, KnowledgeBaseRevision, TextEmbedding
+from crm_store.models import Article, ArticleQuestion, KnowledgeBaseRevision, NegativeLesson, TextEmbedding
 from crm_store.models.base import utcnow
 
 _REVISION_ROW = 1
@@ -80,6 +80,20 @@ class ArticleRepository:
                     for text_hash, vector in items[start : start + 5000]
                 ],
             )
+
+    # Negative lessons -------------------------------------------------------
+
+    async def negative_lessons(self) -> list[NegativeLesson]:
+        return list((await self.session.execute(select(NegativeLesson).order_by(NegativeLesson.id))).scalars())
+
+    async def add_negative_lesson(self, lesson: NegativeLesson) -> NegativeLesson:
+        self.session.add(lesson)
+        await self.session.flush()
+        return lesson
+
+    async def remove_negative_lesson(self, lesson_id: int) -> bool:
+        result = await self.session.execute(delete(NegativeLesson).where(NegativeLesson.id == lesson_id))
+        return bool(result.rowcount)
 
     # Revision counter -------------------------------------------------------
 

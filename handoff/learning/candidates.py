@@ -32,7 +32,10 @@ from knowledge_base.article_files import SLUG_PATTERN, ArticleData
 from knowledge_base.editing import KnowledgeBaseEditor
 from knowledge_base.embedding import Embedder
 
-KINDS = ("new_article", "question_variant", "nlu_example")
+KINDS = ("new_article", "question_variant", "nlu_example", "wrong_answer", "no_answer")
+# Negative lessons (knowledge_base/negative.py): "the bot's answer, article `target`, was wrong for this question";
+# "nothing we have answers this".
+NEGATIVE_KINDS = ("wrong_answer", "no_answer")
 SIMILAR = 0.75  # cosine similarity above which two questions count as the same question
 
 
@@ -94,8 +97,10 @@ class LearningDesk:
             raise InvalidMessage("learn.question is required")
         if kind == "new_article" and not answer:
             raise InvalidMessage("learn.answer is required for a new article")
-        if kind in ("question_variant", "nlu_example") and not target:
+        if kind in ("question_variant", "nlu_example", "wrong_answer") and not target:
             raise InvalidMessage("learn.target (an article slug or an intent) is required")
+        if kind == "no_answer":
+            target = None
         scrubber = await self.scrubber()
         async with unit_of_work(self.sessions) as session:
             customer = await session.get(Customer, ticket.customer_id) if ticket.customer_id else None
@@ -164,6 +169,8 @@ class LearningDesk:
                 actor,
             )
             target = slug
+        elif candidate.kind in NEGATIVE_KINDS:
+            await self.editor.add_negative_lesson(question, target if candidate.kind == "wrong_answer" else None, actor)
         else:
             await asyncio.to_thread(add_example, str(target), question)
         async with unit_of_work(self.sessions) as session:

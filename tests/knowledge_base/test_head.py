@@ -44,3 +44,21 @@ def test_no_head_for_one_article_or_more_than_the_limit(monkeypatch) -> None:  #
     assert ArticleHead.fit(vectors[:4], labels[:4], ("only",)) is None
     monkeypatch.setattr(head_module, "MAX_ARTICLES", 2)
     assert ArticleHead.fit(vectors, labels, ("a", "b", "c")) is None
+
+
+def test_questions_marked_unanswerable_take_the_confidence_away_near_them() -> None:
+    vectors, labels, centres = clusters(5, 6)
+    slugs = tuple(f"a{i}" for i in range(5))
+    rng = np.random.default_rng(7)
+    # An unanswerable question between articles 0 and 1, and two rewordings of it.
+    middle = (centres[0] + centres[1]) / np.linalg.norm(centres[0] + centres[1])
+    declined = middle + 0.05 * rng.standard_normal((3, 32))
+    declined /= np.linalg.norm(declined, axis=1, keepdims=True)
+    plain = ArticleHead.fit(vectors, labels, slugs)
+    taught = ArticleHead.fit(vectors, labels, slugs, previous=plain, declined=declined[:1].astype(np.float32))
+    assert plain is not None and taught is not None
+    for rewording in declined[1:]:
+        assert len(taught.probabilities(rewording)) == 5
+        assert taught.probabilities(rewording).max() < plain.probabilities(rewording).max() / 2
+    near = centres[2] / np.linalg.norm(centres[2])
+    assert int(np.argmax(taught.probabilities(near))) == 2 and taught.probabilities(near)[2] > 0.5
