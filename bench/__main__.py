@@ -8,7 +8,8 @@
     bench kb-calibrate [--folds 5] [--max-wrong 0.02]
     bench kb-finetune-cv [--epochs 2] [--lr 2e-5]
     bench train-time
-    bench learn [--rounds 8]
+    bench learn [--lessons FILE] [--limit N]
+    bench learn-latency [--rounds 8]
 
 `bench <name> --help` describes each one. The same scripts run as `python -m bench.<module>`.
 """
@@ -27,7 +28,8 @@ COMMANDS = {
     "kb-calibrate": "bench.kb_calibrate",
     "kb-finetune-cv": "bench.kb_finetune_cv",
     "train-time": "bench.train_time",
-    "learn": "bench.learn_latency",
+    "learn": "bench.learn",
+    "learn-latency": "bench.learn_latency",
 }
 
 

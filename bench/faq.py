@@ -28,12 +28,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,12 +41,12 @@ import yaml
 
 from bench.common import ROOT, append_results, command_line, percentiles_ms, progress
 from handoff.channels.web.client import ChatClient
+from handoff.learning.reading import Reading, read_replies
 from handoff.ops.launch import RunningProduct, start_product
 from handoff.ops.training import ensure_model
 from knowledge_base.article_files import load_articles_dir
 
 HELDOUT_FILE = ROOT / "bench" / "data" / "faq_heldout.yml"
-SUGGESTION = re.compile(r'^/ask_faq\{"article_slug":"([a-z0-9-]+)"\}$')
 STYLES = ("plain", "typo", "fragment", "indirect", "long", "multi", "near_miss")
 # Targets of issue 12, on the project's held-out set through the real chat path.
 # Intents whose turn consults the knowledge base; an article question read as any other never reaches it.
@@ -72,14 +70,6 @@ class Question:
     @property
     def kind(self) -> str:
         return "article" if self.article else "intent" if self.intent else "out_of_scope"
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What the customer saw: the article answered outright (if any) and the articles suggested."""
-
-    answered: str | None
-    suggested: tuple[str, ...]
 
 
 @dataclass
@@ -164,20 +154,6 @@ def _question(path: Path, number: int, entry: Any, articles: set[str]) -> Questi
         out_of_scope=bool(entry.get("out_of_scope")),
         style=style,
     )
-
-
-def read_replies(replies: Sequence[dict[str, Any]], slug_by_answer: dict[str, str]) -> Reading:
-    """Which article the bot answered with outright, and which it suggested, from the frames the widget got."""
-    answered = next(
-        (slug_by_answer[text] for r in replies if (text := (r.get("text") or "").strip()) in slug_by_answer), None
-    )
-    suggested = tuple(
-        match.group(1)
-        for reply in replies
-        for button in reply.get("buttons") or []
-        if (match := SUGGESTION.match(button.get("payload") or ""))
-    )
-    return Reading(answered, suggested)
 
 
 async def _intent_of_last_message(http: aiohttp.ClientSession, product: RunningProduct, sender: str) -> str | None:

@@ -42,13 +42,13 @@ class RasaClient:
             raise BotUnavailable("Rasa answered with something other than a list of messages")
         return [_clean(reply) for reply in replies if isinstance(reply, dict)]
 
-    async def tracker(self, sender: str) -> dict[str, Any] | None:
+    async def tracker(self, sender: str, timeout: float = 5) -> dict[str, Any] | None:
         """The conversation's tracker from Rasa's HTTP API (token-protected), or None if unavailable."""
         try:
             async with self.http.get(
                 f"{self.base_url}/conversations/{sender}/tracker",
                 params={"token": self.token},
-                timeout=aiohttp.ClientTimeout(total=5),
+                timeout=aiohttp.ClientTimeout(total=timeout),
             ) as response:
                 if response.status != 200:
                     return None

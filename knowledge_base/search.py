@@ -327,6 +327,26 @@ class KnowledgeBase:
         # Off the event loop: at 100,000 articles the scan alone takes tens of milliseconds.
         return await asyncio.to_thread(embed_and_search)
 
+    async def slug_by_answer(self) -> dict[str, str]:
+        """Each published article's answer text (stripped) and its slug: how a reply is told apart as an answer."""
+        await self.refresh()
+        assert self._index is not None
+        return {article.answer.strip(): article.slug for article in self._index.articles}
+
+    async def normalise(self, query: str) -> str:
+        await self.refresh()
+        assert self._index is not None
+        return self._index.normalise(query)
+
+    async def closest_negative_lesson(self, query: str) -> tuple[NegativeLesson, float] | None:
+        await self.refresh()
+        index = self._index
+        assert index is not None
+        if not len(index.negatives):
+            return None
+        vector = await asyncio.to_thread(self.embedder.encode_one, index.normalise(query))
+        return index.negatives.closest(vector)
+
     async def answer(self, query: str, *, suggestions: int = 3) -> SearchOutcome:
         """What to do with a customer's message; a message that asks two or three things is taken part by part.
 

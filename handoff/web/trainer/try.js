@@ -7,6 +7,7 @@ import { reportError } from '/shared/static/toast.js';
 import { fmtScore, q } from './format.js';
 import { API } from './labels.js';
 import { buildHit } from './try-hits.js';
+import { buildNegativeActions, buildSteps } from './try-steps.js';
 
 const input = byId('try-input');
 const button = byId('try-btn');
@@ -52,11 +53,18 @@ function wordsOf(text) {
   return str(text).toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 }
 
-function explanation(verdict, hits) {
-  const top = hits[0];
-  if (verdict === 'answer') return ['The bot would answer with ', h('strong', { text: top ? str(top.title) || str(top.slug) : 'the top article' }), '.'];
-  if (verdict === 'suggest') return ['The bot is not sure enough to answer, so it would offer ' + (hits.length === 1 ? 'this article' : 'these articles') + ' as suggestions.'];
-  return ['The bot would say it does not know and offer to hand over to a person.'];
+function titleOf(slug, hits) {
+  const hit = hits.find(function (x) { return x.slug === slug; });
+  return hit ? str(hit.title) || slug : slug;
+}
+
+/** What the customer got in the chat (the verdict is read from the bot's real replies). */
+function explanation(data, hits) {
+  if (data.verdict === 'answer') return ['The bot answers with ', h('strong', { text: titleOf(str(data.answered), hits) }), '.'];
+  const suggested = Array.isArray(data.suggested) ? data.suggested : [];
+  if (data.verdict === 'suggest') return ['The bot is not sure enough to answer, so it offers ' + (suggested.length === 1 ? 'this article' : 'these articles') + ' as suggestions: ' + suggested.map(function (slug) { return titleOf(slug, hits); }).join(', ') + '.'];
+  const said = Array.isArray(data.replies) && data.replies.length ? data.replies[0] : null;
+  return said ? ['The bot does not answer from the knowledge base. It says: ', h('q', { text: str(said) })] : ['The bot does not answer from the knowledge base.'];
 }
 
 function thresholdList(answerT, suggestT) {
@@ -76,7 +84,7 @@ function renderVerdict(asked, data, verdict, hits, thresholds) {
     h('span', { class: 'verdict-icon' }, icon(VERDICTS[verdict].icon)),
     h('div', { class: 'verdict-body' }, [
       h('div', { class: 'verdict-label', text: VERDICTS[verdict].label }),
-      h('div', { class: 'verdict-text' }, explanation(verdict, hits)),
+      h('div', { class: 'verdict-text' }, explanation(data, hits)),
       normalised && wordsOf(normalised) !== wordsOf(asked)
         ? h('div', { class: 'verdict-query' }, ['Understood as ', h('q', { class: 'normalised', text: normalised }), ' after typo correction'])
         : null,
@@ -93,6 +101,7 @@ function render(asked, data) {
   const thresholds = { answer: isNum(th.answer_threshold) ? th.answer_threshold : null, suggest: isNum(th.suggest_threshold) ? th.suggest_threshold : null };
   renderVerdict(asked, data, verdict, hits, thresholds);
   clear(results);
+  add(results, [buildSteps(data), buildNegativeActions(asked, data, run)]);
   if (!hits.length) {
     results.appendChild(emptyState('help', 'No article came close', 'Write an article for this question, or add it as a question to an existing one.'));
     return;
