@@ -6,6 +6,13 @@ from aiohttp import web
 
 
 def routes() -> list[web.AbstractRouteDef]:
-    from handoff.trainer import articles, candidates, models, pages, try_question
+    from handoff.trainer import articles, candidates, lessons, models, pages, try_question
 
-    return [*pages.routes(), *candidates.routes(), *articles.routes(), *try_question.routes(), *models.routes()]
+    return [
+        *pages.routes(),
+        *candidates.routes(),
+        *articles.routes(),
+        *try_question.routes(),
+        *models.routes(),
+        *lessons.routes(),
+    ]
