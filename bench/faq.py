@@ -40,6 +40,7 @@ import aiohttp
 import yaml
 
 from bench.common import ROOT, append_results, command_line, percentiles_ms, progress
+from bot.intents import KNOWLEDGE_BASE_INTENTS
 from handoff.channels.web.client import ChatClient
 from handoff.learning.reading import Reading, read_replies
 from handoff.ops.launch import RunningProduct, start_product
@@ -49,8 +50,6 @@ from knowledge_base.article_files import load_articles_dir
 HELDOUT_FILE = ROOT / "bench" / "data" / "faq_heldout.yml"
 STYLES = ("plain", "typo", "fragment", "indirect", "long", "multi", "near_miss")
 # Targets of issue 12, on the project's held-out set through the real chat path.
-# Intents whose turn consults the knowledge base; an article question read as any other never reaches it.
-KNOWLEDGE_BASE_INTENTS = {"ask_faq", "out_of_scope", "nlu_fallback"}
 TARGETS = {"right_outright": 0.92, "right_outright_or_suggested": 0.97, "confidently_wrong": 0.02, "declined": 0.95}
 
 

@@ -41,6 +41,7 @@ from handoff.keys import (
 )
 from handoff.learning.candidates import LearningDesk
 from handoff.learning.retraining import ModelManager
+from handoff.learning.routing import RoutingCheck
 from handoff.rasa_client import RasaClient
 from handoff.router import ConversationRouter
 from handoff.settings import Settings
@@ -70,7 +71,9 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     )
     app[DESK] = Desk(app[SESSIONS], app[HUB], app[ROUTER], machine, app[POLICY], app[RASA], Presence())
     app[EDITOR] = KnowledgeBaseEditor(app[SESSIONS], app[KNOWLEDGE_BASE].embedder)
-    app[LEARNING] = LearningDesk(app[SESSIONS], app[KNOWLEDGE_BASE].embedder, app[EDITOR])
+    app[LEARNING] = LearningDesk(
+        app[SESSIONS], app[KNOWLEDGE_BASE].embedder, app[EDITOR], RoutingCheck(app[SESSIONS], app[RASA])
+    )
     app[MODELS] = ModelManager(settings, app[SESSIONS], http, tolerance=settings.model_gate_tolerance)
     await app[MODELS].register_running()
     telegram = None

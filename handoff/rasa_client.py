@@ -19,6 +19,11 @@ class BotReply(TypedDict, total=False):
     image: str
 
 
+class ParsedIntent(TypedDict):
+    name: str
+    confidence: float
+
+
 class RasaClient:
     def __init__(self, http: aiohttp.ClientSession, base_url: str, token: str) -> None:
         self.http = http
@@ -56,6 +61,27 @@ class RasaClient:
                 return body if isinstance(body, dict) else None
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
             return None
+
+    async def parse(self, text: str) -> ParsedIntent | None:
+        """How the running model reads a text (Rasa's token-protected /model/parse; no tracker is touched).
+
+        None when Rasa cannot say: the callers report "unknown" rather than fail an approval or a retrain.
+        """
+        try:
+            async with self.http.post(
+                f"{self.base_url}/model/parse",
+                params={"token": self.token},
+                json={"text": text},
+                timeout=aiohttp.ClientTimeout(total=10),
+            ) as response:
+                if response.status != 200:
+                    return None
+                intent = (await response.json()).get("intent") or {}
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, AttributeError):
+            return None
+        if not isinstance(intent, dict) or not isinstance(intent.get("name"), str):
+            return None
+        return {"name": intent["name"], "confidence": round(float(intent.get("confidence") or 0.0), 4)}
 
     async def healthy(self) -> bool:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from itertools import count
 
-from crm_store.models import Customer, Order, OrderEvent, OrderItem
+from crm_store.models import Customer, Order, OrderEvent, OrderItem, TrainingCandidate, User
 
 _sequence = count(1)
 
@@ -46,3 +46,27 @@ def make_order(customer: Customer, number: str, status: str = "shipped", **overr
     order = Order(**fields)
     customer.orders.append(order)
     return order
+
+
+def make_trainer(username: str = "tara", **overrides: object) -> User:
+    fields: dict[str, object] = {
+        "username": username,
+        "display_name": username.title(),
+        "role": "trainer",
+        "password_hash": "not-a-real-hash",
+    }
+    fields.update(overrides)
+    return User(**fields)
+
+
+def make_lesson(intent: str, text: str, **overrides: object) -> TrainingCandidate:
+    """An approved NLU example: what the trainer console stores for an NLU lesson."""
+    fields: dict[str, object] = {
+        "kind": "nlu_example",
+        "status": "approved",
+        "question": text,
+        "target": intent,
+        "reviewed_at": datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc),
+    }
+    fields.update(overrides)
+    return TrainingCandidate(**fields)

@@ -26,6 +26,15 @@ class TrainingCandidateRepository:
         )
         return list(result.scalars())
 
+    async def approved(self, kind: str) -> list[TrainingCandidate]:
+        """Approved candidates of one kind in the order they were approved (the NLU lessons, for one)."""
+        result = await self.session.execute(
+            select(TrainingCandidate)
+            .where(TrainingCandidate.kind == kind, TrainingCandidate.status == "approved")
+            .order_by(TrainingCandidate.reviewed_at, TrainingCandidate.id)
+        )
+        return list(result.scalars())
+
 
 class ModelRecordRepository:
     def __init__(self, session: AsyncSession) -> None:

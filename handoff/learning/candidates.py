@@ -1,7 +1,7 @@
 """Training candidates: proposed by agents when they resolve a ticket, reviewed by trainers.
 
 Every candidate is scrubbed of personal data when it is created, so nothing
-personal reaches the trainer console, the knowledge base or bot/data.
+personal reaches the trainer console, the knowledge base or the NLU lessons.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from crm_store.repositories import (
     UserRepository,
 )
 from handoff.errors import InvalidMessage
-from handoff.learning.nlu_file import add_example
+from handoff.learning.nlu_lessons import checked_intent, normalise
+from handoff.learning.routing import RoutingCheck
 from handoff.learning.scrub import Scrubber
 from knowledge_base.article_files import SLUG_PATTERN, ArticleData
 from knowledge_base.editing import KnowledgeBaseEditor
@@ -67,10 +68,17 @@ def cluster(vectors: np.ndarray, threshold: float = SIMILAR) -> list[list[int]]:
 
 
 class LearningDesk:
-    def __init__(self, sessions: sessionmaker, embedder: Embedder, editor: KnowledgeBaseEditor) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker,
+        embedder: Embedder,
+        editor: KnowledgeBaseEditor,
+        routing: RoutingCheck | None = None,
+    ) -> None:
         self.sessions = sessions
         self.embedder = embedder
         self.editor = editor
+        self.routing = routing
         self._scrubber: Scrubber | None = None
 
     async def scrubber(self) -> Scrubber:
@@ -171,8 +179,8 @@ class LearningDesk:
             target = slug
         elif candidate.kind in NEGATIVE_KINDS:
             await self.editor.add_negative_lesson(question, target if candidate.kind == "wrong_answer" else None, actor)
-        else:
-            await asyncio.to_thread(add_example, str(target), question)
+        else:  # the approved candidate is the NLU lesson: the next retrain exports it from the database
+            target, question = checked_intent(str(target or "")), normalise(question)
         async with unit_of_work(self.sessions) as session:
             stored = await TrainingCandidateRepository(session).get(candidate_id)
             assert stored is not None
@@ -181,6 +189,8 @@ class LearningDesk:
             await AuditRepository(session).record(
                 actor, "learning.approved", "candidate", candidate_id, {"kind": stored.kind, "target": target}
             )
+        if self.routing is not None:
+            await self.routing.after_approval(stored, trainer)
         return stored
 
     async def reject(self, candidate_id: int, trainer: User, note: str | None) -> TrainingCandidate:

@@ -1,12 +1,13 @@
 """Retraining with an evaluation gate and a hot swap.
 
-A retrain trains a model from the current bot/ data (approved NLU examples
-included), evaluates it and the running model on the same held-out data
+A retrain trains a model from the current bot/ data plus the approved NLU
+lessons (exported from the database to the var directory), evaluates it and the running model on the same held-out data
 (bot/tests/nlu_test.yml and the test stories), and activates the new one
 through Rasa's model API only when it is not worse than the running one by
 more than the tolerance. Conversations live in the tracker store, so none is
 dropped by the swap. Every activation, rejection and rollback is recorded
-with its figures.
+with its figures, and with what it did for each taught question (how the
+running bot read it before the retrain and reads it after the gate's verdict).
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ from crm_store.models import ModelRecord
 from crm_store.models.base import utcnow
 from crm_store.repositories import AuditRepository, ModelRecordRepository
 from crm_store.settings import PROJECT_ROOT
-from handoff.ops.training import ensure_model, inputs_hash, model_path, rasa_environment
+from handoff.learning.lesson_report import REPORT_KEY, read_all, summary, taught_report
+from handoff.learning.nlu_lessons import approved_lessons, export_for_training
+from handoff.ops.training import ensure_model, hash_of, model_path, rasa_environment
+from handoff.rasa_client import RasaClient
 from handoff.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -102,6 +106,11 @@ def evaluate(model: Path, *, nlu_test: Path = NLU_TEST, stories: Path = STORY_TE
     }
 
 
+def numbers(figures: dict[str, Any] | None) -> dict[str, float]:
+    """The figures a gate compares (a record's figures also carry its taught-question report)."""
+    return {name: value for name, value in (figures or {}).items() if isinstance(value, (int, float))}
+
+
 def passes_gate(new: dict[str, float], current: dict[str, float] | None, tolerance: float) -> tuple[bool, str]:
     if not current:
         return True, "no running model to compare with"
@@ -120,6 +129,7 @@ class ModelManager:
         self.sessions = sessions
         self.http = http
         self.tolerance = tolerance
+        self.rasa = RasaClient(http, settings.rasa_url, settings.rasa_token)
         self.training = TrainingState()
         self._task: asyncio.Task[None] | None = None
 
@@ -188,33 +198,61 @@ class ModelManager:
 
     async def _retrain(self, actor: str) -> None:
         try:
+            models_dir = self.settings.models_dir
+            lessons_file = await export_for_training(self.sessions, self.settings.store.var_dir)
             current = await self.active()
-            if current is not None and Path(current.file_name).name == model_path(self.settings.models_dir).name:
-                self._progress("bot/ has not changed since the running model was trained: nothing to do")
+            expected = await asyncio.to_thread(model_path, models_dir, lessons_file)
+            if current is not None and Path(current.file_name).name == expected.name:
+                self._progress(
+                    "bot/ and the NLU lessons have not changed since the running model was trained: nothing to do"
+                )
                 self.training.state = "idle"
                 return
-            model = await asyncio.to_thread(ensure_model, self.settings.models_dir, self._progress)
-            baseline = current.figures if current and current.figures else None
+            lessons = await approved_lessons(self.sessions)
+            if lessons:
+                self._progress(f"asking the running model how it reads {len(lessons)} taught question(s)")
+            before = await read_all(self.rasa, lessons)
+            model = await asyncio.to_thread(ensure_model, models_dir, self._progress, lessons_file)
+            baseline = numbers(current.figures) if current else None
             if current is not None and not baseline:
                 self._progress(f"evaluating the running model {current.file_name}")
                 baseline = await asyncio.to_thread(evaluate, Path(current.file_name))
                 async with unit_of_work(self.sessions) as session:
                     stored = await session.get(ModelRecord, current.id)
                     if stored is not None:
-                        stored.figures = baseline
+                        stored.figures = {**(stored.figures or {}), **baseline}
             if current is not None and Path(current.file_name).name == model.name:
-                self._progress("bot/ has not changed since the running model was trained: nothing to do")
+                self._progress(
+                    "bot/ and the NLU lessons have not changed since the running model was trained: nothing to do"
+                )
                 self.training.state = "idle"
                 return
             self._progress(f"evaluating the new model {model.name}")
             figures = await asyncio.to_thread(evaluate, model)
             record = await self.consider(model, figures, baseline, actor)
-            self._progress(("activated: " if record.status == "active" else "rejected: ") + (record.note or ""))
+            verdict = ("activated: " if record.status == "active" else "rejected: ") + (record.note or "")
+            if lessons:
+                record = await self._report_taught(
+                    record.id, taught_report(lessons, before, await read_all(self.rasa, lessons))
+                )
+                verdict += f"; {summary(record.figures[REPORT_KEY])}"
+            self._progress(verdict)
             self.training.state = "idle"
         except Exception as error:  # the console shows it; the log has the traceback
             logger.exception("retrain failed")
             self._progress(f"failed: {error}")
             self.training.state = "failed"
+
+    async def _report_taught(self, record_id: int, rows: list[Any]) -> ModelRecord:
+        async with unit_of_work(self.sessions) as session:
+            record = await ModelRecordRepository(session).get(record_id)
+            assert record is not None
+            record.figures = {**(record.figures or {}), REPORT_KEY: rows}  # a new dict: JSON columns track assignment
+            record.note = f"{record.note or ''}; {summary(rows)}".lstrip("; ")
+            await AuditRepository(session).record(
+                record.actor, "model.taught_report", "model", record.id, {REPORT_KEY: rows}
+            )
+            return record
 
     async def consider(
         self, model: Path, figures: dict[str, float], baseline: dict[str, float] | None, actor: str
@@ -240,7 +278,7 @@ class ModelManager:
                 await records.retire_active()
             record = ModelRecord(
                 file_name=os.path.abspath(model),  # noqa: ASYNC240 (string work, no disk access)
-                inputs_hash=inputs_hash(),
+                inputs_hash=hash_of(model),
                 status="active" if accepted else "rejected",
                 figures=figures,
                 baseline=baseline,

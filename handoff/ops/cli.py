@@ -3,7 +3,8 @@
     deskbot db upgrade | downgrade REV | current
     deskbot seed [--seed N] [--customers N] [--orders N]
     deskbot kb import [--dir DIR] | export [--dir DIR] | search "question" [--limit N] [--json]
-    deskbot train                 train the Rasa model if its inputs changed
+    deskbot nlu-lessons export [--out FILE]   the approved NLU lessons as Rasa NLU YAML
+    deskbot train                 train the Rasa model if its inputs (bot/, config.yml, NLU lessons) changed
     deskbot run [--demo]          start everything; Ctrl-C stops it
     deskbot retrain               retrain with approved examples; the gate decides whether it goes live
     deskbot users add NAME --role agent|trainer|admin [--name "Display Name"]
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crm_store import clock, migrate
-from crm_store.db import check_connection, create_engine, redact, session_factory, unit_of_work
+from crm_store.db import check_connection, create_engine, is_sqlite, redact, session_factory, unit_of_work
 from crm_store.demo_data import DEFAULT_CUSTOMERS, DEFAULT_ORDERS, DEFAULT_SEED, generate, seed_database
 from crm_store.errors import StoreError, StoreUnavailable
 from crm_store.repositories import CustomerRepository
@@ -179,7 +180,51 @@ async def _demo_logins(settings: Settings) -> list[tuple[str, str, str]]:
         await engine.dispose()
 
 
+# nlu-lessons ------------------------------------------------------------------------
+
+
+async def _nlu_lessons(settings: Settings, args: argparse.Namespace) -> int:
+    from handoff.learning.nlu_lessons import approved_lessons, to_rasa_yaml
+
+    engine = create_engine(settings.store.database_url)
+    try:
+        await check_connection(engine, settings.store.database_url)
+        lessons = await approved_lessons(session_factory(engine))
+    finally:
+        await engine.dispose()
+    text = to_rasa_yaml(lessons)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")  # noqa: ASYNC240 (a command-line tool, nothing else runs)
+        say(f"exported {len(lessons)} NLU lesson(s) to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 # train / run / retrain -----------------------------------------------------------
+
+
+async def _lessons_for_training(settings: Settings) -> Path | None:
+    """The NLU lessons exported under var/ for a training run; without them when the database cannot say."""
+    from sqlalchemy.engine import make_url
+
+    from handoff.learning.nlu_lessons import export_for_training
+
+    url = settings.store.database_url
+    if is_sqlite(url) and not Path(str(make_url(url).database)).exists():  # noqa: ASYNC240 (before anything runs)
+        return None  # a first `deskbot train` on a laptop: no database yet, so no lessons (and none created)
+    engine = create_engine(url)
+    try:
+        await check_connection(engine, url)
+        if migrate.current_revision(url) != migrate.head_revision():
+            say("the database is not migrated: training without the NLU lessons")
+            return None
+        return await export_for_training(session_factory(engine), settings.store.var_dir)
+    except StoreUnavailable as error:
+        say(f"training without the NLU lessons: {error}")
+        return None
+    finally:
+        await engine.dispose()
 
 
 async def _model_to_run(settings: Settings, trained: Path) -> Path:
@@ -241,7 +286,8 @@ async def _retrain(settings: Settings) -> int:
 def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
     from handoff.ops.training import ensure_model
 
-    say(f"model: {ensure_model(settings.models_dir, progress=say)}")
+    lessons = asyncio.run(_lessons_for_training(settings))
+    say(f"model: {ensure_model(settings.models_dir, progress=say, lessons=lessons)}")
     return 0
 
 
@@ -251,7 +297,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from handoff.ops.stack import Stack, build_services, with_secrets
     from handoff.ops.training import ensure_model
 
-    model = asyncio.run(_model_to_run(settings, ensure_model(settings.models_dir, progress=say)))
+    lessons = asyncio.run(_lessons_for_training(settings))
+    model = asyncio.run(_model_to_run(settings, ensure_model(settings.models_dir, progress=say, lessons=lessons)))
     settings = with_secrets(replace(settings, demo_mode=settings.demo_mode or args.demo))
     logins = asyncio.run(_demo_logins(settings)) if settings.demo_mode else []
     stack = Stack(build_services(settings, model), progress=say)
@@ -311,7 +358,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--name", help="display name shown to customers and colleagues")
     add.add_argument("--password", help="set this password instead of generating one (at least 10 characters)")
 
-    commands.add_parser("train", help="train the Rasa model if bot/ or config.yml changed")
+    lessons = commands.add_parser("nlu-lessons", help="the NLU lessons approved in the trainer console")
+    lessons_commands = lessons.add_subparsers(dest="lessons_command", required=True)
+    lessons_export = lessons_commands.add_parser("export", help="write them as Rasa NLU YAML")
+    lessons_export.add_argument("--out", help="file to write (default: standard output)")
+
+    commands.add_parser("train", help="train the Rasa model if bot/, config.yml or the NLU lessons changed")
     commands.add_parser(
         "retrain",
         help="retrain, evaluate against the running model and swap it in only if not worse (needs `deskbot run`)",
@@ -341,6 +393,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_retrain(settings))
         if args.command == "users":
             return asyncio.run(_users(settings, args))
+        if args.command == "nlu-lessons":
+            return asyncio.run(_nlu_lessons(settings, args))
     except (StoreError, KnowledgeBaseError, TrainingFailed, ServiceFailed, GatewayError) as error:
         print(f"deskbot: {error}", file=sys.stderr)
         return 1

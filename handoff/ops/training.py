@@ -1,8 +1,10 @@
 """Training the Rasa model only when its inputs changed.
 
 The model's file name is a hash of everything that shapes it: config.yml,
-the domain, the training data and the custom component's code. A model with
-that name already under var/models is reused as it is.
+the domain, the training data, the custom component's code and, when there
+are any, the NLU lessons exported from the database (a file outside the
+checkout, trained on as well as bot/data). A model with that name already
+under var/models is reused as it is.
 """
 
 from __future__ import annotations
@@ -38,17 +40,25 @@ def model_inputs() -> list[Path]:
     return files
 
 
-def inputs_hash() -> str:
+def inputs_hash(lessons: Path | None = None) -> str:
     digest = hashlib.sha256()
     for path in model_inputs():
         digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
+    if lessons is not None:
+        # By a fixed name, not the path: the same lessons give the same model wherever var/ is.
+        digest.update(b"nlu-lessons\0")
+        digest.update(lessons.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def model_path(models_dir: Path) -> Path:
-    return models_dir / f"{MODEL_PREFIX}{inputs_hash()}.tar.gz"
+def model_path(models_dir: Path, lessons: Path | None = None) -> Path:
+    return models_dir / f"{MODEL_PREFIX}{inputs_hash(lessons)}.tar.gz"
+
+
+def hash_of(model: Path) -> str:
+    return model.name.removeprefix(MODEL_PREFIX).removesuffix(".tar.gz")
 
 
 def rasa_environment() -> dict[str, str]:
@@ -61,14 +71,15 @@ def rasa_environment() -> dict[str, str]:
     return env
 
 
-def ensure_model(models_dir: Path, progress: Callable[[str], None] = print) -> Path:
-    """The trained model for the current inputs, training it first if there is none."""
-    target = model_path(models_dir)
+def ensure_model(models_dir: Path, progress: Callable[[str], None] = print, lessons: Path | None = None) -> Path:
+    """The trained model for the current inputs (bot/data, plus the lessons file if given), training it if need be."""
+    target = model_path(models_dir, lessons)
     if target.exists():
         progress(f"model {target.name} is up to date (inputs unchanged)")
         return target
     models_dir.mkdir(parents=True, exist_ok=True)
-    progress(f"training {target.name}: bot/ or config.yml changed (this takes a few minutes)")
+    taught = " or the NLU lessons" if lessons is not None else ""
+    progress(f"training {target.name}: bot/, config.yml{taught} changed (this takes a few minutes)")
     rasa = Path(sys.executable).with_name("rasa")
     command = [
         str(rasa),
@@ -77,8 +88,9 @@ def ensure_model(models_dir: Path, progress: Callable[[str], None] = print) -> P
         str(CONFIG),
         "--domain",
         str(DOMAIN),
-        "--data",
+        "--data",  # several paths: Rasa 3 reads each (nargs="+")
         str(DATA),
+        *([str(lessons)] if lessons is not None else []),
         "--out",
         str(models_dir),
         "--fixed-model-name",

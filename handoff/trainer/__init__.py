@@ -6,7 +6,7 @@ from aiohttp import web
 
 
 def routes() -> list[web.AbstractRouteDef]:
-    from handoff.trainer import articles, candidates, models, negative_lessons, pages, try_question
+    from handoff.trainer import articles, candidates, models, negative_lessons, nlu_lessons, pages, try_question
 
     return [
         *pages.routes(),
@@ -15,4 +15,5 @@ def routes() -> list[web.AbstractRouteDef]:
         *try_question.routes(),
         *models.routes(),
         *negative_lessons.routes(),
+        *nlu_lessons.routes(),
     ]

@@ -24,6 +24,7 @@ def _candidate(candidate: TrainingCandidate, names: dict[int, str]) -> dict[str,
         "target": candidate.target,
         "title": None,
         "status": candidate.status,
+        "note": candidate.review_note,  # e.g. the routing check's "the bot reads this as …"
         "ticket_id": candidate.ticket_id,
         "proposed_by": names.get(candidate.proposed_by_id or 0),
         "created_at": candidate.created_at.isoformat(),

@@ -1,4 +1,4 @@
-"""Trained models: the record of each (figures, gate verdict), retraining in the background, rollback."""
+"""Trained models: the record of each (figures, gate verdict, taught questions), retraining in the background, rollback."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from aiohttp import web
 
 from handoff.edge import path_number
 from handoff.keys import MODELS
+from handoff.learning.lesson_report import rows_of
+from handoff.learning.retraining import numbers
 from handoff.staff.sessions import require, signed_in_user
 from handoff.trainer.pages import TRAINER_ROLES
 
@@ -21,8 +23,9 @@ def _model_json(record: Any) -> dict[str, Any]:
         "activated_at": record.activated_at.isoformat() if record.activated_at else None,
         "actor": record.actor,
         "note": record.note,
-        "figures": record.figures or {},
-        "baseline": record.baseline,
+        "figures": numbers(record.figures),
+        "baseline": numbers(record.baseline) if record.baseline is not None else None,
+        "taught": rows_of(record.figures),  # each taught question: intent before → after, fixed or not
     }
 
 

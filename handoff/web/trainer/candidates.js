@@ -157,10 +157,12 @@ async function decide(c, group, item, button, path, body, okText) {
   const buttons = $all('button', item);
   buttons.forEach(function (b) { b.disabled = true; });
   try {
-    await api('POST', API + '/candidates/' + q(c.id) + path, body);
+    const data = await api('POST', API + '/candidates/' + q(c.id) + path, body);
     removeCandidate(c, group, item);
     if (path === '/approve') Articles.stale();
-    toast(okText, 'ok');
+    // The routing check's note ("the bot reads this as …: retrain to fix the routing") must not pass unseen.
+    const note = path === '/approve' && data && data.candidate ? data.candidate.note : null;
+    toast(note ? okText + ': ' + note : okText, note ? 'warn' : 'ok');
   } catch (err) {
     buttons.forEach(function (b) { b.disabled = false; });
     if (err.status === 404 || err.status === 409) {

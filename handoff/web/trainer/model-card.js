@@ -56,6 +56,33 @@ function figuresTable(m) {
   ]);
 }
 
+const VERDICT_CLASS = { fixed: 'delta-up', 'still wrong': 'delta-down', broken: 'delta-down', 'already right': 'delta-flat', unknown: 'delta-flat' };
+
+/** What the retrain did for each taught question: how the bot read it before, and after the gate's verdict. */
+function taughtTable(m) {
+  const rows = Array.isArray(m.taught) ? m.taught : [];
+  if (!rows.length) return null;
+  return h('table', { class: 'fig-table taught-table' }, [
+    h('caption', { class: 'taught-caption', text: 'Taught questions (NLU lessons)' }),
+    h('thead', null, h('tr', null, [
+      h('th', { scope: 'col', text: 'Question' }),
+      h('th', { scope: 'col', text: 'Taught as' }),
+      h('th', { scope: 'col', text: 'Before' }),
+      h('th', { scope: 'col', text: 'After' }),
+      h('th', { scope: 'col', text: 'Result' }),
+    ])),
+    h('tbody', null, rows.map(function (r) {
+      return h('tr', { 'data-verdict': str(r.verdict), 'data-lesson': str(r.id) }, [
+        h('th', { scope: 'row' }, [h('q', { text: str(r.text) }), r.automatic ? h('span', { class: 'faint', text: ' (added automatically)' }) : null]),
+        h('td', { class: 'mono', text: str(r.intent) }),
+        h('td', { class: 'mono', text: str(r.before) || '\u2014' }),
+        h('td', { class: 'mono', text: str(r.after) || '\u2014' }),
+        h('td', null, h('span', { class: 'delta ' + (VERDICT_CLASS[r.verdict] || 'delta-flat'), text: str(r.verdict) })),
+      ]);
+    })),
+  ]);
+}
+
 function fact(label, content) {
   return h('div', null, [h('dt', { text: label }), h('dd', null, content)]);
 }
@@ -77,6 +104,7 @@ export function modelCard(m, heading, cls) {
     m.note ? h('p', { class: 'model-note', text: m.note }) : null,
     figuresTable(m),
     m.baseline ? null : h('p', { class: 'fig-caption', text: 'No baseline: nothing was active when this model was trained.' }),
+    taughtTable(m),
   ]);
 }
 

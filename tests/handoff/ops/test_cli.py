@@ -84,3 +84,28 @@ def test_migrate_seed_import_and_search_end_to_end(tmp_path: Path) -> None:
     assert "bad-article.yml: questions: must be a list" in failed.stderr
     still = deskbot("kb", "search", "refund", "--json", env=env)
     assert still.returncode == 0 and '"slug"' in still.stdout, "a failed import must not empty the knowledge base"
+
+
+def test_nlu_lessons_export_from_the_database(tmp_path: Path) -> None:
+    import asyncio
+
+    from crm_store.db import create_engine, session_factory, unit_of_work
+    from tests.factories import make_lesson
+
+    env = {"DESKBOT_VAR_DIR": str(tmp_path / "var")}
+    assert deskbot("db", "upgrade", env=env).returncode == 0
+    empty = deskbot("nlu-lessons", "export", env=env)
+    assert empty.returncode == 0 and "nlu: []" in empty.stdout
+
+    async def teach() -> None:
+        engine = create_engine(f"sqlite:///{tmp_path / 'var' / 'deskbot.db'}")
+        async with unit_of_work(session_factory(engine)) as session:
+            session.add(make_lesson("ask_faq", "is there next day delivery"))
+        await engine.dispose()
+
+    asyncio.run(teach())
+    out = tmp_path / "lessons.yml"
+    written = deskbot("nlu-lessons", "export", "--out", str(out), env=env)
+    assert written.returncode == 0 and "exported 1 NLU lesson(s)" in written.stdout, written.stderr
+    assert "  - intent: ask_faq\n    examples: |\n      - is there next day delivery\n" in out.read_text()
+    assert deskbot("nlu-lessons", "export", env=env).stdout == out.read_text()
