@@ -10,6 +10,7 @@
     bench train-time
     bench learn [--lessons FILE] [--limit N]
     bench learn-latency [--rounds 8]
+    bench negative-threshold
 
 `bench <name> --help` describes each one. The same scripts run as `python -m bench.<module>`.
 """
@@ -30,6 +31,7 @@ COMMANDS = {
     "train-time": "bench.train_time",
     "learn": "bench.learn",
     "learn-latency": "bench.learn_latency",
+    "negative-threshold": "bench.negative_threshold",
 }
 
 
