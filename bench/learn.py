@@ -178,8 +178,8 @@ async def teach(
     try:
         await customer.connect()
         await customer.say(lesson.question, timeout=REPLY_TIMEOUT)
-        await customer.say(ASK_FOR_A_PERSON, timeout=REPLY_TIMEOUT)
         tally.intents[lesson.question] = await intent_of(http, product, str(customer.session_id))
+        await customer.say(ASK_FOR_A_PERSON, timeout=REPLY_TIMEOUT)
     finally:
         await customer.close()
     queue = await agent.call("GET", "/console/api/queue")
