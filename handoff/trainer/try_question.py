@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.intents import KNOWLEDGE_BASE_INTENTS
 from handoff.errors import BotUnavailable
 from handoff.keys import KNOWLEDGE_BASE, RASA
 from handoff.learning.reading import read_replies
@@ -23,8 +24,6 @@ from handoff.staff.sessions import require, signed_in_user
 from handoff.trainer.pages import TRAINER_ROLES
 
 MAX_QUESTION = 2000
-# Intents whose turn consults the knowledge base; any other sends the message elsewhere (bench faq reads the same).
-KNOWLEDGE_BASE_INTENTS = frozenset({"ask_faq", "out_of_scope", "nlu_fallback"})
 
 
 def steps_from_tracker(tracker: dict[str, Any]) -> list[dict[str, Any]]:
