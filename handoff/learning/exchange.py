@@ -20,7 +20,27 @@ ASKED_FOR_PERSON = re.compile(
 )
 PERSON_REQUEST_WORDS = 12  # longer messages that mention a person usually carry a question too
 PLEASANTRIES = frozenset(
-    "hi hello hey thanks thank you thx ok okay yes no yep nope sure please bye goodbye cheers great".split()
+    [
+        "hi",
+        "hello",
+        "hey",
+        "thanks",
+        "thank",
+        "you",
+        "thx",
+        "ok",
+        "okay",
+        "yes",
+        "no",
+        "yep",
+        "nope",
+        "sure",
+        "please",
+        "bye",
+        "goodbye",
+        "cheers",
+        "great",
+    ]
 )
 _WORD = re.compile(r"[a-z']+")
 

@@ -32,7 +32,9 @@ def test_a_placeholder_refuses_the_approval_and_names_the_field() -> None:
 
 
 def test_dropping_cleans_every_field_and_keeps_clean_ones() -> None:
-    cleaned = without_placeholders({"question": "is my parcel [ORDER] late? thanks [NAME]", "answer": "Yes."}, drop=True)
+    cleaned = without_placeholders(
+        {"question": "is my parcel [ORDER] late? thanks [NAME]", "answer": "Yes."}, drop=True
+    )
     assert cleaned == {"question": "is my parcel late?", "answer": "Yes."}
 
 
