@@ -270,6 +270,9 @@ class ConversationRouter:
                     if "bot_failed" in signals:
                         # Trainers see these as "questions the bot could not answer".
                         processed.payload = {**(processed.payload or {}), "unanswered": True}
+                    if "asked_for_agent" in signals:
+                        # Not a question: the queue and the trainer look past it to what the customer asked.
+                        processed.payload = {**(processed.payload or {}), "asked_for_agent": True}
             if not stored and not signals and message is not None:
                 # Rasa answered nothing (e.g. the action server is down): never leave the customer hanging.
                 logger.error("conversation %s: the bot returned no reply", conversation_id)

@@ -6,6 +6,6 @@ from aiohttp import web
 
 
 def routes() -> list[web.AbstractRouteDef]:
-    from handoff.console import assist, live, pages, tickets
+    from handoff.console import assist, lesson, live, pages, tickets
 
-    return [*pages.routes(), *tickets.routes(), *assist.routes(), *live.routes()]
+    return [*pages.routes(), *tickets.routes(), *assist.routes(), *lesson.routes(), *live.routes()]

@@ -19,6 +19,7 @@ from handoff.desk import access
 from handoff.edge import json_object_body, path_number
 from handoff.errors import InvalidMessage, NotFound
 from handoff.keys import DESK, LEARNING, SESSIONS
+from handoff.learning.exchange import real_question
 from handoff.router import outbound
 from handoff.schemas import MAX_TEXT
 from handoff.staff.sessions import require, signed_in_user
@@ -70,7 +71,8 @@ async def _summaries(request: web.Request, tickets: list[Ticket]) -> list[dict[s
             customer = await session.get(Customer, ticket.customer_id) if ticket.customer_id else None
             conversation = await conversations.get(ticket.conversation_id)
             messages = await conversations.messages(ticket.conversation_id)
-            preview = next((m.text for m in reversed(messages) if m.sender == "customer" and m.text), None)
+            question = real_question(messages)  # not "can I talk to a person?": what they asked before it
+            preview = question.text if question else None
             summary = ticket_summary(ticket, customer, preview, names.get(ticket.agent_id or 0), now)
             summary["channel"] = conversation.channel if conversation else "web"
             summaries.append(summary)

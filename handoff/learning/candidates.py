@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy.orm import sessionmaker
 
 from crm_store.db import unit_of_work
-from crm_store.errors import NotFound
+from crm_store.errors import ConfigError, NotFound, StoreError, StoreUnavailable
 from crm_store.models import Customer, Ticket, TrainingCandidate, User
 from crm_store.models.base import utcnow
 from crm_store.repositories import (
@@ -25,8 +25,9 @@ from crm_store.repositories import (
     TrainingCandidateRepository,
     UserRepository,
 )
-from handoff.errors import InvalidMessage
+from handoff.errors import GatewayError, InvalidMessage
 from handoff.learning.nlu_lessons import checked_intent, normalise
+from handoff.learning.placeholders import without_placeholders
 from handoff.learning.routing import RoutingCheck
 from handoff.learning.scrub import Scrubber
 from knowledge_base.article_files import SLUG_PATTERN, ArticleData
@@ -38,6 +39,15 @@ KINDS = ("new_article", "question_variant", "nlu_example", "wrong_answer", "no_a
 # "nothing we have answers this".
 NEGATIVE_KINDS = ("wrong_answer", "no_answer")
 SIMILAR = 0.75  # cosine similarity above which two questions count as the same question
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One candidate's outcome in a group approval: the approved candidate, or why it was not approved."""
+
+    candidate_id: int
+    candidate: TrainingCandidate | None
+    error: GatewayError | StoreError | None
 
 
 @dataclass
@@ -155,15 +165,13 @@ class LearningDesk:
                 raise NotFound(f"no candidate {candidate_id}")
             if candidate.status != "pending":
                 raise InvalidMessage(f"candidate {candidate_id} is already {candidate.status}")
-        scrubber = await self.scrubber()
-        question = scrubber.scrub(str(edits.get("question") or candidate.question).strip())
-        answer = scrubber.scrub(str(edits.get("answer") or candidate.answer or "").strip()) or None
+        question, answer, title = await self._live_texts(candidate, edits)
         target = str(edits.get("target") or candidate.target or "").strip() or None
         actor = trainer.username
         if candidate.kind == "question_variant":
             await self.editor.add_question(str(target), question, actor)
         elif candidate.kind == "new_article":
-            title = str(edits.get("title") or question).strip()[:300]
+            title = (title or question)[:300]
             slug = target if target and SLUG_PATTERN.match(target) else slugify(title)
             await self.editor.create(
                 ArticleData(
@@ -192,6 +200,35 @@ class LearningDesk:
         if self.routing is not None:
             await self.routing.after_approval(stored, trainer)
         return stored
+
+    async def _live_texts(
+        self, candidate: TrainingCandidate, edits: dict[str, Any]
+    ) -> tuple[str, str | None, str | None]:
+        """The question, answer and title as they would go live: scrubbed again (an edit may add personal data)
+        and without placeholders, or the approval is refused (handoff.learning.placeholders).
+
+        Only a new article's answer and title go live; another kind's answer is kept as the agent wrote it.
+        """
+        scrubber = await self.scrubber()
+        question = scrubber.scrub(str(edits.get("question") or candidate.question).strip())
+        answer = scrubber.scrub(str(edits.get("answer") or candidate.answer or "").strip()) or None
+        title = str(edits.get("title") or "").strip() or None
+        live = {"question": question, **({"answer": answer, "title": title} if candidate.kind == "new_article" else {})}
+        fields = without_placeholders(live, drop=edits.get("drop_placeholders") is True)
+        return str(fields["question"]), fields.get("answer", answer), fields.get("title", title)
+
+    async def approve_group(self, candidate_ids: list[int], trainer: User, edits: dict[str, Any]) -> list[Approval]:
+        """Each candidate approved as ``approve`` does, one after the other, each in its own transaction: one
+        refusal (a placeholder left, a candidate someone just reviewed) is reported and stops nothing else."""
+        results: list[Approval] = []
+        for candidate_id in candidate_ids:
+            try:
+                results.append(Approval(candidate_id, await self.approve(candidate_id, trainer, edits), None))
+            except (StoreUnavailable, ConfigError):
+                raise  # nothing else would get through either: the request fails as a whole
+            except (GatewayError, StoreError) as error:
+                results.append(Approval(candidate_id, None, error))
+        return results
 
     async def reject(self, candidate_id: int, trainer: User, note: str | None) -> TrainingCandidate:
         async with unit_of_work(self.sessions) as session:

@@ -29,7 +29,8 @@ ADDRESS = re.compile(rf"\b\d{{1,5}}[A-Za-z]?\s+(?:[A-Za-z][A-Za-z'.-]*\s+){{0,3}
 US_ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
 UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 NAME_CUE = re.compile(
-    r"\b(?:my name is|name's|i am|i'm|im|this is|call me|signed|regards|thanks|cheers)[,:]?\s+"
+    # The cue in any case ("I'm", "This is"); the name itself capitalised.
+    r"\b(?i:my name is|name's|i am|i'm|im|this is|call me|signed|regards|thanks|cheers)[,:]?\s+"
     r"((?:[A-Z][a-z'-]+)(?:\s+[A-Z][a-z'-]+){0,2})"
 )
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")

@@ -10,13 +10,22 @@ from crm_store.db import unit_of_work
 from crm_store.models import TrainingCandidate
 from crm_store.repositories import UserRepository
 from handoff.edge import json_object_body, path_number
-from handoff.keys import LEARNING, SESSIONS
+from handoff.errors import GatewayError, InvalidMessage
+from handoff.keys import KNOWLEDGE_BASE, LEARNING, SESSIONS
+from handoff.learning.review import CandidateContext, candidate_contexts, context_fields
+from handoff.learning.unanswered import with_verdicts
 from handoff.staff.sessions import require, signed_in_user
 from handoff.trainer.pages import TRAINER_ROLES
 
+MAX_GROUP = 200
+GROUP_EDITS = ("target", "answer", "title", "drop_placeholders")
 
-def _candidate(candidate: TrainingCandidate, names: dict[int, str]) -> dict[str, Any]:
+
+def _candidate(
+    candidate: TrainingCandidate, names: dict[int, str], context: CandidateContext | None = None
+) -> dict[str, Any]:
     return {
+        **context_fields(context),
         "id": candidate.id,
         "kind": candidate.kind,
         "question": candidate.question,
@@ -38,8 +47,12 @@ async def _names(request: web.Request) -> dict[int, str]:
 
 @require(*TRAINER_ROLES)
 async def candidates(request: web.Request) -> web.Response:
-    groups = await request.app[LEARNING].pending_groups()
+    learning = request.app[LEARNING]
+    groups = await learning.pending_groups()
     names = await _names(request)
+    contexts = await candidate_contexts(
+        request.app[SESSIONS], await learning.scrubber(), [c for g in groups for c in g.candidates]
+    )
     return web.json_response(
         {
             "groups": [
@@ -47,7 +60,7 @@ async def candidates(request: web.Request) -> web.Response:
                     "count": len(g.candidates),
                     "kind": g.kind,
                     "label": g.label,
-                    "candidates": [_candidate(c, names) for c in g.candidates],
+                    "candidates": [_candidate(c, names, contexts.get(c.id)) for c in g.candidates],
                 }
                 for g in groups
             ]
@@ -63,6 +76,52 @@ async def approve(request: web.Request) -> web.Response:
     return web.json_response({"candidate": _candidate(candidate, await _names(request))})
 
 
+def _group_body(body: dict[str, Any]) -> tuple[list[int], dict[str, Any]]:
+    """``candidate_ids`` plus the edits every candidate shares; each keeps its own question."""
+    ids = body.get("candidate_ids")
+    if (
+        not isinstance(ids, list)
+        or not ids
+        or len(ids) > MAX_GROUP
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+    ):
+        raise InvalidMessage(f"candidate_ids must be a list of 1 to {MAX_GROUP} candidate numbers")
+    if "question" in body:
+        raise InvalidMessage("question cannot be shared by a group: edit and approve that candidate on its own")
+    if "drop_placeholders" in body and not isinstance(body["drop_placeholders"], bool):
+        raise InvalidMessage("drop_placeholders must be true or false")
+    edits = {key: body[key] for key in GROUP_EDITS if key in body}
+    return list(dict.fromkeys(ids)), edits
+
+
+@require(*TRAINER_ROLES)
+async def approve_group(request: web.Request) -> web.Response:
+    """One result per candidate, in order; the request succeeds even when some are refused (``approved`` says)."""
+    user = await signed_in_user(request)
+    ids, edits = _group_body(await json_object_body(request))
+    results = await request.app[LEARNING].approve_group(ids, user, edits)
+    names = await _names(request)
+    return web.json_response(
+        {
+            "approved": sum(result.candidate is not None for result in results),
+            "results": [
+                {"id": r.candidate_id, "ok": True, "candidate": _candidate(r.candidate, names)}
+                if r.candidate is not None
+                else {"id": r.candidate_id, "ok": False, "error": _code(r.error), "message": _message(r.error)}
+                for r in results
+            ],
+        }
+    )
+
+
+def _code(error: Exception | None) -> str:
+    return str(getattr(error, "code", "error"))
+
+
+def _message(error: Exception | None) -> str:
+    return error.message if isinstance(error, GatewayError) else str(error)
+
+
 @require(*TRAINER_ROLES)
 async def reject(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
@@ -75,7 +134,8 @@ async def reject(request: web.Request) -> web.Response:
 
 @require(*TRAINER_ROLES)
 async def unanswered(request: web.Request) -> web.Response:
-    return web.json_response({"clusters": await request.app[LEARNING].unanswered_clusters()})
+    clusters = await request.app[LEARNING].unanswered_clusters()
+    return web.json_response({"clusters": await with_verdicts(clusters, request.app[KNOWLEDGE_BASE])})
 
 
 def routes() -> list[web.RouteDef]:
@@ -83,6 +143,7 @@ def routes() -> list[web.RouteDef]:
     return [
         web.get(f"{base}/candidates", candidates),
         web.post(base + "/candidates/{candidate_id}/approve", approve),
+        web.post(f"{base}/candidates/approve-group", approve_group),
         web.post(base + "/candidates/{candidate_id}/reject", reject),
         web.get(f"{base}/unanswered", unanswered),
     ]

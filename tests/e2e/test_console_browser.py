@@ -28,7 +28,7 @@ async def test_an_agent_takes_over_in_the_console(page, product, staff, customer
     await page.click("#login-submit")
     await expect(page).to_have_url(product.base_url + "/console/")
 
-    row = page.locator("tr.queue-row", has_text="I want to talk to a person")
+    row = page.locator("tr.queue-row", has_text="where is my refund")  # the question, not the call for a person
     await expect(row).to_have_count(1)
     await page.screenshot(path=str(SCREENSHOTS / "console-queue.png"), full_page=True)
     await row.locator(".claim-btn").click()
@@ -65,3 +65,32 @@ async def test_an_agent_takes_over_in_the_console(page, product, staff, customer
     await expect(page.locator("#reply-input")).to_be_disabled()
     await page.screenshot(path=str(SCREENSHOTS / "console-handed-back.png"), full_page=True)
     assert dialogs == [], "no script from a customer message ever ran"
+
+
+async def _sign_in(page, product, username: str) -> None:  # type: ignore[no-untyped-def]
+    await page.goto(product.base_url + "/console/login")
+    await page.fill("#username", username)
+    await page.fill("#password", PASSWORD)
+    await page.click("#login-submit")
+    await expect(page).to_have_url(product.base_url + "/console/")
+
+
+async def test_the_teach_form_preselects_the_article_the_agents_reply_names(page, product, staff, customer) -> None:  # type: ignore[no-untyped-def]
+    await customer.connect()
+    await customer.say("what credit cards can i use")
+    await customer.say("can I talk to a person")
+    await _sign_in(page, product, staff["agent"])
+
+    row = page.locator("tr.queue-row", has_text="what credit cards can i use")
+    await expect(row).to_have_count(1, timeout=15_000)
+    await row.locator(".claim-btn").click()
+    await expect(page.locator("#ticket-status")).to_contain_text("ssigned", timeout=15_000)
+    await page.fill("#reply-input", "We accept Visa, Mastercard, American Express, Apple Pay and PayPal.")
+    await page.click("#reply-send")
+    await expect(page.locator("#transcript .msg-agent .msg-text").last).to_contain_text("Apple Pay")
+
+    await page.select_option("#learn-kind", "question_variant")
+    await expect(page.locator("#learn-question")).to_have_value("what credit cards can i use")
+    await expect(page.locator("#learn-target")).to_have_value("accepted-payment-methods", timeout=15_000)
+    await expect(page.locator("#learn-target-why")).to_contain_text("Suggested from your reply")
+    await page.screenshot(path=str(SCREENSHOTS / "console-teach-suggestion.png"), full_page=True)

@@ -28,7 +28,8 @@ async def test_an_agents_answer_becomes_the_bots_answer(customer, product, staff
         agent = Agent(agent_http, product.base_url)
         await agent.login(staff["agent"])
         _, queue = await agent.get("/queue")
-        ticket = next(t for t in queue["tickets"] if t["preview"] == "I'd like to talk to a person please")
+        # The queue shows what the customer asked, not their request for a person.
+        ticket = next(t for t in queue["tickets"] if t["preview"] == QUESTION)
         await agent.post(f"/tickets/{ticket['id']}/claim")
         await agent.post(f"/tickets/{ticket['id']}/messages", {"text": ANSWER})
         status, resolved = await agent.post(
@@ -83,6 +84,103 @@ async def test_an_agents_answer_becomes_the_bots_answer(customer, product, staff
     async with unit_of_work(product_sessions) as session:
         actions = [row.action for row in (await session.execute(AuditEntry.__table__.select())).all()]
     assert "learning.proposed" in actions and "learning.approved" in actions and "kb.article_created" in actions
+
+
+async def _trainer(http: aiohttp.ClientSession, base_url: str, username: str) -> Agent:
+    import re
+
+    trainer = Agent(http, base_url)
+    await trainer.login(username)
+    async with http.get(f"{base_url}/trainer/") as page:
+        trainer.csrf = re.search(r'name="csrf-token" content="([^"]+)"', await page.text()).group(1)  # type: ignore[union-attr]
+    return trainer
+
+
+async def _escalated_and_taught(customer, product, agent: Agent, question: str, reply: str, lesson: str) -> dict:  # type: ignore[no-untyped-def]
+    """A customer asks, asks for a person; the agent replies and teaches ``lesson`` for the suggested article."""
+    chat = ChatClient(customer.http, product.base_url)
+    await chat.connect()
+    await chat.say(question)
+    await chat.say("I want to talk to a person")
+    await chat.close()
+    _, queue = await agent.get("/queue")
+    ticket = next(t for t in queue["tickets"] if t["preview"] == question and t["status"] == "queued")
+    await agent.post(f"/tickets/{ticket['id']}/claim")
+    await agent.post(f"/tickets/{ticket['id']}/messages", {"text": reply})
+    status, suggestion = await agent.get(f"/tickets/{ticket['id']}/lesson-suggestion")
+    assert status == 200, suggestion
+    status, resolved = await agent.post(
+        f"/tickets/{ticket['id']}/resolve",
+        {
+            "resolution": "Answered",
+            "learn": {"kind": "question_variant", "question": lesson, "target": suggestion["articles"][0]["slug"]},
+        },
+    )
+    assert status == 200 and resolved["candidate_id"]
+    return {"suggestion": suggestion, "candidate_id": resolved["candidate_id"]}
+
+
+async def test_the_lesson_goes_to_the_article_the_agents_reply_names_and_placeholders_never_go_live(
+    customer, product, staff
+) -> None:  # type: ignore[no-untyped-def]
+    reply = "Yes, we take American Express, Visa, Mastercard and PayPal at checkout."
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as agent_http:
+        agent = Agent(agent_http, product.base_url)
+        await agent.login(staff["agent"])
+        first = await _escalated_and_taught(
+            customer, product, agent, "do you accept amex", reply, "do you accept amex? my email is kim@example.com"
+        )
+        second = await _escalated_and_taught(
+            customer, product, agent, "can I pay with amex", reply, "can I pay with amex"
+        )
+
+    suggestion = first["suggestion"]
+    assert suggestion["question"] == "do you accept amex", "the real question, not the request for a person"
+    assert suggestion["articles"][0]["slug"] == "accepted-payment-methods"
+    flags = [article["answered_by_bot"] for article in suggestion["articles"]]
+    assert flags == sorted(flags), "what the bot already answered with comes last"
+
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as trainer_http:
+        trainer = await _trainer(trainer_http, product.base_url, staff["trainer"])
+        async with trainer_http.get(f"{product.base_url}/trainer/api/candidates") as response:
+            candidates = {c["id"]: c for g in (await response.json())["groups"] for c in g["candidates"]}
+        taught = candidates[first["candidate_id"]]
+        assert taught["question"] == "do you accept amex? my email is [EMAIL]"
+        assert taught["placeholders"] == ["[EMAIL]"] and taught["question_dropped"] == "do you accept amex?"
+        assert taught["asked"] == "do you accept amex" and taught["bot_answered"], "what the bot said to it"
+
+        async with trainer_http.post(
+            f"{product.base_url}/trainer/api/candidates/{first['candidate_id']}/approve",
+            json={},
+            headers={"X-CSRF-Token": trainer.csrf},
+        ) as response:
+            refused = await response.json()
+            assert response.status == 400 and refused["error"] == "placeholder_left"
+            assert "question" in refused["message"] and "[EMAIL]" in refused["message"]
+
+        async with trainer_http.post(
+            f"{product.base_url}/trainer/api/candidates/approve-group",
+            json={"candidate_ids": [first["candidate_id"], second["candidate_id"]]},
+            headers={"X-CSRF-Token": trainer.csrf},
+        ) as response:
+            group = await response.json()
+        assert response.status == 200 and group["approved"] == 1
+        assert [(r["id"], r["ok"]) for r in group["results"]] == [
+            (first["candidate_id"], False),
+            (second["candidate_id"], True),
+        ]
+        assert group["results"][0]["error"] == "placeholder_left"
+
+        async with trainer_http.post(
+            f"{product.base_url}/trainer/api/candidates/approve-group",
+            json={"candidate_ids": [first["candidate_id"]], "drop_placeholders": True},
+            headers={"X-CSRF-Token": trainer.csrf},
+        ) as response:
+            assert (await response.json())["results"][0]["candidate"]["question"] == "do you accept amex?"
+
+        async with trainer_http.get(f"{product.base_url}/trainer/api/articles/accepted-payment-methods") as response:
+            article = await response.text()
+    assert "can I pay with amex" in article and "do you accept amex?" in article and "[EMAIL]" not in article
 
 
 async def test_a_model_swap_during_a_chat_loses_no_message(customer, product, trained_model) -> None:

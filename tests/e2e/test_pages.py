@@ -81,7 +81,7 @@ async def tour_the_agent_console(tour: Tour, agent: str) -> None:
     await expect(page.locator("#login-submit")).to_be_visible()
     await tour.check(page, "console-login")
     await sign_in(page, tour.base_url, agent)
-    row = page.locator("tr.queue-row", has_text=ASKS_FOR_A_PERSON)
+    row = page.locator("tr.queue-row", has_text=QUESTION)  # the queue previews the question, not the call for a person
     await expect(row).to_have_count(1, timeout=15_000)
     await tour.check(page, "console-queue")
 

@@ -55,8 +55,9 @@ async def test_a_trainer_reviews_and_edits(page, product, staff, customer) -> No
     scrubbed = "do you price match amazon if it's cheaper there, asking for [NAME]"
     candidate = page.locator(".candidate", has_text=scrubbed)
     await expect(candidate).to_have_count(1, timeout=15_000)
+    await expect(candidate.locator("mark.placeholder")).to_have_text("[NAME]")
     await page.screenshot(path=str(SCREENSHOTS / "trainer-candidates.png"), full_page=True)
-    await candidate.locator(".approve-btn").click()
+    await candidate.locator(".drop-approve-btn").click()  # approving [NAME] as proposed is refused
     await expect(candidate).to_have_count(0, timeout=15_000)
 
     await page.click("#nav-try")
@@ -80,3 +81,70 @@ async def test_a_trainer_reviews_and_edits(page, product, staff, customer) -> No
     await expect(page.locator("#models-current")).to_be_visible()
     await page.screenshot(path=str(SCREENSHOTS / "trainer-models.png"), full_page=True)
     assert not [message for message in dialogs if "alert" in message]
+
+
+async def _taught(customer, product, agent: Agent, question: str, lesson: str) -> None:  # type: ignore[no-untyped-def]
+    from tests.e2e.client import ChatClient
+
+    chat = ChatClient(customer.http, product.base_url)
+    await chat.connect()
+    await chat.say(question)
+    await chat.say("I want to talk to a person")
+    await chat.close()
+    _, queue = await agent.get("/queue")
+    ticket = next(t for t in queue["tickets"] if t["preview"] == question and t["status"] == "queued")
+    await agent.post(f"/tickets/{ticket['id']}/claim")
+    await agent.post(f"/tickets/{ticket['id']}/messages", {"text": "You can return a sale item within 30 days."})
+    status, _ = await agent.post(
+        f"/tickets/{ticket['id']}/resolve",
+        {
+            "resolution": "Answered",
+            "learn": {"kind": "question_variant", "question": lesson, "target": "final-sale-items"},
+        },
+    )
+    assert status == 200
+
+
+async def test_the_review_highlights_placeholders_and_approves_a_group(page, product, staff, customer) -> None:  # type: ignore[no-untyped-def]
+    import aiohttp
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        agent = Agent(http, product.base_url)
+        await agent.login(staff["agent"])
+        await _taught(customer, product, agent, "can i return a clearance item", "can i return a clearance item")
+        await _taught(
+            customer,
+            product,
+            agent,
+            "can clearance items be returned",
+            "can clearance items be returned? my email is kim@example.com",
+        )
+
+    await page.goto(product.base_url + "/console/login")
+    await page.fill("#username", staff["trainer"])
+    await page.fill("#password", PASSWORD)
+    await page.click("#login-submit")
+    await expect(page).to_have_url(product.base_url + "/trainer/")
+    await page.click("#nav-candidates")
+
+    clean = page.locator(".candidate", has_text="can i return a clearance item")
+    scrubbed = page.locator(".candidate", has_text="can clearance items be returned? my email is")
+    await expect(scrubbed.locator(".cand-question-text mark.placeholder")).to_have_text("[EMAIL]", timeout=15_000)
+    await expect(scrubbed.locator(".cand-asked-text")).to_have_text("can clearance items be returned")
+    await expect(scrubbed.locator(".cand-bot-text").first).not_to_be_empty()
+    await expect(scrubbed.locator(".cand-dropped-text")).to_have_text("can clearance items be returned?")
+    await page.screenshot(path=str(SCREENSHOTS / "trainer-review-placeholders.png"), full_page=True)
+
+    group = page.locator(".candidate-group", has=scrubbed)
+    await expect(group.locator(".candidate", has_text="can i return a clearance item")).to_have_count(1)
+    await group.locator(".approve-group-btn").click()
+    await expect(clean).to_have_count(0, timeout=15_000)
+    await expect(scrubbed.locator(".cand-error")).to_contain_text("[EMAIL]")
+
+    await scrubbed.locator(".drop-approve-btn").click()
+    await expect(scrubbed).to_have_count(0, timeout=15_000)
+    response = await page.request.get(product.base_url + "/trainer/api/articles/final-sale-items")
+    article = await response.text()
+    assert "can clearance items be returned?" in article and "can i return a clearance item" in article
+    assert "[EMAIL]" not in article

@@ -62,11 +62,37 @@ function editsOf(c) {
   return edits;
 }
 
+const PLACEHOLDER = /\[(?:EMAIL|ORDER|NUMBER|CARD|PHONE|ADDRESS|POSTCODE|NAME)\]/g; // handoff/learning/scrub.py
+
+/** Which placeholders the live fields still hold, said as the trainer types; and the "drop them" choice. */
+function placeholderRow() {
+  const status = h('p', { class: 'edit-placeholders', id: 'edit-placeholders', 'aria-live': 'polite' });
+  const drop = h('label', { class: 'check-row' }, [
+    h('input', { type: 'checkbox', id: 'edit-drop-placeholders' }),
+    ' Drop the placeholders that are left, with the words that lead up to them',
+  ]);
+  return h('div', { class: 'form-row span-2 edit-placeholder-row' }, [status, drop]);
+}
+
+function refreshPlaceholders(kind) {
+  const fields = kind === 'new_article' ? ['edit-question', 'edit-answer', 'edit-title'] : ['edit-question'];
+  const left = {};
+  fields.forEach(function (id) {
+    (byId(id).value.match(PLACEHOLDER) || []).forEach(function (p) { left[p] = true; });
+  });
+  const names = Object.keys(left);
+  const status = byId('edit-placeholders');
+  status.textContent = names.length ? 'Still in the text: ' + names.join(', ') + '. Edit them out, or tick below to drop them.' : 'No placeholders left.';
+  status.classList.toggle('is-warning', names.length > 0);
+  byId('edit-drop-placeholders').closest('label').hidden = !names.length;
+}
+
 function buildForm(c, kind, options, save) {
   const cancel = h('button', { type: 'button', class: 'btn', text: 'Cancel', onclick: closeEdit });
   return h('form', { class: 'edit-form', novalidate: true, autocomplete: 'off', 'aria-label': 'Edit candidate before approving' }, [
     h('div', { class: 'edit-form-head' }, [icon('edit'), h('span', { text: 'Edit before approving' })]),
     fieldsGrid(c, kind),
+    placeholderRow(),
     options,
     h('div', { class: 'edit-form-bar' }, [h('span', { class: 'hint', text: 'Only the fields you change are sent.' }), h('span', { class: 'head-spacer' }), cancel, save]),
   ]);
@@ -90,11 +116,16 @@ export function openEdit(c, kind, item, onApprove) {
       byId('edit-question').focus();
       return;
     }
+    if (byId('edit-drop-placeholders').checked) edits.drop_placeholders = true;
     onApprove(edits, save);
+  });
+  form.addEventListener('input', function () {
+    refreshPlaceholders(kind);
   });
   item.classList.add('is-editing');
   add(item, form);
   editing = { item: item, form: form };
+  refreshPlaceholders(kind);
   const first = byId(kind === 'new_article' ? 'edit-title' : 'edit-question');
   if (first) first.focus();
   if (!Articles.slugs().length) {

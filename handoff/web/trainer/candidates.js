@@ -64,6 +64,7 @@ function buildGroup(group) {
       h('span', { class: 'badge kind-badge kind-badge-' + cssToken(kind), text: KIND_LABELS[kind] || humanize(kind) || 'Other' }),
       h('h2', { class: 'group-label', text: str(group.label) || KIND_LABELS[kind] || humanize(kind) }),
       countEl,
+      count > 1 ? actionButton('approve-group-btn', 'Approve every proposal in this group as proposed', 'check', 'Approve all', function (b) { approveGroup(group, b); }) : null,
     ]),
     list,
   ]);
@@ -86,14 +87,57 @@ function targetChip(c) {
   return h('span', { class: 'chip chip-target', title: label + ': ' + c.target }, inner);
 }
 
+const PLACEHOLDER = /\[(?:EMAIL|ORDER|NUMBER|CARD|PHONE|ADDRESS|POSTCODE|NAME)\]/g; // handoff/learning/scrub.py
+
+/** Text nodes, with each scrubbing placeholder in a <mark> so the trainer sees what will not be stored. */
+function withPlaceholders(text) {
+  const parts = [];
+  let last = 0;
+  text.replace(PLACEHOLDER, function (match, at) {
+    if (at > last) parts.push(text.slice(last, at));
+    parts.push(h('mark', { class: 'placeholder', title: 'Removed personal data: edit it out, or drop it', text: match }));
+    last = at + match.length;
+    return match;
+  });
+  if (last < text.length) parts.push(text.slice(last));
+  return parts;
+}
+
+/** What the customer asked and what the bot said to it, scrubbed, from the conversation the lesson came from. */
+function exchangeRows(c) {
+  if (!c.asked) return null;
+  const answered = Array.isArray(c.bot_answered) ? c.bot_answered : [];
+  return h('details', { class: 'cand-exchange', open: true }, [
+    h('summary', { text: 'In the conversation' }),
+    h('div', { class: 'cand-asked' }, [h('span', { class: 'cand-key', text: 'Customer asked' }), h('q', { class: 'cand-asked-text' }, withPlaceholders(str(c.asked)))]),
+    h('div', { class: 'cand-bot' }, [
+      h('span', { class: 'cand-key', text: 'Bot answered' }),
+      answered.length
+        ? h('ul', { class: 'cand-bot-replies' }, answered.map(function (text) { return h('li', { class: 'cand-bot-text' }, withPlaceholders(str(text))); }))
+        : h('span', { class: 'cand-bot-none', text: 'Nothing' }),
+    ]),
+  ]);
+}
+
+function placeholderNote(c) {
+  const found = Array.isArray(c.placeholders) ? c.placeholders : [];
+  if (!found.length) return null;
+  const stored = c.question_dropped ? [' \u2014 the question would be stored as ', h('q', { class: 'cand-dropped-text', text: c.question_dropped })] : [];
+  return h('p', { class: 'cand-placeholder-note', role: 'note' }, [
+    icon('alert'),
+    'Placeholders are never stored (' + found.join(', ') + '): edit them out, or drop them',
+  ].concat(stored, ['.']));
+}
+
 function candidateBody(c, kind) {
   const body = h('div', { class: 'cand-body' });
   if (c.title) add(body, h('div', { class: 'cand-title' }, [h('span', { class: 'cand-key', text: 'Title' }), h('span', { class: 'cand-title-text', text: c.title })]));
   add(body, h('div', { class: 'cand-question' }, [
     h('span', { class: 'cand-key', text: kind === 'nlu_example' ? 'Example' : 'Question' }),
-    h('q', { class: 'cand-question-text', text: str(c.question) }),
+    h('q', { class: 'cand-question-text' }, withPlaceholders(str(c.question))),
   ]));
-  if (c.answer) add(body, h('div', { class: 'cand-answer-wrap' }, [h('span', { class: 'cand-key', text: 'Answer' }), h('div', { class: 'cand-answer', text: c.answer })]));
+  if (c.answer) add(body, h('div', { class: 'cand-answer-wrap' }, [h('span', { class: 'cand-key', text: 'Answer' }), h('div', { class: 'cand-answer' }, withPlaceholders(str(c.answer)))]));
+  add(body, [placeholderNote(c), exchangeRows(c), h('p', { class: 'cand-error', role: 'alert', hidden: true })]);
   return add(body, h('div', { class: 'cand-meta' }, [
     targetChip(c),
     c.proposed_by ? h('span', { class: 'meta-item' }, [icon('user'), 'Proposed by ', h('strong', { text: c.proposed_by })]) : null,
@@ -116,8 +160,10 @@ function buildCandidate(c, group) {
   const approveThis = function (edits, button) {
     decide(c, group, item, button, '/approve', edits || {}, 'Approved');
   };
+  const hasPlaceholders = Array.isArray(c.placeholders) && c.placeholders.length > 0;
   const actions = h('div', { class: 'cand-actions' }, [
     actionButton('btn-primary approve-btn', 'Approve as proposed', 'check', 'Approve', function (b) { approveThis({}, b); }),
+    hasPlaceholders ? actionButton('drop-approve-btn', 'Remove the placeholders and the words that lead up to them, then approve', 'check', 'Drop placeholders & approve', function (b) { approveThis({ drop_placeholders: true }, b); }) : null,
     actionButton('edit-btn', 'Edit, then approve', 'edit', 'Edit', function () { openEdit(c, kind, item, approveThis); }),
     actionButton('btn-danger-quiet reject-btn', 'Reject this proposal', 'x', 'Reject', function (b) { reject(c, group, item, b); }),
   ]);
@@ -170,9 +216,49 @@ async function decide(c, group, item, button, path, body, okText) {
       load();
       return;
     }
+    if (err.status === 400) showError(item, err.message);
     reportError(err);
     if (button) button.focus();
   }
+}
+
+function showError(item, message) {
+  const el = item.querySelector('.cand-error');
+  if (!el) return;
+  el.textContent = message || '';
+  el.hidden = !message;
+  item.classList.toggle('is-refused', !!message);
+}
+
+/** One request for the whole group; each refused candidate stays, with the server's reason under it. */
+async function approveGroup(group, button) {
+  const members = (group.candidates || []).slice();
+  const items = members.map(function (c) { return group._section.querySelector('.candidate[data-id="' + cssEscape(str(c.id)) + '"]'); });
+  button.disabled = true;
+  try {
+    const data = await api('POST', API + '/candidates/approve-group', { candidate_ids: members.map(function (c) { return c.id; }) });
+    const results = {};
+    (data.results || []).forEach(function (r) { results[r.id] = r; });
+    let refused = 0;
+    members.forEach(function (c, i) {
+      const result = results[c.id];
+      if (result && result.ok) removeCandidate(c, group, items[i]);
+      else {
+        refused += 1;
+        if (items[i]) showError(items[i], result ? result.message : 'Not approved.');
+      }
+    });
+    Articles.stale();
+    toast(plural(data.approved || 0, 'proposal') + ' approved' + (refused ? ', ' + refused + ' refused: see why under each' : ''), refused ? 'warn' : 'ok');
+  } catch (err) {
+    reportError(err);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function cssEscape(value) {
+  return window.CSS && CSS.escape ? CSS.escape(value) : value.replace(/[^\w-]/g, '');
 }
 
 function reject(c, group, item, button) {

@@ -13,14 +13,29 @@ const root = byId('unanswered-clusters');
 const totalEl = byId('unanswered-total');
 const state = { token: 0, loaded: false, clusters: [] };
 const SHOWN = 4; // examples shown before "Show more"
+const VERDICT_ORDER = { open: 0, suggestions: 1, partly_fixed: 2, fixed: 3 };
+
+/** What the bot does with these questions now: fixed by teaching, half-way, or still open. */
+function verdictBadge(cluster) {
+  const titles = Array.isArray(cluster.answered_with) ? cluster.answered_with.map(str) : [];
+  const text = {
+    fixed: 'Fixed: now answered with ' + titles.join(', '),
+    partly_fixed: 'Partly fixed: some answered with ' + titles.join(', '),
+    suggestions: 'Suggestions only',
+    open: 'Still unanswered',
+  }[cluster.verdict];
+  if (!text) return null;
+  return h('span', { class: 'badge verdict-badge verdict-' + cluster.verdict, title: 'What the bot does with these questions now', text: text });
+}
 
 export async function load() {
   const token = ++state.token;
   try {
     const data = await api('GET', API + '/unanswered');
     if (token !== state.token) return;
+    // Still open first, most frequent first; what teaching fixed goes last (handoff/learning/unanswered.py).
     state.clusters = (Array.isArray(data.clusters) ? data.clusters : []).slice().sort(function (a, b) {
-      return (b.count || 0) - (a.count || 0);
+      return (VERDICT_ORDER[a.verdict] || 0) - (VERDICT_ORDER[b.verdict] || 0) || (b.count || 0) - (a.count || 0);
     });
     state.loaded = true;
     render();
@@ -69,7 +84,7 @@ function buildCluster(cluster) {
     Editor.prefill({ questions: examples.slice(0, 1).map(str) });
     go('#new-article');
   });
-  return h('li', { class: 'cluster' }, [
+  return h('li', { class: 'cluster' + (cluster.verdict === 'fixed' ? ' is-fixed' : ''), 'data-verdict': str(cluster.verdict) }, [
     h('div', { class: 'cluster-tally' }, [
       h('span', { class: 'cluster-count', text: String(count) }),
       h('span', { class: 'cluster-unit', text: count === 1 ? 'time' : 'times' }),
@@ -77,6 +92,7 @@ function buildCluster(cluster) {
     h('div', { class: 'cluster-body' }, [
       exList,
       h('div', { class: 'cluster-meta' }, [
+        verdictBadge(cluster),
         moreButton(exList, examples.length - SHOWN),
         cluster.last_at ? h('span', { class: 'meta-item' }, [icon('clock'), 'Last asked ', timeEl(cluster.last_at, fmtAgo(cluster.last_at))]) : null,
       ]),

@@ -1,5 +1,6 @@
 /* Teach the bot while resolving: what the agent's answer should become (see handoff/learning). */
 import { byId } from '/shared/static/dom.js';
+import { base } from './context.js';
 
 const INTENTS = ['ask_faq', 'order_status', 'list_orders', 'change_email', 'change_phone', 'change_address',
   'complain', 'request_human', 'out_of_scope', 'greet', 'goodbye', 'thank'];
@@ -30,25 +31,52 @@ function lastText(selector, skipRequests) {
   return '';
 }
 
-function fillTargets(values) {
+/** Datalist options: a value each, with a label when there is one ({ value, label }). */
+function fillTargets(options) {
   const targets = byId('learn-targets');
   while (targets.firstChild) targets.removeChild(targets.firstChild);
-  values.forEach(function (v) {
+  options.forEach(function (option) {
     const o = document.createElement('option');
-    o.value = v;
+    o.value = typeof option === 'string' ? option : option.value;
+    if (option.label) o.label = option.label;
     targets.appendChild(o);
   });
 }
 
-/** Offers the articles that match the question, and picks the best one when none is chosen. */
+const pick = { seq: 0, auto: true }; // auto: the target is ours to replace, the agent has not typed one
+
+function explain(text) {
+  const why = byId('learn-target-why');
+  why.textContent = text;
+  why.hidden = !text;
+}
+
+/**
+ * Ranks the articles by the agent's replies in this ticket and the question (handoff/learning/lesson_suggestion.py)
+ * and picks the first: the article the bot answered with, which the customer did not accept, comes last.
+ */
 function suggestArticles(question) {
-  fetch('/console/api/kb/suggest?q=' + encodeURIComponent(question), { credentials: 'same-origin' })
-    .then(function (r) { return r.ok ? r.json() : { hits: [] }; })
+  const seq = ++pick.seq;
+  const url = base + '/lesson-suggestion?q=' + encodeURIComponent(question.slice(0, 500));
+  fetch(url, { credentials: 'same-origin' })
+    .then(function (r) { return r.ok ? r.json() : { articles: [] }; })
     .then(function (data) {
-      const slugs = (data.hits || []).map(function (hit) { return hit.slug; });
-      fillTargets(slugs);
+      if (seq !== pick.seq) return; // a newer question won
+      const articles = data.articles || [];
+      fillTargets(articles.map(function (a) {
+        return { value: a.slug, label: a.title + (a.answered_by_bot ? ' (the bot already answered with this)' : ' \u00b7 ' + a.score.toFixed(2)) };
+      }));
+      const question = byId('learn-question');
+      if (!question.value && data.question) question.value = data.question;
+      const best = articles[0];
       const target = byId('learn-target');
-      if (!target.value && slugs.length) target.value = slugs[0];
+      if (pick.auto && best && !best.answered_by_bot) {
+        target.value = best.slug;
+        target.setAttribute('data-suggested', best.slug);
+      }
+      const rejected = articles.filter(function (a) { return a.answered_by_bot; });
+      explain((best && !best.answered_by_bot ? 'Suggested from your reply: \u201c' + best.title + '\u201d.' : '') +
+        (rejected.length ? ' Not \u201c' + rejected[0].title + '\u201d: the bot answered with it and the customer still needed you.' : ''));
     })
     .catch(function () { fillTargets([]); });
 }
@@ -61,6 +89,7 @@ function kindChanged(k) {
   const answer = byId('learn-answer');
   if (!question.value) question.value = lastText('#transcript .msg-customer .msg-text', true);
   if (!answer.value) answer.value = lastText('#transcript .msg-agent .msg-text');
+  explain('');
   if (k === 'nlu_example') fillTargets(INTENTS);
   if (k === 'question_variant') suggestArticles(question.value);
 }
@@ -70,5 +99,11 @@ export function wireTeaching() {
   if (!kind) return;
   kind.addEventListener('change', function () {
     kindChanged(kind.value);
+  });
+  byId('learn-target').addEventListener('input', function () {
+    pick.auto = !byId('learn-target').value; // the agent's own choice is never replaced
+  });
+  byId('learn-question').addEventListener('change', function () {
+    if (kind.value === 'question_variant') suggestArticles(byId('learn-question').value);
   });
 }
