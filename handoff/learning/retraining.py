@@ -200,7 +200,8 @@ class ModelManager:
         try:
             models_dir = self.settings.models_dir
             lessons_file = await export_for_training(self.sessions, self.settings.store.var_dir)
-            current = await self.active()
+            # The gateway may have started before Rasa had loaded its model: record it now, so the gate compares.
+            current = await self.active() or await self.register_running()
             expected = await asyncio.to_thread(model_path, models_dir, lessons_file)
             if current is not None and Path(current.file_name).name == expected.name:
                 self._progress(
