@@ -79,7 +79,7 @@ function buildGroup(group) {
 function targetChip(c) {
   if (!c.target) return null;
   const kind = str(c.kind);
-  const label = kind === 'nlu_example' ? 'Intent' : kind === 'new_article' ? 'New slug' : 'Article';
+  const label = kind === 'nlu_example' ? 'Intent' : kind === 'new_article' ? 'New slug' : kind === 'wrong_answer' ? 'Not answered with' : 'Article';
   const inner = [icon(kind === 'nlu_example' ? 'tag' : 'book'), h('span', { class: 'chip-key', text: label }), h('span', { class: 'chip-val', text: c.target })];
   if (kind === 'question_variant') {
     return h('a', { class: 'chip chip-target chip-link', href: '#article/' + q(c.target), title: 'Open the article ' + c.target }, inner);

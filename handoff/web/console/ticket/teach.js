@@ -16,7 +16,8 @@ export function teachPayload() {
     return el ? el.value.trim() : '';
   };
   const isArticle = kind.value === 'new_article';
-  return { learn: { kind: kind.value, question: value('learn-question'), answer: isArticle ? value('learn-answer') || null : null, target: isArticle ? null : value('learn-target') || null } };
+  const hasTarget = !isArticle && kind.value !== 'no_answer';
+  return { learn: { kind: kind.value, question: value('learn-question'), answer: isArticle ? value('learn-answer') || null : null, target: hasTarget ? value('learn-target') || null : null } };
 }
 
 /** The newest message's text (skipping short requests for a person, when asked). */
@@ -55,7 +56,7 @@ function explain(text) {
  * Ranks the articles by the agent's replies in this ticket and the question (handoff/learning/lesson_suggestion.py)
  * and picks the first: the article the bot answered with, which the customer did not accept, comes last.
  */
-function suggestArticles(question) {
+function suggestArticles(question, wrongAnswer) {
   const seq = ++pick.seq;
   const url = base + '/lesson-suggestion?q=' + encodeURIComponent(question.slice(0, 500));
   fetch(url, { credentials: 'same-origin' })
@@ -68,13 +69,19 @@ function suggestArticles(question) {
       }));
       const question = byId('learn-question');
       if (!question.value && data.question) question.value = data.question;
-      const best = articles[0];
       const target = byId('learn-target');
+      const rejected = articles.filter(function (a) { return a.answered_by_bot; });
+      if (wrongAnswer) {
+        // "This answer was wrong": the article the bot answered with is the one to name.
+        if (pick.auto && rejected.length) target.value = rejected[0].slug;
+        explain(rejected.length ? 'The bot answered with \u201c' + rejected[0].title + '\u201d.' : 'Name the article the bot answered with.');
+        return;
+      }
+      const best = articles[0];
       if (pick.auto && best && !best.answered_by_bot) {
         target.value = best.slug;
         target.setAttribute('data-suggested', best.slug);
       }
-      const rejected = articles.filter(function (a) { return a.answered_by_bot; });
       explain((best && !best.answered_by_bot ? 'Suggested from your reply: \u201c' + best.title + '\u201d.' : '') +
         (rejected.length ? ' Not \u201c' + rejected[0].title + '\u201d: the bot answered with it and the customer still needed you.' : ''));
     })
@@ -84,14 +91,14 @@ function suggestArticles(question) {
 function kindChanged(k) {
   byId('learn-fields').hidden = k === 'nothing';
   byId('learn-answer-row').hidden = k !== 'new_article';
-  byId('learn-target-row').hidden = k === 'new_article';
+  byId('learn-target-row').hidden = k === 'new_article' || k === 'no_answer';
   const question = byId('learn-question');
   const answer = byId('learn-answer');
   if (!question.value) question.value = lastText('#transcript .msg-customer .msg-text', true);
   if (!answer.value) answer.value = lastText('#transcript .msg-agent .msg-text');
   explain('');
   if (k === 'nlu_example') fillTargets(INTENTS);
-  if (k === 'question_variant') suggestArticles(question.value);
+  if (k === 'question_variant' || k === 'wrong_answer') suggestArticles(question.value, k === 'wrong_answer');
 }
 
 export function wireTeaching() {
@@ -104,6 +111,8 @@ export function wireTeaching() {
     pick.auto = !byId('learn-target').value; // the agent's own choice is never replaced
   });
   byId('learn-question').addEventListener('change', function () {
-    if (kind.value === 'question_variant') suggestArticles(byId('learn-question').value);
+    if (kind.value === 'question_variant' || kind.value === 'wrong_answer') {
+      suggestArticles(byId('learn-question').value, kind.value === 'wrong_answer');
+    }
   });
 }
