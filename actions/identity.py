@@ -2,17 +2,24 @@
 
 A customer counts as verified when the channel vouched for them (the web
 widget's signed token, a linked Telegram account: the gateway passes
-``customer_id`` and ``verified`` in the message metadata), or when they proved
-ownership of an order in this conversation (the ``verified`` slot).
+``customer_id`` and ``verified`` in the message metadata, signed with the
+internal secret, bot/signing.py), or when they proved ownership of an order in
+this conversation (the ``verified`` slot). Identity metadata without the
+gateway's signature is a forgery: it is logged and the customer is anonymous.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Tracker
+
+from bot.signing import identity_is_vouched, internal_secret
+
+logger = logging.getLogger(__name__)
 
 PHONE_DIGITS = re.compile(r"\D")
 
@@ -41,7 +48,13 @@ def identity(tracker: Tracker) -> Identity:
         return Identity(int(tracker.get_slot("customer_id")), True, channel, channel_user_id)
     customer_id = meta.get("customer_id")
     if customer_id is not None and meta.get("verified") is True:
-        return Identity(int(customer_id), True, channel, channel_user_id)
+        if identity_is_vouched(internal_secret(), meta):
+            return Identity(int(customer_id), True, channel, channel_user_id)
+        logger.warning(
+            "conversation %s: identity metadata claims customer %s without the gateway's signature; treated as anonymous",
+            tracker.sender_id,
+            customer_id,
+        )
     return Identity(None, False, channel, channel_user_id)
 
 

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import random
 import sys
@@ -64,6 +65,7 @@ import aiohttp
 
 from actions.orders import IN_FLIGHT
 from bench.common import ROOT, append_results, command_line, percentiles_ms, progress
+from bot.signing import SIGNATURE_HEADER, sign, sign_identity
 from crm_store.demo_data import DemoCustomer
 from handoff.channels.web.client import ChatClient
 from handoff.ops.launch import RunningProduct, start_product
@@ -238,11 +240,12 @@ class GatewayChat:
 
 
 class RasaChat:
-    """Bare Rasa: its REST webhook, with the metadata the gateway sends for an anonymous web customer."""
+    """Bare Rasa: its webhook, signed as the gateway signs it, with the metadata of an anonymous web customer."""
 
-    def __init__(self, http: aiohttp.ClientSession, rasa_url: str) -> None:
+    def __init__(self, http: aiohttp.ClientSession, rasa_url: str, secret: str) -> None:
         self.http = http
-        self.url = f"{rasa_url.rstrip('/')}/webhooks/rest/webhook"
+        self.url = f"{rasa_url.rstrip('/')}/webhooks/gateway/webhook"
+        self.secret = secret
         self.sender = new_conversation_id()
         self.failed_in_a_row = 0
 
@@ -258,9 +261,13 @@ class RasaChat:
             "customer_id": None,
             "verified": False,
         }
+        body = json.dumps(
+            {"sender": self.sender, "message": turn.rasa_message, "metadata": sign_identity(self.secret, metadata)}
+        ).encode()
         async with self.http.post(
             self.url,
-            json={"sender": self.sender, "message": turn.rasa_message, "metadata": metadata},
+            data=body,
+            headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(self.secret, "channel", body)},
             timeout=aiohttp.ClientTimeout(total=timeout),
         ) as response:
             if response.status != 200:
@@ -467,7 +474,9 @@ def parse_users(raw: str) -> list[int]:
     return sorted(set(counts))
 
 
-async def pick_questions(http: aiohttp.ClientSession, rasa_url: str, rng: random.Random) -> tuple[list[str], int]:
+async def pick_questions(
+    http: aiohttp.ClientSession, rasa_url: str, secret: str, rng: random.Random
+) -> tuple[list[str], int]:
     """Knowledge-base questions the bot answers itself (no hand-off): after a hand-off there is no reply to time.
 
     Each goes once to bare Rasa in a conversation of its own, which also warms up Rasa and the action server.
@@ -476,7 +485,7 @@ async def pick_questions(http: aiohttp.ClientSession, rasa_url: str, rng: random
     candidates = rng.sample([question for question, _ in labelled], min(KB_SAMPLE, len(labelled)))
     kept = []
     for question in candidates:
-        chat = RasaChat(http, rasa_url)
+        chat = RasaChat(http, rasa_url, secret)
         try:
             outcome = await chat.send(Turn(question), timeout=60)
         except (TurnFailed, aiohttp.ClientError, asyncio.TimeoutError):
@@ -514,13 +523,14 @@ async def sweep(product: RunningProduct, args: argparse.Namespace) -> tuple[list
     async with aiohttp.ClientSession(connector=connector) as http:
         rasa_url = product.settings.rasa_url
         progress(f"checking {KB_SAMPLE} knowledge-base questions against the bot (and warming it up)")
-        questions, checked = await pick_questions(http, rasa_url, rng)
+        secret = product.settings.internal_secret
+        questions, checked = await pick_questions(http, rasa_url, secret, rng)
         orders = demo_orders(product.customers, datetime.now(timezone.utc))
         scripts = Scripts(questions, orders)
         progress(f"{len(questions)} of {checked} questions answered by the bot itself; {len(orders)} demo orders")
         sides: dict[str, Callable[[], Chat]] = {
             "gateway": lambda: GatewayChat(http, product.base_url),
-            "Rasa": lambda: RasaChat(http, rasa_url),
+            "Rasa": lambda: RasaChat(http, rasa_url, secret),
         }
         await smoke_test(sides, scripts, rng)
         progress("one conversation of each kind went as scripted on both sides")

@@ -61,7 +61,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[ENGINE] = engine
     app[SESSIONS] = session_factory(engine)
     app[HTTP] = http
-    app[RASA] = RasaClient(http, settings.rasa_url, settings.rasa_token)
+    app[RASA] = RasaClient(http, settings.rasa_url, settings.rasa_token, secret=settings.internal_secret)
     app[ROUTER] = ConversationRouter(app[SESSIONS], app[RASA], app[HUB])
     app[KNOWLEDGE_BASE] = KnowledgeBase.from_settings(
         app[SESSIONS], Embedder(settings.knowledge_base.embedding_model), settings.knowledge_base

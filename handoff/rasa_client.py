@@ -1,12 +1,18 @@
-"""Talking to Rasa's REST channel (bound to 127.0.0.1) with a timeout and clear errors."""
+"""Talking to Rasa's gateway channel (bound to 127.0.0.1) with a timeout and clear errors.
+
+Every message is signed with the internal secret (bot/signing.py), and so is the customer's identity in
+its metadata: Rasa's channel refuses an unsigned message, and the actions an unsigned identity.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any, TypedDict
 
 import aiohttp
 
+from bot.signing import SIGNATURE_HEADER, sign, sign_identity
 from handoff.errors import BotUnavailable
 
 REPLY_TIMEOUT_S = 30
@@ -25,17 +31,22 @@ class ParsedIntent(TypedDict):
 
 
 class RasaClient:
-    def __init__(self, http: aiohttp.ClientSession, base_url: str, token: str) -> None:
+    def __init__(self, http: aiohttp.ClientSession, base_url: str, token: str, *, secret: str = "") -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.secret = secret
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
-        url = f"{self.base_url}/webhooks/rest/webhook"
+        url = f"{self.base_url}/webhooks/gateway/webhook"
+        body = json.dumps(
+            {"sender": sender, "message": text, "metadata": sign_identity(self.secret, metadata)}
+        ).encode()
         try:
             async with self.http.post(
                 url,
-                json={"sender": sender, "message": text, "metadata": metadata},
+                data=body,
+                headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(self.secret, "channel", body)},
                 timeout=aiohttp.ClientTimeout(total=REPLY_TIMEOUT_S),
             ) as response:
                 if response.status != 200:

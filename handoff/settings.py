@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.signing import ENV_INTERNAL_SECRET
 from crm_store.errors import ConfigError
 from crm_store.settings import StoreSettings, env_bool, env_float, env_port
 from knowledge_base.settings import KnowledgeBaseSettings
@@ -48,6 +49,7 @@ class Settings:
     actions_port: int = 5055
     rasa_url: str = ""
     rasa_token: str = field(default="", repr=False)
+    internal_secret: str = field(default="", repr=False)  # the gateway, Rasa and the actions vouch with it
     widget_secret: str = field(default="", repr=False)
     demo_mode: bool = False
     public_url: str = ""
@@ -95,6 +97,7 @@ class Settings:
             ENV_ACTIONS_PORT: str(self.actions_port),
             ENV_RASA_URL: self.rasa_url,
             ENV_RASA_TOKEN: self.rasa_token,
+            ENV_INTERNAL_SECRET: self.internal_secret,
             ENV_WIDGET_SECRET: self.widget_secret,
             ENV_DEMO_MODE: "1" if self.demo_mode else "0",
             ENV_PUBLIC_URL: self.public_url,
@@ -118,6 +121,7 @@ class Settings:
             actions_port=env_port(env, ENV_ACTIONS_PORT, 5055),
             rasa_url=env.get(ENV_RASA_URL, ""),
             rasa_token=env.get(ENV_RASA_TOKEN, ""),
+            internal_secret=env.get(ENV_INTERNAL_SECRET, ""),
             widget_secret=env.get(ENV_WIDGET_SECRET, ""),
             demo_mode=env_bool(env, ENV_DEMO_MODE),
             public_url=env.get(ENV_PUBLIC_URL, ""),

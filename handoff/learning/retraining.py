@@ -129,7 +129,7 @@ class ModelManager:
         self.sessions = sessions
         self.http = http
         self.tolerance = tolerance
-        self.rasa = RasaClient(http, settings.rasa_url, settings.rasa_token)
+        self.rasa = RasaClient(http, settings.rasa_url, settings.rasa_token, secret=settings.internal_secret)
         self.training = TrainingState()
         self._task: asyncio.Task[None] | None = None
 

@@ -27,6 +27,7 @@ from crm_store.demo_data import DEFAULT_CUSTOMERS, DEFAULT_ORDERS, DEFAULT_SEED,
 from crm_store.errors import StoreError, StoreUnavailable
 from crm_store.repositories import CustomerRepository
 from handoff.errors import GatewayError
+from handoff.ops.private_files import keep_private
 from handoff.ops.stack import ServiceFailed
 from handoff.ops.training import TrainingFailed
 from handoff.settings import Settings
@@ -377,6 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        keep_private(settings.store.var_dir)
         clock.install_from_setting(settings.store.clock_start)
         if args.command == "db":
             return cmd_db(settings, args)

@@ -18,6 +18,7 @@ from crm_store import clock, migrate
 from crm_store.db import create_engine, session_factory, unit_of_work
 from crm_store.demo_data import DemoCustomer, generate, seed_database
 from crm_store.settings import StoreSettings
+from handoff.ops.private_files import keep_private
 from handoff.ops.stack import Stack, build_services, with_secrets
 from handoff.settings import Settings
 from knowledge_base.embedding import Embedder
@@ -46,6 +47,7 @@ def start_product(
     The processes' clock starts where this process's clock is now, so a test that set the time sets it
     for the whole product (and the demo data is relative to that "today").
     """
+    keep_private(var_dir)
     settings = with_secrets(
         Settings(
             store=StoreSettings(var_dir=var_dir, clock_start=clock.now().isoformat()),

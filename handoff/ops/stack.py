@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bot.signing import actions_token
 from crm_store.settings import PROJECT_ROOT
 from handoff.ops.training import rasa_environment
 from handoff.settings import Settings
@@ -89,7 +90,10 @@ def with_secrets(settings: Settings) -> Settings:
             path.write_text(json.dumps({"widget_secret": widget_secret}))
             path.chmod(0o600)
     settings = replace(
-        settings, rasa_token=settings.rasa_token or secrets.token_urlsafe(24), widget_secret=widget_secret
+        settings,
+        rasa_token=settings.rasa_token or secrets.token_urlsafe(24),
+        internal_secret=settings.internal_secret or secrets.token_hex(32),
+        widget_secret=widget_secret,
     )
     # `deskbot retrain` talks to the running Rasa with this token; only the owner can read it.
     token_file = settings.run_dir / "rasa-token"
@@ -115,24 +119,27 @@ def write_endpoints(settings: Settings) -> Path:
             "password": url.password or "",
         }
     endpoints = {
-        "action_endpoint": {"url": f"http://127.0.0.1:{settings.actions_port}/webhook"},
+        # The action server answers only calls with this token (actions/server.py); this file is the owner's only.
+        "action_endpoint": {
+            "url": f"http://127.0.0.1:{settings.actions_port}/webhook",
+            "headers": {"Authorization": f"Bearer {actions_token(settings.internal_secret)}"},
+        },
         "tracker_store": tracker,
     }
     path = settings.run_dir / "endpoints.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
     path.write_text(json.dumps(endpoints, indent=2))  # JSON is valid YAML
-    path.chmod(0o600)
     return path
 
 
 def build_services(settings: Settings, model: Path) -> list[Service]:
     env = {**rasa_environment(), **settings.to_env()}
-    bin_dir = Path(sys.executable).parent
     logs = settings.run_dir
     return [
         Service(
             "action server",
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port)],
+            [sys.executable, "-m", "actions.server", "--port", str(settings.actions_port)],
             f"http://127.0.0.1:{settings.actions_port}/health",
             logs / "actions.log",
             {**env, "SANIC_HOST": "127.0.0.1"},
@@ -140,12 +147,10 @@ def build_services(settings: Settings, model: Path) -> list[Service]:
         Service(
             "Rasa server",
             [
-                str(bin_dir / "rasa"),
-                "run",
-                "--enable-api",
-                # One argument with "=": a url-safe token may start with "-", which argparse would
-                # take for an option and refuse to start Rasa (about 1 run in 64).
-                f"--auth-token={settings.rasa_token}",
+                # Rasa's own `rasa run`, with the API token from the environment, not the command line.
+                sys.executable,
+                "-m",
+                "bot.serve",
                 "--interface",
                 "127.0.0.1",
                 "--port",

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from actions import runtime as action_runtime
+from bot.signing import ENV_INTERNAL_SECRET
 from crm_store import clock, migrate
 from crm_store.db import create_engine, session_factory, unit_of_work
 from crm_store.demo_data import generate, seed_database
@@ -16,8 +17,15 @@ from crm_store.settings import StoreSettings
 from knowledge_base.importer import import_directory
 from knowledge_base.search import KnowledgeBase
 from knowledge_base.settings import KnowledgeBaseSettings
+from tests.actions.trackers import TEST_SECRET
 
 ARTICLES = Path(__file__).resolve().parents[2] / "knowledge_base" / "articles"
+
+
+@pytest.fixture(autouse=True)
+def internal_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The action server's environment: the secret the gateway signs identities with."""
+    monkeypatch.setenv(ENV_INTERNAL_SECRET, TEST_SECRET)
 
 
 @pytest.fixture(scope="module")

@@ -166,3 +166,21 @@ async def test_a_late_order_says_what_happens_next() -> None:
     ]
     text = describe_order(order, date(2026, 11, 23))
     assert "Was due Mon 16 Nov" in text and "replacement or refund" in text
+
+
+async def test_identity_metadata_without_the_gateways_signature_is_a_forgery(shop, caplog) -> None:  # type: ignore[no-untyped-def]
+    maria, _ = await _maria(shop)
+    forged = {"customer_id": maria.id, "verified": True, "channel": "web"}
+    for tracker in (
+        make_tracker("where is my order", "order_status", metadata=forged, signed=False),
+        # A signature over other fields (another customer's) does not carry over either.
+        make_tracker("where is my order", "order_status", metadata={**forged, "customer_id": maria.id + 1}),
+    ):
+        if tracker.latest_message["metadata"].get("customer_id") != maria.id:
+            tracker.latest_message["metadata"]["customer_id"] = maria.id
+        dispatcher = CollectingDispatcher()
+        slots = await ValidateOrderStatusForm().required_slots(
+            ["order_number", "ownership_proof"], dispatcher, tracker, DOMAIN
+        )
+        assert slots == ["order_number", "ownership_proof"], "a forged identity must prove ownership like anyone"
+    assert "without the gateway's signature" in caplog.text

@@ -6,6 +6,11 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot.signing import sign_identity
+
+# The internal secret the action tests run with (tests/actions/conftest.py puts it in the environment).
+TEST_SECRET = "test-internal-secret-" + "0" * 32
+
 
 def make_tracker(
     text: str,
@@ -18,7 +23,11 @@ def make_tracker(
     sender: str = "conversation-under-test",
     active_loop: str | None = None,
     requested_slot: str | None = None,
+    signed: bool = True,
 ) -> Tracker:
+    """``metadata`` is signed as the gateway signs it, unless ``signed`` is False (a forgery)."""
+    if metadata and signed:
+        metadata = sign_identity(TEST_SECRET, metadata)
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.99},

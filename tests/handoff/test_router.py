@@ -43,7 +43,7 @@ class StandInRasa:
 async def setup(sessions) -> AsyncIterator[tuple[ConversationRouter, StandInRasa, Hub]]:  # type: ignore[no-untyped-def]
     rasa = StandInRasa()
     app = web.Application()
-    app.router.add_post("/webhooks/rest/webhook", rasa.webhook)
+    app.router.add_post("/webhooks/gateway/webhook", rasa.webhook)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     async with aiohttp.ClientSession() as http:

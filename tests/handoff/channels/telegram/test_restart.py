@@ -26,7 +26,7 @@ async def test_a_restart_answers_stored_messages_and_sends_undelivered_replies(
         body = await request.json()
         return web.json_response([{"recipient_id": body["sender"], "text": f"answer to: {body['message']}"}])
 
-    rasa_app.router.add_post("/webhooks/rest/webhook", webhook)
+    rasa_app.router.add_post("/webhooks/gateway/webhook", webhook)
     rasa = TestServer(rasa_app, host="127.0.0.1")
     await rasa.start_server()
     try:
