@@ -1,16 +1,18 @@
 """Whether teaching has fixed what customers asked and the bot could not answer.
 
-Each cluster of unanswered questions is asked again, as it is now, through the
-knowledge base's own ``answer`` rule: answered outright is fixed, suggestions
-are half-way, nothing is still open. The intent model is not consulted, so a
-question it routes elsewhere can read as fixed here while the chat still
-misses it (issue 13 deliverable 2 is about that one truth).
+Each cluster of unanswered questions is asked again, as it is now: the running
+intent model first (Rasa's parse), then the knowledge base's own ``answer`` rule.
+Answered outright is fixed, suggestions are half-way, nothing is still open; a
+question the intent model sends away from the knowledge base is open whatever the
+articles say, because the chat never asks them ("Try a question" shows the whole path).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal, Protocol
 
+from bot.intents import KNOWLEDGE_BASE_INTENTS
 from knowledge_base.search import SearchOutcome
 
 CHECKED = 3  # examples asked again per cluster: the first (most typical) ones, enough to tell
@@ -22,6 +24,10 @@ class Answerer(Protocol):
     async def answer(self, query: str, *, suggestions: int = 3) -> SearchOutcome: ...
 
 
+Router = Callable[[str], Awaitable[str | None]]  # the intent the running model reads; None when it cannot say
+ROUTED_AWAY = SearchOutcome("none", [])
+
+
 def verdict(outcomes: list[SearchOutcome]) -> Verdict:
     answered = sum(outcome.verdict == "answer" for outcome in outcomes)
     if outcomes and answered == len(outcomes):
@@ -31,12 +37,20 @@ def verdict(outcomes: list[SearchOutcome]) -> Verdict:
     return "suggestions" if any(outcome.verdict == "suggest" for outcome in outcomes) else "open"
 
 
-async def with_verdicts(clusters: list[dict[str, Any]], knowledge_base: Answerer) -> list[dict[str, Any]]:
+async def with_verdicts(
+    clusters: list[dict[str, Any]], knowledge_base: Answerer, route: Router | None = None
+) -> list[dict[str, Any]]:
     """The clusters, each with the bot's verdict now; open ones first (most frequent first), fixed ones last."""
     judged = []
     for cluster in clusters:
         examples = list(cluster.get("examples") or [])[:CHECKED]
-        outcomes = [await knowledge_base.answer(example) for example in examples]
+        intents = [await route(example) if route is not None else None for example in examples]
+        outcomes = [
+            ROUTED_AWAY
+            if intent is not None and intent not in KNOWLEDGE_BASE_INTENTS
+            else await knowledge_base.answer(e)
+            for e, intent in zip(examples, intents, strict=True)
+        ]
         titles = [o.hits[0].title for o in outcomes if o.verdict == "answer" and o.hits]
         judged.append(
             {
@@ -44,8 +58,14 @@ async def with_verdicts(clusters: list[dict[str, Any]], knowledge_base: Answerer
                 "verdict": verdict(outcomes),
                 "answered_with": list(dict.fromkeys(titles)),
                 "checked": [
-                    {"question": example, "verdict": outcome.verdict, "titles": [hit.title for hit in outcome.hits]}
-                    for example, outcome in zip(examples, outcomes, strict=True)
+                    {
+                        "question": example,
+                        "verdict": outcome.verdict,
+                        "titles": [hit.title for hit in outcome.hits],
+                        "intent": intent,
+                        "routed_away": intent is not None and intent not in KNOWLEDGE_BASE_INTENTS,
+                    }
+                    for example, outcome, intent in zip(examples, outcomes, intents, strict=True)
                 ],
             }
         )

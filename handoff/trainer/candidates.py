@@ -11,7 +11,7 @@ from crm_store.models import TrainingCandidate
 from crm_store.repositories import UserRepository
 from handoff.edge import json_object_body, path_number
 from handoff.errors import GatewayError, InvalidMessage
-from handoff.keys import KNOWLEDGE_BASE, LEARNING, SESSIONS
+from handoff.keys import KNOWLEDGE_BASE, LEARNING, RASA, SESSIONS
 from handoff.learning.review import CandidateContext, candidate_contexts, context_fields
 from handoff.learning.unanswered import with_verdicts
 from handoff.staff.sessions import require, signed_in_user
@@ -135,7 +135,13 @@ async def reject(request: web.Request) -> web.Response:
 @require(*TRAINER_ROLES)
 async def unanswered(request: web.Request) -> web.Response:
     clusters = await request.app[LEARNING].unanswered_clusters()
-    return web.json_response({"clusters": await with_verdicts(clusters, request.app[KNOWLEDGE_BASE])})
+    rasa = request.app[RASA]
+
+    async def route(text: str) -> str | None:
+        parsed = await rasa.parse(text)
+        return parsed["name"] if parsed else None
+
+    return web.json_response({"clusters": await with_verdicts(clusters, request.app[KNOWLEDGE_BASE], route)})
 
 
 def routes() -> list[web.RouteDef]:

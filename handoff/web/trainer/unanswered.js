@@ -25,7 +25,9 @@ function verdictBadge(cluster) {
     open: 'Still unanswered',
   }[cluster.verdict];
   if (!text) return null;
-  return h('span', { class: 'badge verdict-badge verdict-' + cluster.verdict, title: 'What the bot does with these questions now', text: text });
+  const routed = (Array.isArray(cluster.checked) ? cluster.checked : []).filter(function (c) { return c.routed_away; });
+  const suffix = routed.length ? ' (the intent model reads it as ' + str(routed[0].intent) + ': teach it as ask_faq and retrain)' : '';
+  return h('span', { class: 'badge verdict-badge verdict-' + cluster.verdict, title: 'What the bot does with these questions now', text: text + suffix });
 }
 
 export async function load() {

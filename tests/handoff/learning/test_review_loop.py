@@ -161,3 +161,22 @@ async def test_unanswered_marks_what_teaching_fixed_and_lists_it_last(sessions, 
     assert after[-1]["examples"] == [ENGRAVING] and after[-1]["verdict"] == "fixed"
     assert after[-1]["answered_with"] == ["Do you offer engraving?"]
     assert after[0]["verdict"] != "fixed", "the open one comes first although it was asked less often"
+
+
+async def test_a_question_the_intent_model_routes_away_stays_open_whatever_the_articles_say(sessions, desk) -> None:  # type: ignore[no-untyped-def]
+    knowledge_base = KnowledgeBase.from_settings(sessions, desk.embedder, KnowledgeBaseSettings())
+    question = "how long does a refund take"
+    assert (await knowledge_base.answer(question)).verdict == "answer"
+    clusters = [{"count": 2, "examples": [question]}]
+
+    async def to_orders(text: str) -> str | None:
+        return "order_status"
+
+    async def to_faq(text: str) -> str | None:
+        return "ask_faq"
+
+    [routed_away] = await with_verdicts(clusters, knowledge_base, to_orders)
+    assert routed_away["verdict"] == "open" and routed_away["checked"][0]["routed_away"] is True
+    assert routed_away["checked"][0]["intent"] == "order_status"
+    [answered] = await with_verdicts(clusters, knowledge_base, to_faq)
+    assert answered["verdict"] == "fixed" and answered["checked"][0]["routed_away"] is False
