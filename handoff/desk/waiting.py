@@ -1,7 +1,7 @@
 """Messages that wait for the bot: answered when it is back, or handed to a person after a while.
 
 While Rasa or the action server is down the router stores each customer message, says "one
-moment" once and leaves it unanswered. This loop looks again with back-off (1 s doubling to 15 s,
+moment" once and leaves it unanswered. This loop looks again with back-off (1 s doubling to 10 s,
 back to 1 s once nothing waits) and, when the bot answers, drains each waiting conversation in order
 (the router's per-conversation lock, so nothing is answered twice). A conversation whose oldest
 waiting message is older than ``handoff_after`` goes to the queue as a ticket instead: its messages
@@ -27,7 +27,7 @@ from handoff.router import ConversationRouter
 logger = logging.getLogger(__name__)
 REASON = "bot_unavailable"
 FIRST_DELAY_S = 1.0
-MAX_DELAY_S = 15.0
+MAX_DELAY_S = 10.0
 
 
 class WaitingMessages:
@@ -67,7 +67,8 @@ class WaitingMessages:
             pending = await ConversationRepository(session).conversations_with_unprocessed_messages()
         if not pending:
             return 0
-        if await self.rasa.healthy() and await self.rasa.actions_healthy():
+        # A parse, not /status: a Rasa that has just restarted reports its model long before it answers.
+        if await self.rasa.actions_healthy() and await self.rasa.parse("hello") is not None:
             # One at a time: after an outage the bot gets the backlog in order, not all at once.
             for conversation_id in pending:
                 await self.router.process_pending(conversation_id)
