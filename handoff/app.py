@@ -10,17 +10,19 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
 
 from crm_store import clock
 from crm_store.db import check_connection, create_engine, is_sqlite, session_factory
-from handoff import channels, console, pages, trainer
+from handoff import channels, console, pages, readiness, trainer
 from handoff.channels.telegram.channel import TelegramChannel
 from handoff.desk.escalation import load_policy
 from handoff.desk.service import Desk, Presence
 from handoff.desk.state_machine import HandoffStateMachine
+from handoff.desk.waiting import WaitingMessages
 from handoff.edge import errors_as_json
 from handoff.hub import Hub
 from handoff.keys import (
@@ -38,11 +40,13 @@ from handoff.keys import (
     SESSIONS,
     SETTINGS,
     TELEGRAM,
+    WAITING,
 )
 from handoff.learning.candidates import LearningDesk
 from handoff.learning.retraining import ModelManager
 from handoff.learning.routing import RoutingCheck
 from handoff.rasa_client import RasaClient
+from handoff.readiness import start_warming
 from handoff.router import ConversationRouter
 from handoff.settings import Settings
 from handoff.staff import login
@@ -51,6 +55,7 @@ from knowledge_base.embedding import Embedder
 from knowledge_base.search import KnowledgeBase
 
 logger = logging.getLogger(__name__)
+SHUTDOWN_TIMEOUT_S = 3.0
 
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
@@ -61,7 +66,13 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[ENGINE] = engine
     app[SESSIONS] = session_factory(engine)
     app[HTTP] = http
-    app[RASA] = RasaClient(http, settings.rasa_url, settings.rasa_token, secret=settings.internal_secret)
+    app[RASA] = RasaClient(
+        http,
+        settings.rasa_url,
+        settings.rasa_token,
+        secret=settings.internal_secret,
+        actions_health_url=f"http://127.0.0.1:{settings.actions_port}/health",
+    )
     app[ROUTER] = ConversationRouter(app[SESSIONS], app[RASA], app[HUB])
     app[KNOWLEDGE_BASE] = KnowledgeBase.from_settings(
         app[SESSIONS], Embedder(settings.knowledge_base.embedding_model), settings.knowledge_base
@@ -76,28 +87,29 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     )
     app[MODELS] = ModelManager(settings, app[SESSIONS], http, tolerance=settings.model_gate_tolerance)
     await app[MODELS].register_running()
+    warmth = start_warming(app)
     telegram = None
     if settings.telegram_bot_token:
         telegram = TelegramChannel(settings, app[SESSIONS], app[ROUTER], app[HUB])
-        await telegram.start()
+        # In the background: Telegram being unreachable must never keep web chat and the consoles down.
+        telegram.start_in_background()
         app[TELEGRAM] = telegram
     else:
         logger.info("Telegram: off (set TELEGRAM_BOT_TOKEN to enable)")
     recovered = await app[ROUTER].recover()
     if recovered:
         logger.info("answering stored messages of %d conversation(s) left unanswered at the last stop", recovered)
+    app[WAITING] = WaitingMessages(
+        app[SESSIONS], app[ROUTER], app[RASA], app[DESK], timedelta(seconds=settings.bot_wait_handoff_s)
+    )
+    app[WAITING].start()
     yield
+    await app[WAITING].stop()
+    await warmth.close()
     if telegram is not None:
         await telegram.stop()
     await http.close()
     await engine.dispose()
-
-
-async def health(request: web.Request) -> web.Response:
-    rasa_ok = await request.app[RASA].healthy()
-    return web.json_response(
-        {"status": "ok" if rasa_ok else "degraded", "rasa": rasa_ok}, status=200 if rasa_ok else 503
-    )
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -114,7 +126,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(login.routes())
     app.add_routes(console.routes())
     app.add_routes(trainer.routes())
-    app.add_routes([web.get("/healthz", health)])
+    app.add_routes(readiness.routes())
     return app
 
 
@@ -128,7 +140,14 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s gateway %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
     clock.install_from_setting(settings.store.clock_start)
-    web.run_app(create_app(settings), host=settings.gateway_host, port=settings.gateway_port, print=None)
+    web.run_app(
+        create_app(settings),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        print=None,
+        # aiohttp waits 60 s for open websockets by default; a stop must finish well within 10 s.
+        shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+    )
 
 
 if __name__ == "__main__":

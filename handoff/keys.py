@@ -19,10 +19,12 @@ if TYPE_CHECKING:
     from handoff.channels.telegram.channel import TelegramChannel
     from handoff.desk.escalation import EscalationPolicy
     from handoff.desk.service import Desk
+    from handoff.desk.waiting import WaitingMessages
     from handoff.hub import Hub
     from handoff.learning.candidates import LearningDesk
     from handoff.learning.retraining import ModelManager
     from handoff.rasa_client import RasaClient
+    from handoff.readiness import Warmth
     from handoff.router import ConversationRouter
     from handoff.settings import Settings
     from knowledge_base.editing import KnowledgeBaseEditor
@@ -42,3 +44,5 @@ EDITOR: web.AppKey[KnowledgeBaseEditor] = web.AppKey("kb_editor")
 LEARNING: web.AppKey[LearningDesk] = web.AppKey("learning")
 MODELS: web.AppKey[ModelManager] = web.AppKey("models")
 TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram")
+WAITING: web.AppKey[WaitingMessages] = web.AppKey("waiting")
+WARMTH: web.AppKey[Warmth] = web.AppKey("warmth")

@@ -31,13 +31,29 @@ class ParsedIntent(TypedDict):
 
 
 class RasaClient:
-    def __init__(self, http: aiohttp.ClientSession, base_url: str, token: str, *, secret: str = "") -> None:
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        base_url: str,
+        token: str,
+        *,
+        secret: str = "",
+        actions_health_url: str | None = None,
+    ) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.secret = secret
+        self.actions_health_url = actions_health_url
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
+        """The bot's replies; BotUnavailable when Rasa or the action server is down (the message then waits).
+
+        Rasa answers a turn whose action server is down with no replies, as if the bot had nothing to
+        say; asking the action server first keeps such a message unanswered instead of lost.
+        """
+        if not await self.actions_healthy():
+            raise BotUnavailable(f"the action server at {self.actions_health_url} does not answer")
         url = f"{self.base_url}/webhooks/gateway/webhook"
         body = json.dumps(
             {"sender": sender, "message": text, "metadata": sign_identity(self.secret, metadata)}
@@ -56,6 +72,8 @@ class RasaClient:
             raise BotUnavailable(f"cannot reach Rasa at {url}: {error.__class__.__name__}") from error
         if not isinstance(replies, list):
             raise BotUnavailable("Rasa answered with something other than a list of messages")
+        if not replies and not await self.actions_healthy():
+            raise BotUnavailable(f"the action server at {self.actions_health_url} stopped during the turn")
         return [_clean(reply) for reply in replies if isinstance(reply, dict)]
 
     async def tracker(self, sender: str, timeout: float = 5) -> dict[str, Any] | None:
@@ -93,6 +111,15 @@ class RasaClient:
         if not isinstance(intent, dict) or not isinstance(intent.get("name"), str):
             return None
         return {"name": intent["name"], "confidence": round(float(intent.get("confidence") or 0.0), 4)}
+
+    async def actions_healthy(self) -> bool:
+        if self.actions_health_url is None:
+            return True
+        try:
+            async with self.http.get(self.actions_health_url, timeout=aiohttp.ClientTimeout(total=3)) as response:
+                return response.status == 200
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            return False
 
     async def healthy(self) -> bool:
         try:

@@ -31,8 +31,8 @@ from handoff.schemas import CustomerMessage, OutboundMessage
 logger = logging.getLogger(__name__)
 NO_REPLY_TEXT = "Sorry, I couldn't work that out just now. Please try again in a moment, or ask for a person."
 BOT_UNAVAILABLE_TEXT = (
-    "Sorry, I can't answer right now. Your message is saved and I'll reply as soon as I'm back; "
-    "you can also email support@harborandpine.com."
+    "One moment… I can't answer right now. Your message is saved: I'll reply as soon as I'm back, "
+    "or a colleague will take over if that takes a while."
 )
 
 

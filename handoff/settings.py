@@ -35,6 +35,7 @@ ENV_TELEGRAM_WEBHOOK_SECRET = "TELEGRAM_WEBHOOK_SECRET"  # noqa: S105
 ENV_TELEGRAM_API_URL = "TELEGRAM_API_URL"
 ENV_TELEGRAM_CHAT_INTERVAL = "TELEGRAM_CHAT_INTERVAL"
 ENV_MODEL_GATE_TOLERANCE = "MODEL_GATE_TOLERANCE"
+ENV_BOT_WAIT_HANDOFF_S = "BOT_WAIT_HANDOFF_S"
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 
@@ -59,12 +60,15 @@ class Settings:
     telegram_api_url: str = TELEGRAM_API_URL
     telegram_chat_interval: float = 1.0  # seconds between messages to one chat, as Telegram advises
     model_gate_tolerance: float = 0.0  # how much worse a retrained model may score and still replace the running one
+    bot_wait_handoff_s: float = 120.0  # how long a message waits for a crashed bot part before a person takes over
 
     def __post_init__(self) -> None:
         if not self.rasa_url:
             object.__setattr__(self, "rasa_url", f"http://127.0.0.1:{self.rasa_port}")
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.gateway_host}:{self.gateway_port}")
+        if self.bot_wait_handoff_s <= 0:
+            raise ConfigError(f"{ENV_BOT_WAIT_HANDOFF_S} must be a positive number of seconds")
         if self.telegram_mode not in ("polling", "webhook"):
             raise ConfigError(f"{ENV_TELEGRAM_MODE} must be polling or webhook, got {self.telegram_mode!r}")
         if self.telegram_bot_token and self.telegram_mode == "webhook" and len(self.telegram_webhook_secret) < 16:
@@ -107,6 +111,7 @@ class Settings:
             ENV_TELEGRAM_API_URL: self.telegram_api_url,
             ENV_TELEGRAM_CHAT_INTERVAL: str(self.telegram_chat_interval),
             ENV_MODEL_GATE_TOLERANCE: str(self.model_gate_tolerance),
+            ENV_BOT_WAIT_HANDOFF_S: str(self.bot_wait_handoff_s),
         }
 
     @classmethod
@@ -131,6 +136,7 @@ class Settings:
             telegram_api_url=env.get(ENV_TELEGRAM_API_URL) or TELEGRAM_API_URL,
             telegram_chat_interval=env_float(env, ENV_TELEGRAM_CHAT_INTERVAL, 1.0),
             model_gate_tolerance=env_float(env, ENV_MODEL_GATE_TOLERANCE, 0.0),
+            bot_wait_handoff_s=env_float(env, ENV_BOT_WAIT_HANDOFF_S, 120.0),
         )
 
 

@@ -296,6 +296,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from handoff.ops.stack import Stack, build_services, with_secrets
+    from handoff.ops.supervisor import StopRequested, stop_on_signals
     from handoff.ops.training import ensure_model
 
     lessons = asyncio.run(_lessons_for_training(settings))
@@ -304,7 +305,12 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     logins = asyncio.run(_demo_logins(settings)) if settings.demo_mode else []
     stack = Stack(build_services(settings, model), progress=say)
     say("starting the action server, the Rasa server and the gateway (about a minute)…")
-    stack.start()
+    try:
+        with stop_on_signals():  # a SIGTERM while starting stops the children too (Stack.start cleans up)
+            stack.start()
+    except StopRequested:
+        say("stopped before start-up finished")
+        return 0
     say("")
     say(f"  Demo shop with the chat widget:  {settings.public_url}/")
     if logins:
@@ -316,6 +322,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         say(f"  Telegram:                        on ({settings.telegram_mode})")
     else:
         say("  Telegram:                        off (set TELEGRAM_BOT_TOKEN to enable)")
+    say("  A crashed action server or Rasa server is restarted; messages wait for it meanwhile.")
     say("  Stop with Ctrl-C.")
     say("")
     return stack.watch()

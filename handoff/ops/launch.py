@@ -77,6 +77,8 @@ def start_product(
     asyncio.run(prepare())
     stack = Stack(build_services(settings, model), progress=progress)
     stack.start()
+    # As under `deskbot run`: a crashed action server or Rasa server comes back while the caller runs.
+    stack.supervise_in_background()
     return stack, RunningProduct(settings, f"http://127.0.0.1:{settings.gateway_port}", customers)
 
 

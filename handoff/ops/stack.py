@@ -6,6 +6,7 @@ product exactly as an operator does.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -23,10 +24,12 @@ from sqlalchemy.engine import make_url
 
 from bot.signing import actions_token
 from crm_store.settings import PROJECT_ROOT
+from handoff.ops.supervisor import BackgroundSupervisor, StopRequested, Supervisor, stop_on_signals
 from handoff.ops.training import rasa_environment
 from handoff.settings import Settings
 
 START_TIMEOUT_S = 240
+STOP_GRACE_S = 7.0  # then SIGKILL: `deskbot run` must be gone within 10 s of a SIGTERM
 
 
 class ServiceFailed(RuntimeError):
@@ -67,15 +70,42 @@ class Service:
             return ""
         return "\n".join(text.strip().splitlines()[-lines:])
 
-    def stop(self, grace_s: float = 10) -> None:
-        if self.process is None or self.process.poll() is not None:
+    def signal_group(self, signum: int) -> None:
+        """Signal the whole process group: Rasa and the action server start workers of their own."""
+        if self.process is None:
             return
-        os.killpg(self.process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # the group is gone already
+            os.killpg(self.process.pid, signum)
+
+    def group_alive(self) -> bool:
+        if self.process is None:
+            return False
+        self.process.poll()  # reap the leader, or killpg(…, 0) finds the zombie and answers "alive"
         try:
-            self.process.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=5)
+            os.killpg(self.process.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        stop_all([self], grace_s)
+
+
+def stop_all(services: list[Service], grace_s: float = STOP_GRACE_S) -> None:
+    """SIGTERM every group at once, SIGKILL what is left after ``grace_s``: all gone well within 10 s."""
+    for service in services:
+        service.signal_group(signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while any(service.group_alive() for service in services) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for service in services:
+        if service.group_alive():
+            service.signal_group(signal.SIGKILL)
+    for service in services:
+        if service.process is not None:
+            # Killed; should it sit in uninterruptible sleep, the kernel reaps it when it wakes.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                service.process.wait(timeout=2)
 
 
 def with_secrets(settings: Settings) -> Settings:
@@ -169,7 +199,8 @@ def build_services(settings: Settings, model: Path) -> list[Service]:
         Service(
             "gateway",
             [sys.executable, "-m", "handoff.app"],
-            f"http://127.0.0.1:{settings.gateway_port}/healthz",
+            # Ready, not just alive: "gateway is up" means a message is answered at once.
+            f"http://127.0.0.1:{settings.gateway_port}/readyz",
             logs / "gateway.log",
             env,
         ),
@@ -180,6 +211,7 @@ class Stack:
     def __init__(self, services: list[Service], progress: Callable[[str], None] = print) -> None:
         self.services = services
         self.progress = progress
+        self._background: BackgroundSupervisor | None = None
 
     def start(self, timeout_s: float = START_TIMEOUT_S) -> None:
         """Start every service and wait until each is healthy; on failure stop all and say which and why."""
@@ -210,24 +242,27 @@ class Stack:
             time.sleep(0.5)
 
     def watch(self) -> int:
-        """Block until Ctrl-C or until a service dies; returns the exit code for the command."""
+        """Supervise until SIGTERM / Ctrl-C, the gateway's death or a crash loop; returns the exit code."""
+        supervisor = Supervisor(self.services, progress=self.progress)
         try:
-            while True:
-                for service in self.services:
-                    code = service.exit_code()
+            with stop_on_signals():
+                while True:
+                    code = supervisor.check()
                     if code is not None:
-                        self.progress(
-                            f"{service.name} stopped unexpectedly (exit {code}); last lines of {service.log_path}:"
-                        )
-                        self.progress(service.log_tail())
-                        return 1
-                time.sleep(1)
-        except KeyboardInterrupt:
+                        return code
+                    time.sleep(0.5)
+        except (StopRequested, KeyboardInterrupt):
             self.progress("stopping…")
             return 0
         finally:
             self.stop()
 
+    def supervise_in_background(self) -> None:
+        """Restart crashed parts while another program (a test, a bench) uses the running product."""
+        self._background = BackgroundSupervisor(Supervisor(self.services, progress=self.progress))
+        self._background.start()
+
     def stop(self) -> None:
-        for service in reversed(self.services):
-            service.stop()
+        if self._background is not None:
+            self._background.stop()  # first, or it would restart what is being stopped
+        stop_all(self.services)

@@ -107,14 +107,19 @@ async def test_a_vague_message_leads_to_suggestions(customer) -> None:
     assert "Did that answer" in texts(picked)
 
 
-async def test_rating_at_goodbye_is_stored(customer, product_sessions) -> None:
+async def test_rating_at_goodbye_is_stored(customer, product, product_sessions) -> None:
     await customer.connect()
     bye = await customer.say("ok that's all, bye")
     assert any("rate" in (reply.get("text") or "") for reply in bye)
+    assert '/rate{"rating":"4"}' in str(bye), "the payload reaches the customer unescaped"
     await customer.click(bye, "4")
     async with unit_of_work(product_sessions) as session:
         conversation = await session.get(Conversation, customer.session_id)
     assert conversation is not None and conversation.csat == 4
+    # Rasa logs to stderr, line by line: the prompt's lines are in the file by the time the reply came.
+    rasa_log = (product.settings.run_dir / "rasa.log").read_text(encoding="utf-8", errors="replace")
+    templating_errors = [line for line in rasa_log.splitlines() if "ERROR" in line and "interpolator" in line]
+    assert templating_errors == [], "a rating prompt's button payload was read as a template"
 
 
 async def test_every_message_is_stored_and_html_stays_text(customer, product_sessions) -> None:

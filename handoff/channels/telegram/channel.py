@@ -42,6 +42,8 @@ CONVERSATION_PREFIX = "tg-"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 WEBHOOK_PATH = "/telegram/webhook"
 RESEND_WINDOW = timedelta(hours=24)
+START_RETRY_FIRST_S = 2.0
+START_RETRY_MAX_S = 60.0
 LINK_HINT = (
     "Tip: share your phone number with the button below to link your Harbor & Pine account, so I can show your orders."
 )
@@ -75,10 +77,38 @@ class TelegramChannel:
         self.app: Application = builder.build()
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._starter: asyncio.Task[None] | None = None
+        self._state = "not started"
 
     # Lifecycle --------------------------------------------------------------------------
 
+    def start_in_background(self) -> None:
+        """Connect now and, while Telegram cannot be reached (getMe, webhook, polling), retry with back-off."""
+        self._starter = asyncio.create_task(self._start_with_retries())
+
+    async def _start_with_retries(self) -> None:
+        delay = START_RETRY_FIRST_S
+        while True:
+            try:
+                await self.start()
+                return
+            except (TelegramError, OSError) as error:
+                self._state = f"unreachable, retrying in {delay:g} s ({error.__class__.__name__}: {error})"
+                logger.warning("telegram: %s", self._state)
+                with contextlib.suppress(TelegramError, OSError, RuntimeError):
+                    await self.app.shutdown()  # so the next attempt initialises from scratch
+            await asyncio.sleep(delay)
+            delay = min(START_RETRY_MAX_S, delay * 2)
+
+    @property
+    def state(self) -> str:
+        """For the health endpoints: "up", or what is wrong in words."""
+        if self._state == "up" and self.app.updater is not None and not self.app.updater.running:
+            return "polling stopped"
+        return self._state
+
     async def start(self) -> None:
+        self._state = "connecting"
         await self.app.initialize()
         await self.app.start()
         if self.settings.telegram_mode == "webhook":
@@ -90,9 +120,17 @@ class TelegramChannel:
             await self.app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
         self.hub.add_listener(self._on_event)
         await self._resend_undelivered()
+        self._state = "up"
         logger.info("telegram: %s as @%s", self.settings.telegram_mode, self.app.bot.username)
 
     async def stop(self) -> None:
+        if self._starter is not None and not self._starter.done():
+            self._starter.cancel()
+            await asyncio.gather(self._starter, return_exceptions=True)
+        if self._state != "up":
+            with contextlib.suppress(TelegramError, OSError, RuntimeError):
+                await self.app.shutdown()
+            return
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         await self.queues.drain()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -83,6 +84,8 @@ async def test_the_webhook_refuses_a_wrong_or_missing_secret_and_writes_nothing(
     )
     update = api.text_update(6001, "hello")
     async with TestClient(TestServer(create_app(settings))) as client:
+        # The channel connects in the background (a Telegram outage never holds up the gateway).
+        await asyncio.to_thread(api.wait_for, lambda: api.sent("setWebhook"), 20)
         assert api.sent("setWebhook")[-1]["secret_token"] == "s3cret-token-of-the-webhook"
         for headers in (
             {},

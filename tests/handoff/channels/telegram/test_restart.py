@@ -26,7 +26,12 @@ async def test_a_restart_answers_stored_messages_and_sends_undelivered_replies(
         body = await request.json()
         return web.json_response([{"recipient_id": body["sender"], "text": f"answer to: {body['message']}"}])
 
+    async def actions_health(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
     rasa_app.router.add_post("/webhooks/gateway/webhook", webhook)
+    # The gateway asks the action server before each turn; the stand-in answers for it too.
+    rasa_app.router.add_get("/health", actions_health)
     rasa = TestServer(rasa_app, host="127.0.0.1")
     await rasa.start_server()
     try:
@@ -61,6 +66,7 @@ async def test_a_restart_answers_stored_messages_and_sends_undelivered_replies(
         settings = Settings(
             store=StoreSettings(var_dir=tmp_path, database_url=database_url),
             rasa_url=str(rasa.make_url("")).rstrip("/"),
+            actions_port=rasa.port or 0,
             telegram_bot_token="123:TOKEN",
             telegram_api_url=api.base_url,
             telegram_chat_interval=0.01,
