@@ -31,6 +31,7 @@ from handoff.keys import (
     HUB,
     KNOWLEDGE_BASE,
     LEARNING,
+    LIMITER,
     MODELS,
     POLICY,
     RASA,
@@ -42,6 +43,7 @@ from handoff.keys import (
 from handoff.learning.candidates import LearningDesk
 from handoff.learning.retraining import ModelManager
 from handoff.learning.routing import RoutingCheck
+from handoff.limits import Limiter
 from handoff.rasa_client import RasaClient
 from handoff.router import ConversationRouter
 from handoff.settings import Settings
@@ -108,6 +110,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[POLICY] = load_policy()  # a broken escalation.yml stops start-up here, naming the field
     app[HUB] = Hub()
+    app[LIMITER] = Limiter.from_settings(settings)
     app.cleanup_ctx.append(_resources)
     app.add_routes(channels.routes(demo_mode=settings.demo_mode))
     app.add_routes(pages.routes())

@@ -25,6 +25,7 @@ from handoff.errors import (
     InvalidToken,
     NotFound,
     NotSignedIn,
+    RateLimited,
 )
 from knowledge_base.errors import KnowledgeBaseError
 
@@ -39,6 +40,7 @@ STATUS_CODES: dict[type[Exception], int] = {
     store.NotFound: 404,
     Conflict: 409,
     store.Conflict: 409,
+    RateLimited: 429,
     ConfigurationError: 500,
     store.ConfigError: 500,
     BotUnavailable: 503,
@@ -68,7 +70,10 @@ def error_response(error: GatewayError | store.StoreError | KnowledgeBaseError) 
     if status >= 500:
         logger.error("%s: %s", error.code, error)
     message = public or (error.message if isinstance(error, GatewayError) else str(error))
-    return web.json_response({"error": error.code, "message": message}, status=status)
+    response = web.json_response({"error": error.code, "message": message}, status=status)
+    if isinstance(error, RateLimited):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @web.middleware

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from handoff.hub import Hub
     from handoff.learning.candidates import LearningDesk
     from handoff.learning.retraining import ModelManager
+    from handoff.limits import Limiter
     from handoff.rasa_client import RasaClient
     from handoff.router import ConversationRouter
     from handoff.settings import Settings
@@ -42,3 +43,4 @@ EDITOR: web.AppKey[KnowledgeBaseEditor] = web.AppKey("kb_editor")
 LEARNING: web.AppKey[LearningDesk] = web.AppKey("learning")
 MODELS: web.AppKey[ModelManager] = web.AppKey("models")
 TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram")
+LIMITER: web.AppKey[Limiter] = web.AppKey("limiter")
