@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from crm_store import errors as store
+from handoff.csp import BASE_POLICY
 from handoff.errors import (
     BotUnavailable,
     ConfigurationError,
@@ -53,6 +54,7 @@ PUBLIC_MESSAGES: dict[type[Exception], str] = {
     ConfigurationError: "the server is misconfigured; the operator's log says how",
 }
 SECURITY_HEADERS = {
+    "Content-Security-Policy": BASE_POLICY,  # every response; pages that need more set their own
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "SAMEORIGIN",
