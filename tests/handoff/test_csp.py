@@ -49,6 +49,7 @@ async def test_every_page_carries_a_policy_and_only_socket_pages_may_connect_to_
 
 async def test_a_host_header_cannot_add_to_the_policy(sessions, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
     async with running_gateway(database_url, tmp_path) as gateway, aiohttp.ClientSession() as http:
-        async with http.get(gateway.url("/"), headers={"Host": "x; script-src *"}) as response:
-            policy = directives(response.headers["Content-Security-Policy"])
+        response = await http.get(gateway.url("/"), headers={"Host": "x; script-src *"})
+        policy = directives(response.headers["Content-Security-Policy"])
+        response.release()
     assert policy["script-src"] == ["'self'"] and policy["connect-src"] == ["'self'"]
