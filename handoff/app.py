@@ -33,6 +33,7 @@ from handoff.keys import (
     HUB,
     KNOWLEDGE_BASE,
     LEARNING,
+    LIMITER,
     MODELS,
     POLICY,
     RASA,
@@ -45,6 +46,7 @@ from handoff.keys import (
 from handoff.learning.candidates import LearningDesk
 from handoff.learning.retraining import ModelManager
 from handoff.learning.routing import RoutingCheck
+from handoff.limits import Limiter
 from handoff.rasa_client import RasaClient
 from handoff.readiness import start_warming
 from handoff.router import ConversationRouter
@@ -120,6 +122,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[POLICY] = load_policy()  # a broken escalation.yml stops start-up here, naming the field
     app[HUB] = Hub()
+    app[LIMITER] = Limiter.from_settings(settings)
     app.cleanup_ctx.append(_resources)
     app.add_routes(channels.routes(demo_mode=settings.demo_mode))
     app.add_routes(pages.routes())

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from crm_store import errors as store
+from handoff.csp import BASE_POLICY
 from handoff.errors import (
     BotUnavailable,
     ConfigurationError,
@@ -25,6 +26,7 @@ from handoff.errors import (
     InvalidToken,
     NotFound,
     NotSignedIn,
+    RateLimited,
 )
 from knowledge_base.errors import KnowledgeBaseError
 
@@ -39,6 +41,7 @@ STATUS_CODES: dict[type[Exception], int] = {
     store.NotFound: 404,
     Conflict: 409,
     store.Conflict: 409,
+    RateLimited: 429,
     ConfigurationError: 500,
     store.ConfigError: 500,
     BotUnavailable: 503,
@@ -51,6 +54,7 @@ PUBLIC_MESSAGES: dict[type[Exception], str] = {
     ConfigurationError: "the server is misconfigured; the operator's log says how",
 }
 SECURITY_HEADERS = {
+    "Content-Security-Policy": BASE_POLICY,  # every response; pages that need more set their own
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "SAMEORIGIN",
@@ -68,7 +72,10 @@ def error_response(error: GatewayError | store.StoreError | KnowledgeBaseError) 
     if status >= 500:
         logger.error("%s: %s", error.code, error)
     message = public or (error.message if isinstance(error, GatewayError) else str(error))
-    return web.json_response({"error": error.code, "message": message}, status=status)
+    response = web.json_response({"error": error.code, "message": message}, status=status)
+    if isinstance(error, RateLimited):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @web.middleware

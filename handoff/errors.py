@@ -7,6 +7,7 @@ GatewayError
 ├── Forbidden             signed in, but the role may not do this
 │   └── CsrfFailed
 ├── NotFound              includes "not yours": another agent's ticket looks like no ticket
+├── RateLimited           an abuse limit was reached; says in words how long to wait
 ├── Conflict              the thing changed meanwhile, or already exists
 │   └── TransitionRefused (handoff.desk.state_machine) → AlreadyClaimed
 ├── BotUnavailable        Rasa cannot be reached or did not answer
@@ -50,6 +51,16 @@ class NotFound(GatewayError):
     code = "not_found"
 
 
+class RateLimited(GatewayError):
+    """Over an abuse limit (handoff.limits); ``retry_after`` is whole seconds until the next try can succeed."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class Conflict(GatewayError):
     code = "conflict"
 
@@ -73,4 +84,5 @@ __all__ = [
     "InvalidToken",
     "NotFound",
     "NotSignedIn",
+    "RateLimited",
 ]

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from handoff.hub import Hub
     from handoff.learning.candidates import LearningDesk
     from handoff.learning.retraining import ModelManager
+    from handoff.limits import Limiter
     from handoff.rasa_client import RasaClient
     from handoff.readiness import Warmth
     from handoff.router import ConversationRouter
@@ -46,3 +47,4 @@ MODELS: web.AppKey[ModelManager] = web.AppKey("models")
 TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram")
 WAITING: web.AppKey[WaitingMessages] = web.AppKey("waiting")
 WARMTH: web.AppKey[Warmth] = web.AppKey("warmth")
+LIMITER: web.AppKey[Limiter] = web.AppKey("limiter")

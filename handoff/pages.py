@@ -13,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 
 from crm_store.models import User
+from handoff.csp import BASE_POLICY
 from handoff.staff.sessions import CURRENT_TOKEN, csrf_token_for
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
@@ -20,8 +21,7 @@ SHARED_WEB_DIR = WEB_DIR / "shared"  # the ES modules and base.css every page us
 PARTIALS_DIR = WEB_DIR / "partials"
 PARTIAL = re.compile(r"\{\{> ([a-z-]+)\}\}")
 PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
-    "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": BASE_POLICY,  # pages with a websocket add their own origin: handoff.csp
     "Cache-Control": "no-store",
 }
 

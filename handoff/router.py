@@ -23,6 +23,7 @@ from crm_store.db import unit_of_work
 from crm_store.models import ChannelIdentity, Conversation, Message
 from crm_store.models.base import utcnow
 from crm_store.repositories import ConversationRepository, CustomerRepository
+from handoff.conversation_access import may_join
 from handoff.errors import BotUnavailable, InvalidMessage
 from handoff.hub import Hub
 from handoff.rasa_client import RasaClient
@@ -94,22 +95,18 @@ class ConversationRouter:
             self._locks[conversation_id] = lock
         return lock
 
-    async def open_conversation(self, conversation_id: str | None, user: ChannelUser) -> str:
-        """The conversation to continue, or a new one; a different signed-in customer never sees another's."""
+    async def open_conversation(self, conversation_id: str | None, user: ChannelUser, new_id: str | None = None) -> str:
+        """The conversation to continue, or a new one (``new_id``: the id already given to the client)."""
         async with unit_of_work(self.sessions) as session:
             conversations = ConversationRepository(session)
             existing = await conversations.get(conversation_id) if conversation_id else None
-            if (
-                existing is not None
-                and existing.channel == user.channel
-                and (user.customer_id is None or existing.customer_id in (None, user.customer_id))
-            ):
+            if existing is not None and may_join(existing, user.channel, user.customer_id):
                 if user.customer_id is not None and existing.customer_id is None:
                     existing.customer_id = user.customer_id
                 conversation = existing
             else:
                 conversation = await conversations.get_or_create(
-                    new_conversation_id(), user.channel, customer_id=user.customer_id
+                    new_id or new_conversation_id(), user.channel, customer_id=user.customer_id
                 )
             if user.customer_id is not None:
                 identity = await CustomerRepository(session).link_identity(

@@ -76,7 +76,7 @@ def parse_customer_message(frame: dict[str, Any]) -> CustomerMessage:
     if not text:
         raise InvalidMessage("text is empty")
     if len(text) > MAX_TEXT:
-        raise InvalidMessage(f"text is {len(text)} characters; at most {MAX_TEXT}")
+        raise InvalidMessage(f"That message is {len(text)} characters long; it can be at most {MAX_TEXT} characters.")
     payload = frame.get("payload")
     if payload is not None and (
         not isinstance(payload, str) or len(payload) > MAX_PAYLOAD or not PAYLOAD.match(payload)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from ipaddress import ip_network
 from pathlib import Path
 
 from bot.signing import ENV_INTERNAL_SECRET
 from crm_store.errors import ConfigError
 from crm_store.settings import StoreSettings, env_bool, env_float, env_port
+from handoff.limits import check_storage_url, parse_rule
 from knowledge_base.settings import KnowledgeBaseSettings
 
 # Environment variable names, in one place so docs and code agree.
@@ -36,6 +38,15 @@ ENV_TELEGRAM_API_URL = "TELEGRAM_API_URL"
 ENV_TELEGRAM_CHAT_INTERVAL = "TELEGRAM_CHAT_INTERVAL"
 ENV_MODEL_GATE_TOLERANCE = "MODEL_GATE_TOLERANCE"
 ENV_BOT_WAIT_HANDOFF_S = "BOT_WAIT_HANDOFF_S"
+ENV_RATE_LIMIT_STORAGE = "RATE_LIMIT_STORAGE"
+ENV_LOGIN_LIMIT_PER_ACCOUNT = "LOGIN_LIMIT_PER_ACCOUNT"
+ENV_LOGIN_LIMIT_PER_ADDRESS = "LOGIN_LIMIT_PER_ADDRESS"
+ENV_CHAT_NEW_CONVERSATIONS_LIMIT = "CHAT_NEW_CONVERSATIONS_LIMIT"
+ENV_CHAT_MESSAGES_PER_CONNECTION_LIMIT = "CHAT_MESSAGES_PER_CONNECTION_LIMIT"
+ENV_CHAT_MESSAGES_PER_ADDRESS_LIMIT = "CHAT_MESSAGES_PER_ADDRESS_LIMIT"
+ENV_TRUSTED_PROXIES = "TRUSTED_PROXIES"
+ENV_ALLOWED_ORIGINS = "ALLOWED_ORIGINS"
+ENV_STAFF_IDLE_TIMEOUT_MINUTES = "STAFF_IDLE_TIMEOUT_MINUTES"
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 
@@ -61,6 +72,16 @@ class Settings:
     telegram_chat_interval: float = 1.0  # seconds between messages to one chat, as Telegram advises
     model_gate_tolerance: float = 0.0  # how much worse a retrained model may score and still replace the running one
     bot_wait_handoff_s: float = 120.0  # how long a message waits for a crashed bot part before a person takes over
+    # Abuse limits (handoff.limits), "count/period;…": far above what real customers and staff do.
+    rate_limit_storage: str = "memory://"
+    login_limit_per_account: str = "5/minute;20/hour;50/day"  # failed sign-ins only
+    login_limit_per_address: str = "30/minute;200/hour;1000/day"  # failed sign-ins only
+    chat_new_conversations_limit: str = "30/minute;300/hour"  # per client address
+    chat_messages_per_connection_limit: str = "30/minute;600/hour"
+    chat_messages_per_address_limit: str = "120/minute;3000/hour"
+    trusted_proxies: tuple[str, ...] = ()  # whose X-Forwarded-For names the client (addresses or networks)
+    allowed_origins: tuple[str, ...] = ()  # websocket origins besides the gateway's own and PUBLIC_URL
+    staff_idle_timeout_minutes: float = 480.0
 
     def __post_init__(self) -> None:
         if not self.rasa_url:
@@ -73,6 +94,27 @@ class Settings:
             raise ConfigError(f"{ENV_TELEGRAM_MODE} must be polling or webhook, got {self.telegram_mode!r}")
         if self.telegram_bot_token and self.telegram_mode == "webhook" and len(self.telegram_webhook_secret) < 16:
             raise ConfigError(f"{ENV_TELEGRAM_WEBHOOK_SECRET} must be at least 16 characters in webhook mode")
+        check_storage_url(ENV_RATE_LIMIT_STORAGE, self.rate_limit_storage)
+        for name, rule in self.limit_rules.items():
+            parse_rule(name, rule)
+        for proxy in self.trusted_proxies:
+            try:
+                ip_network(proxy, strict=False)
+            except ValueError:
+                raise ConfigError(f"{ENV_TRUSTED_PROXIES}: {proxy!r} is not an address or network") from None
+        if self.staff_idle_timeout_minutes <= 0:
+            raise ConfigError(f"{ENV_STAFF_IDLE_TIMEOUT_MINUTES} must be more than 0")
+
+    @property
+    def limit_rules(self) -> dict[str, str]:
+        """Each abuse limit under its environment variable's name (how errors and handoff.limits name it)."""
+        return {
+            ENV_LOGIN_LIMIT_PER_ACCOUNT: self.login_limit_per_account,
+            ENV_LOGIN_LIMIT_PER_ADDRESS: self.login_limit_per_address,
+            ENV_CHAT_NEW_CONVERSATIONS_LIMIT: self.chat_new_conversations_limit,
+            ENV_CHAT_MESSAGES_PER_CONNECTION_LIMIT: self.chat_messages_per_connection_limit,
+            ENV_CHAT_MESSAGES_PER_ADDRESS_LIMIT: self.chat_messages_per_address_limit,
+        }
 
     @property
     def run_dir(self) -> Path:
@@ -112,11 +154,17 @@ class Settings:
             ENV_TELEGRAM_CHAT_INTERVAL: str(self.telegram_chat_interval),
             ENV_MODEL_GATE_TOLERANCE: str(self.model_gate_tolerance),
             ENV_BOT_WAIT_HANDOFF_S: str(self.bot_wait_handoff_s),
+            ENV_RATE_LIMIT_STORAGE: self.rate_limit_storage,
+            **self.limit_rules,
+            ENV_TRUSTED_PROXIES: ",".join(self.trusted_proxies),
+            ENV_ALLOWED_ORIGINS: ",".join(self.allowed_origins),
+            ENV_STAFF_IDLE_TIMEOUT_MINUTES: str(self.staff_idle_timeout_minutes),
         }
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
+        defaults = cls()  # the defaults declared on the fields above
         return cls(
             store=StoreSettings.from_env(env),
             knowledge_base=KnowledgeBaseSettings.from_env(env),
@@ -137,7 +185,25 @@ class Settings:
             telegram_chat_interval=env_float(env, ENV_TELEGRAM_CHAT_INTERVAL, 1.0),
             model_gate_tolerance=env_float(env, ENV_MODEL_GATE_TOLERANCE, 0.0),
             bot_wait_handoff_s=env_float(env, ENV_BOT_WAIT_HANDOFF_S, 120.0),
+            rate_limit_storage=env.get(ENV_RATE_LIMIT_STORAGE) or defaults.rate_limit_storage,
+            login_limit_per_account=env.get(ENV_LOGIN_LIMIT_PER_ACCOUNT) or defaults.login_limit_per_account,
+            login_limit_per_address=env.get(ENV_LOGIN_LIMIT_PER_ADDRESS) or defaults.login_limit_per_address,
+            chat_new_conversations_limit=env.get(ENV_CHAT_NEW_CONVERSATIONS_LIMIT)
+            or defaults.chat_new_conversations_limit,
+            chat_messages_per_connection_limit=env.get(ENV_CHAT_MESSAGES_PER_CONNECTION_LIMIT)
+            or defaults.chat_messages_per_connection_limit,
+            chat_messages_per_address_limit=env.get(ENV_CHAT_MESSAGES_PER_ADDRESS_LIMIT)
+            or defaults.chat_messages_per_address_limit,
+            trusted_proxies=_list(env.get(ENV_TRUSTED_PROXIES, "")),
+            allowed_origins=_list(env.get(ENV_ALLOWED_ORIGINS, "")),
+            staff_idle_timeout_minutes=env_float(
+                env, ENV_STAFF_IDLE_TIMEOUT_MINUTES, defaults.staff_idle_timeout_minutes
+            ),
         )
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 __all__ = ["Settings"]

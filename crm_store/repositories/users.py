@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,6 +64,16 @@ class StaffSessionRepository:
         row = result.scalar_one_or_none()
         if row is not None and row.revoked_at is None:
             row.revoked_at = at
+
+    async def extend(self, token_hash: str, until: datetime, not_after_lifetime: timedelta) -> None:
+        """Move a live session's expiry to ``until`` (an idle timeout), never past its absolute lifetime."""
+        result = await self.session.execute(select(UserSession).where(UserSession.token_hash == token_hash))
+        row = result.scalar_one_or_none()
+        if row is not None:
+            expires_at = min(until, row.created_at + not_after_lifetime)
+            # A write at most once a minute per session, not on every request.
+            if expires_at - row.expires_at >= timedelta(minutes=1):
+                row.expires_at = expires_at
 
     async def active_user(self, token_hash: str, now: datetime) -> User | None:
         """The signed-in user of a live session: not revoked, not expired, account active."""

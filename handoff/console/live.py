@@ -15,6 +15,7 @@ from crm_store.repositories import TicketRepository
 from handoff.desk import access
 from handoff.desk.state_machine import HANDOFF_TOPIC
 from handoff.keys import DESK, HUB, SESSIONS
+from handoff.origins import refuse_foreign_origin
 from handoff.staff.sessions import current_user
 
 
@@ -25,6 +26,7 @@ async def _may_see(request: web.Request, user: User, ticket_id: int) -> bool:
 
 
 async def console_socket(request: web.Request) -> web.WebSocketResponse:
+    refuse_foreign_origin(request)
     user = await current_user(request)
     if user is None or user.role not in ("agent", "admin"):
         raise web.HTTPUnauthorized(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from handoff.pages import WEB_DIR, page_values, render
+from handoff.csp import socket_page_headers
+from handoff.pages import PAGE_HEADERS, WEB_DIR, page_values, render
 from handoff.staff.sessions import require, signed_in_user
 
 TEMPLATES = WEB_DIR / "console"
@@ -14,7 +15,8 @@ BRAND = "Agent console"
 
 @require(*CONSOLE_ROLES, page=True)
 async def queue_page(request: web.Request) -> web.Response:
-    return render(TEMPLATES / "queue.html", page_values(request, await signed_in_user(request), BRAND))
+    values = page_values(request, await signed_in_user(request), BRAND)
+    return render(TEMPLATES / "queue.html", values, socket_page_headers(request, PAGE_HEADERS))
 
 
 @require(*CONSOLE_ROLES, page=True)
@@ -23,6 +25,7 @@ async def ticket_page(request: web.Request) -> web.Response:
     return render(
         TEMPLATES / "ticket.html",
         {"ticket_id": ticket_id, **page_values(request, await signed_in_user(request), BRAND)},
+        socket_page_headers(request, PAGE_HEADERS),
     )
 
 

@@ -16,6 +16,7 @@ from crm_store.models.base import utcnow
 from crm_store.repositories import ConversationRepository, NoteRepository, TicketRepository, UserRepository
 from handoff.console.customer_record import customer_record, iso
 from handoff.desk import access
+from handoff.desk.state_machine import AlreadyClaimed
 from handoff.edge import json_object_body, path_number
 from handoff.errors import InvalidMessage, NotFound
 from handoff.keys import DESK, LEARNING, SESSIONS
@@ -116,7 +117,15 @@ async def ticket_detail(request: web.Request) -> web.Response:
 @require(*AGENT_ROLES)
 async def claim(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    ticket = await request.app[DESK].machine.claim(path_number(request, "ticket_id"), user)
+    ticket_id = path_number(request, "ticket_id")
+    try:
+        ticket = await request.app[DESK].machine.claim(ticket_id, user)
+    except AlreadyClaimed:
+        # Someone else's ticket looks like no ticket, as for every other action on it; an admin, who
+        # sees every ticket, is told it was taken.
+        async with unit_of_work(request.app[SESSIONS]) as session:
+            access.visible(await session.get(Ticket, ticket_id), user)
+        raise
     await request.app[DESK].announce_positions()
     return web.json_response({"ticket": await _one_summary(request, ticket)})
 

@@ -1,4 +1,9 @@
-"""Signing in and out: the login page (with its own CSRF cookie), the form post, and logout."""
+"""Signing in and out: the login page (with its own CSRF cookie), the form post, and logout.
+
+Wrong passwords are limited per account and per client address (handoff.limits); once
+either is over, every attempt (a right password too) is answered 429 with the wait,
+until the window has room again. A right password counts against nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,9 @@ import secrets
 
 from aiohttp import web
 
+from handoff.client_address import client_address
+from handoff.errors import RateLimited
+from handoff.keys import LIMITER
 from handoff.pages import WEB_DIR, render
 from handoff.staff.sessions import (
     LOGIN_CSRF_COOKIE,
@@ -20,14 +28,16 @@ from handoff.staff.sessions import (
 
 LOGIN_TEMPLATE = WEB_DIR / "console" / "login.html"
 STAFF_ROLES = ("agent", "admin", "trainer")
+TOO_MANY_ATTEMPTS = "Too many sign-in attempts. Please wait {wait} and try again."
 
 
-async def login_page(request: web.Request, error: str = "") -> web.Response:
+async def login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
     user = await current_user(request)
     if user is not None:
         raise web.HTTPFound(home_of(user))
     token = secrets.token_urlsafe(24)
     response = render(LOGIN_TEMPLATE, {"csrf_token": token, "error": error, "brand_sub": "Agent console"})
+    response.set_status(status)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, **cookie_options(request))
     return response
 
@@ -37,8 +47,20 @@ async def login_submit(request: web.Request) -> web.Response:
     sent, expected = str(form.get("csrf_token", "")), request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(sent, expected):
         return await login_page(request, "Your session expired; please try again.")
-    user = await authenticate(request, str(form.get("username", ""))[:64], str(form.get("password", ""))[:256])
+    username = str(form.get("username", ""))[:64]
+    limiter, address = request.app[LIMITER], client_address(request)
+    account = username.strip().casefold()
+    try:
+        await limiter.check(limiter.login_account, account, TOO_MANY_ATTEMPTS)
+        await limiter.check(limiter.login_address, address, TOO_MANY_ATTEMPTS)
+    except RateLimited as limited:
+        response = await login_page(request, limited.message, status=429)
+        response.headers["Retry-After"] = str(limited.retry_after)
+        return response
+    user = await authenticate(request, username, str(form.get("password", ""))[:256])
     if user is None:
+        await limiter.hit(limiter.login_account, account)
+        await limiter.hit(limiter.login_address, address)
         return await login_page(request, "Wrong username or password.")
     response = web.HTTPFound(home_of(user))
     await start_session(request, response, user)

@@ -1,4 +1,8 @@
-"""Console logins: hashed passwords, a server-side session behind an HttpOnly cookie, CSRF on every write."""
+"""Console logins: hashed passwords, a server-side session behind an HttpOnly cookie, CSRF on every write.
+
+A session ends after ``STAFF_IDLE_TIMEOUT_MINUTES`` without a request (each request moves
+its expiry on) and in any case ``SESSION_LIFETIME`` after sign-in.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from handoff.staff.passwords import verify_password
 SESSION_COOKIE = "deskbot_session"
 LOGIN_CSRF_COOKIE = "deskbot_login_csrf"
 CSRF_HEADER = "X-CSRF-Token"
-SESSION_LIFETIME = timedelta(hours=12)
+SESSION_LIFETIME = timedelta(hours=12)  # the longest a sign-in lasts, however busy
 CURRENT_USER = "deskbot.user"
 CURRENT_TOKEN = "deskbot.session_token"  # noqa: S105 (a request key, not a secret)
 # A hash to compare against when the user does not exist, so timing does not reveal valid names.
@@ -57,10 +61,15 @@ async def authenticate(request: web.Request, username: str, password: str) -> Us
         return user
 
 
+def _idle_timeout(request: web.Request) -> timedelta:
+    return timedelta(minutes=request.app[SETTINGS].staff_idle_timeout_minutes)
+
+
 async def start_session(request: web.Request, response: web.StreamResponse, user: User) -> None:
     token = secrets.token_urlsafe(32)
+    expires_at = utcnow() + min(_idle_timeout(request), SESSION_LIFETIME)
     async with unit_of_work(request.app[SESSIONS]) as session:
-        await StaffSessionRepository(session).start(_hash(token), user.id, utcnow() + SESSION_LIFETIME)
+        await StaffSessionRepository(session).start(_hash(token), user.id, expires_at)
     response.set_cookie(SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), **cookie_options(request))
 
 
@@ -78,8 +87,12 @@ async def current_user(request: web.Request) -> User | None:
     token = request.cookies.get(SESSION_COOKIE)
     user = None
     if token and len(token) < 100:
+        now = utcnow()
         async with unit_of_work(request.app[SESSIONS]) as session:
-            user = await StaffSessionRepository(session).active_user(_hash(token), utcnow())
+            sessions = StaffSessionRepository(session)
+            user = await sessions.active_user(_hash(token), now)
+            if user is not None:
+                await sessions.extend(_hash(token), now + _idle_timeout(request), SESSION_LIFETIME)
     request[CURRENT_USER] = user
     request[CURRENT_TOKEN] = token if user else None
     return user

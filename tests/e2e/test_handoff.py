@@ -112,7 +112,10 @@ async def test_csrf_and_other_agents_tickets(customer, product, staff) -> None:
         status, body = await first.post(f"/tickets/{ticket_id}/claim", csrf=False)
         assert status == 403 and body["error"] == "csrf_failed"
         assert (await first.post(f"/tickets/{ticket_id}/claim"))[0] == 200
-        assert (await second.post(f"/tickets/{ticket_id}/claim"))[0] == 409
+        assert await second.post(f"/tickets/{ticket_id}/claim") == (
+            404,
+            {"error": "not_found", "message": "no such ticket"},
+        )
 
         # Someone else's ticket looks exactly like one that does not exist.
         theirs = await second.get(f"/tickets/{ticket_id}")

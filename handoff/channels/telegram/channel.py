@@ -38,6 +38,10 @@ from handoff.schemas import MAX_TEXT, CustomerMessage
 from handoff.settings import Settings
 
 logger = logging.getLogger(__name__)
+SHORTENED = (
+    "Your message was {length} characters long, so I read only the first {limit}. "
+    "Please send the rest in another message."
+)
 CONVERSATION_PREFIX = "tg-"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 WEBHOOK_PATH = "/telegram/webhook"
@@ -190,6 +194,9 @@ class TelegramChannel:
         if text.startswith("/start"):
             text = "hi"
             self._background(self._offer_contact_button(message.chat.id))
+        if len(text) > MAX_TEXT:
+            # Telegram allows 4,096 characters; the chat keeps 2,000. Say so rather than answer half a message.
+            self._say(message.chat.id, SHORTENED.format(length=len(text), limit=MAX_TEXT))
         await self._store_and_answer(
             conversation_id, CustomerMessage(f"update-{update.update_id}", text[:MAX_TEXT], None)
         )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from handoff.pages import WEB_DIR
+from handoff.csp import socket_page_headers
+from handoff.pages import PAGE_HEADERS, WEB_DIR
 
 STATIC_DIR = WEB_DIR / "static"
 
 
 async def shop_page(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC_DIR / "shop.html")
+    # The page hosts the widget, so its policy allows this gateway's websocket and nothing else.
+    return web.FileResponse(STATIC_DIR / "shop.html", headers=socket_page_headers(request, PAGE_HEADERS))
 
 
 def routes() -> list[web.AbstractRouteDef]:

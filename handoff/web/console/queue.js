@@ -110,7 +110,9 @@ async function claim(id, button) {
     navigate('/console/tickets/' + encodeURIComponent(id));
   } catch (err) {
     if (err.status === 401) return;
-    toast(err.message, err.status === 409 ? 'warn' : 'error');
+    // 404: it was in the queue a moment ago, so someone else took it (their tickets look like no ticket).
+    if (err.status === 404) toast('Someone else just took that ticket.', 'warn');
+    else toast(err.message, err.status === 409 ? 'warn' : 'error');
     button.disabled = false;
     button.textContent = 'Claim';
     refresh();

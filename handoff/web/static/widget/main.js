@@ -37,7 +37,9 @@
   function onErrorFrame(frame) {
     const text = typeof frame.message === 'string' && frame.message ? frame.message : 'Something went wrong.';
     hideTyping();
-    if (frame.code === 'invalid_message' && typeof frame.client_id === 'string' && frame.client_id) markFailed(frame.client_id, 'Not delivered.');
+    // A message the gateway refused (too long, or sent too fast) is marked as not sent, with a Retry button.
+    const refused = frame.code === 'invalid_message' || frame.code === 'rate_limited';
+    if (refused && typeof frame.client_id === 'string' && frame.client_id) markFailed(frame.client_id, frame.code === 'rate_limited' ? 'Not sent yet.' : 'Not delivered.');
     addSystemLine(text);
   }
 

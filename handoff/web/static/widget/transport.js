@@ -311,7 +311,9 @@
       return;
     }
     const q = '?session_id=' + encodeURIComponent(state.sessionId) + '&after=' + (state.maxId || 0);
-    api('/api/chat/history' + q, { method: 'GET' })
+    // A signed-in customer's conversation opens only with their token (a header, so it stays out of logs).
+    const token = config.customerToken();
+    api('/api/chat/history' + q, { method: 'GET', headers: token ? { 'X-Customer-Token': token } : {} })
       .then((res) => {
         if (gen !== t.gen) return;
         if (!res.ok) return again(restFailed());

@@ -1,0 +1,126 @@
+"""Abuse limits: how often one account, client address or connection may do something.
+
+Counting is the ``limits`` library's moving window, kept in memory by default (one
+gateway) or in Redis (``RATE_LIMIT_STORAGE=redis://…``, so replicas share one count).
+A rule is a setting such as ``5/minute;20/hour``: every window must have room, so
+someone who keeps going meets a longer wait each time a larger window fills up.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from limits import RateLimitItem, parse_many
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import ConfigurationError as LimitsConfigurationError
+from limits.storage import storage_from_string
+
+from crm_store.errors import ConfigError
+from handoff.errors import RateLimited
+
+if TYPE_CHECKING:
+    from handoff.settings import Settings
+
+STORAGE_SCHEMES = ("memory", "redis", "rediss")
+
+
+def parse_rule(setting: str, value: str) -> tuple[RateLimitItem, ...]:
+    """A rule such as ``5/minute;20/hour``; a bad one stops start-up, naming the setting."""
+    try:
+        items = tuple(parse_many(value))
+    except ValueError:
+        raise ConfigError(f"{setting} must look like '5/minute;20/hour', got {value!r}") from None
+    if not items:
+        raise ConfigError(f"{setting} is empty")
+    return items
+
+
+def check_storage_url(setting: str, url: str) -> None:
+    if url.partition("://")[0] not in STORAGE_SCHEMES or "://" not in url:
+        raise ConfigError(f"{setting} must be memory:// or a redis:// URL, got {url.split('@')[-1]!r}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What is limited (its name keeps the counts apart) and the windows that limit it."""
+
+    name: str
+    items: tuple[RateLimitItem, ...]
+
+
+class Limiter:
+    """Counts events against rules; the gateway's rules are read from its settings once."""
+
+    login_account: Rule
+    login_address: Rule
+    new_conversations: Rule
+    messages_per_connection: Rule
+    messages_per_address: Rule
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limiter:
+        limiter = cls(settings.rate_limit_storage)
+        rules = {name: parse_rule(name, value) for name, value in settings.limit_rules.items()}
+        limiter.login_account = Rule("login-account", rules["LOGIN_LIMIT_PER_ACCOUNT"])
+        limiter.login_address = Rule("login-address", rules["LOGIN_LIMIT_PER_ADDRESS"])
+        limiter.new_conversations = Rule("chat-new", rules["CHAT_NEW_CONVERSATIONS_LIMIT"])
+        limiter.messages_per_connection = Rule("chat-connection", rules["CHAT_MESSAGES_PER_CONNECTION_LIMIT"])
+        limiter.messages_per_address = Rule("chat-address", rules["CHAT_MESSAGES_PER_ADDRESS_LIMIT"])
+        return limiter
+
+    def __init__(self, storage_url: str = "memory://") -> None:
+        try:
+            # The async storage classes register under "async+<scheme>".
+            self._storage = storage_from_string(f"async+{storage_url}")
+        except LimitsConfigurationError as error:
+            raise ConfigError(f"RATE_LIMIT_STORAGE cannot be used: {error}") from None
+        # The strategy holds only a weak reference to its storage: self._storage keeps it alive.
+        self._strategy = MovingWindowRateLimiter(self._storage)
+
+    async def check(self, rule: Rule, key: str, message: str) -> None:
+        """RateLimited (with the wait) when any window of ``rule`` is full for ``key``; counts nothing."""
+        waits = [await self._wait(item, rule.name, key) for item in rule.items]
+        longest = max(waits)
+        if longest > 0:
+            raise RateLimited(message.format(wait=describe_wait(longest)), retry_after=longest)
+
+    async def hit(self, rule: Rule, key: str) -> None:
+        """Count one event (a failed login) whether or not the rule still has room."""
+        for item in rule.items:
+            await self._strategy.hit(item, rule.name, key)
+
+    async def take(self, rules: Sequence[tuple[Rule, str]], message: str) -> None:
+        """Count one event against every (rule, key), or none of them and RateLimited when one is full."""
+        for rule, key in rules:
+            await self.check(rule, key, message)
+        for rule, key in rules:
+            await self.hit(rule, key)
+
+    async def clear(self, rule: Rule, key: str) -> None:
+        for item in rule.items:
+            await self._strategy.clear(item, rule.name, key)
+
+    async def _wait(self, item: RateLimitItem, *identifiers: str) -> int:
+        if await self._strategy.test(item, *identifiers):
+            return 0
+        reset, _ = await self._strategy.get_window_stats(item, *identifiers)
+        # The library's windows run on its own (wall) clock, so the wait is measured on it too.
+        return max(1, math.ceil(reset - time.time()))
+
+
+def describe_wait(seconds: int) -> str:
+    """A wait in words a customer reads at a glance: '40 seconds', '2 minutes', '3 hours'."""
+    if seconds < 90:
+        count, unit = seconds, "second"
+    elif seconds < 90 * 60:
+        count, unit = round(seconds / 60), "minute"
+    else:
+        count, unit = round(seconds / 3600), "hour"
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
+__all__ = ["Limiter", "Rule", "check_storage_url", "describe_wait", "parse_rule"]
