@@ -48,13 +48,19 @@ async def running_gateway(database_url: str, var_dir: Path, **settings: Any) -> 
         received.append(body["message"])
         return web.json_response([{"recipient_id": body["sender"], "text": f"re: {body['message']}"}])
 
+    async def actions_health(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
     rasa_app = web.Application()
-    rasa_app.router.add_post("/webhooks/rest/webhook", webhook)
+    rasa_app.router.add_post("/webhooks/gateway/webhook", webhook)
+    # The gateway asks the action server before each turn; the stand-in answers for it too.
+    rasa_app.router.add_get("/health", actions_health)
     rasa = TestServer(rasa_app, host="127.0.0.1")
     await rasa.start_server()
     full = Settings(
         store=StoreSettings(var_dir=var_dir, database_url=database_url),
         rasa_url=str(rasa.make_url("")).rstrip("/"),
+        actions_port=rasa.port or 0,
         widget_secret="test-widget-secret-of-32-characters!",
         **settings,
     )

@@ -4,7 +4,12 @@ Inbound: every update is stored under its update id before anything else, so
 a redelivered update is recognised and processed once; answering happens in
 the background, one conversation at a time (the router's lock). Outbound:
 whatever the hub publishes for a ``tg-`` conversation is queued per chat and
-sent by handoff.channels.telegram.delivery.
+sent by handoff.channels.telegram.delivery. The channel's own messages (the
+/start tip, "that button has expired", "your message was shortened") are stored
+in the conversation like any reply, so every outbound message is tracked: sent
+in order, retried, marked delivered once Telegram took it, re-sent after a
+restart only if it was not, and a long reply's pieces already sent are not
+sent again.
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ WEBHOOK_PATH = "/telegram/webhook"
 RESEND_WINDOW = timedelta(hours=24)
 START_RETRY_FIRST_S = 2.0
 START_RETRY_MAX_S = 60.0
+# Reply keyboards a channel message may carry, by the name stored in its payload.
+SHARE_CONTACT, REMOVE_KEYBOARD = "share_contact", "remove"
+KEYBOARD_KEY, PIECES_KEY = "telegram_keyboard", "telegram_pieces_sent"
 LINK_HINT = (
     "Tip: share your phone number with the button below to link your Harbor & Pine account, so I can show your orders."
 )
@@ -189,14 +197,14 @@ class TelegramChannel:
             return
         text = (message.text or "").strip()
         if not text:
-            self._say(message.chat.id, "I can read text messages only, sorry.")
+            await self._say(message.chat.id, "I can read text messages only, sorry.")
             return
         if text.startswith("/start"):
             text = "hi"
-            self._background(self._offer_contact_button(message.chat.id))
+            await self._say(message.chat.id, LINK_HINT, SHARE_CONTACT)
         if len(text) > MAX_TEXT:
             # Telegram allows 4,096 characters; the chat keeps 2,000. Say so rather than answer half a message.
-            self._say(message.chat.id, SHORTENED.format(length=len(text), limit=MAX_TEXT))
+            await self._say(message.chat.id, SHORTENED.format(length=len(text), limit=MAX_TEXT))
         await self._store_and_answer(
             conversation_id, CustomerMessage(f"update-{update.update_id}", text[:MAX_TEXT], None)
         )
@@ -214,7 +222,7 @@ class TelegramChannel:
         parsed = parse_callback_data(query.data)
         button = await self._stored_button(conversation_id_for(chat_id), parsed) if parsed else None
         if button is None:
-            self._say(chat_id, "That button has expired; please type your question instead.")
+            await self._say(chat_id, "That button has expired; please type your question instead.")
             return
         conversation_id = await self.router.open_channel_conversation(
             conversation_id_for(chat_id), "telegram", str(query.from_user.id), query.from_user.full_name
@@ -240,7 +248,7 @@ class TelegramChannel:
         message, user = update.message, update.effective_user
         assert message is not None and message.contact is not None and user is not None
         if message.contact.user_id != user.id:
-            self._say(
+            await self._say(
                 message.chat.id, "Please share your own phone number with the button, not someone else's contact."
             )
             return
@@ -258,15 +266,7 @@ class TelegramChannel:
             text = "I couldn't find an account with that phone number. You can still check an order with its number and email."
         else:
             text = f"Thanks, {customer.first_name}! Your account is linked, so I can show your orders now."
-        self._background(self._send_plain(message.chat.id, text, ReplyKeyboardRemove()))
-
-    async def _offer_contact_button(self, chat_id: int) -> None:
-        markup = ReplyKeyboardMarkup(
-            [[KeyboardButton("Share my phone number", request_contact=True)]],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
-        await self._send_plain(chat_id, LINK_HINT, markup)
+        await self._say(message.chat.id, text, REMOVE_KEYBOARD)
 
     # Outbound -------------------------------------------------------------------------------
 
@@ -279,13 +279,15 @@ class TelegramChannel:
         elif event.get("type") == "typing" and event.get("on") and event.get("sender") in ("bot", "agent"):
             self._background(self._typing(chat_id))
 
-    def _enqueue(self, chat_id: int, event: dict[str, Any]) -> None:
+    def _enqueue(
+        self, chat_id: int, event: dict[str, Any], reply_keyboard: str | None = None, already_sent: int = 0
+    ) -> None:
         message_id = int(event["id"])
         html_text = render(event.get("text") or "", agent_name=event.get("agent_name"), sender=event["sender"])
         pieces = split_message(html_text)
-        markup = keyboard(message_id, event.get("buttons") or [])
+        markup = keyboard(message_id, event.get("buttons") or []) or reply_markup(reply_keyboard)
 
-        sent = [0]  # pieces already accepted: a retry after a partial send must not repeat them
+        sent = [already_sent]  # pieces accepted: a retry or a restart after a partial send must not repeat them
 
         async def send() -> None:
             while sent[0] < len(pieces):
@@ -294,6 +296,8 @@ class TelegramChannel:
                     chat_id, pieces[sent[0]] or "…", parse_mode=ParseMode.HTML, reply_markup=markup if last else None
                 )
                 sent[0] += 1
+                if not last:
+                    await self._record_pieces(message_id, sent[0])
 
         async def delivered() -> None:
             async with unit_of_work(self.sessions) as session:
@@ -303,17 +307,23 @@ class TelegramChannel:
 
         self.queues.put(chat_id, send, delivered)
 
-    def _say(self, chat_id: int, text: str) -> None:
-        self._background(self._send_plain(chat_id, text, None))
+    async def _record_pieces(self, message_id: int, count: int) -> None:
+        async with unit_of_work(self.sessions) as session:
+            stored = await session.get(Message, message_id)
+            if stored is not None:
+                stored.payload = {**(stored.payload or {}), PIECES_KEY: count}
 
-    async def _send_plain(self, chat_id: int, text: str, markup: Any) -> None:
-        async def send() -> None:
-            await self.app.bot.send_message(chat_id, render(text), parse_mode=ParseMode.HTML, reply_markup=markup)
-
-        async def nothing() -> None:
-            return None
-
-        self.queues.put(chat_id, send, nothing)
+    async def _say(self, chat_id: int, text: str, reply_keyboard: str | None = None) -> None:
+        """A message of the channel's own, stored in the chat's conversation so it is delivered like a reply."""
+        async with unit_of_work(self.sessions) as session:
+            conversation = await session.get(Conversation, conversation_id_for(chat_id))
+            if conversation is None:  # no conversation yet (a group chat, say): nothing to keep it in
+                logger.warning("telegram chat %s: no conversation to keep %r in; not sent", chat_id, text[:40])
+                return
+            payload = {KEYBOARD_KEY: reply_keyboard} if reply_keyboard else None
+            stored = await ConversationRepository(session).add_message(conversation, "system", text, payload=payload)
+            event = dict(outbound(stored))
+        self._enqueue(chat_id, event, reply_keyboard)
 
     async def _typing(self, chat_id: int) -> None:
         with contextlib.suppress(TelegramError):  # a missing "typing…" is not worth a retry
@@ -325,7 +335,20 @@ class TelegramChannel:
         for message in pending:
             chat_id = chat_id_of(message.conversation_id)
             if chat_id is not None:
-                self._enqueue(chat_id, dict(outbound(message)))
+                payload = message.payload or {}
+                self._enqueue(
+                    chat_id, dict(outbound(message)), payload.get(KEYBOARD_KEY), int(payload.get(PIECES_KEY) or 0)
+                )
+
+
+def reply_markup(name: str | None) -> ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    if name == SHARE_CONTACT:
+        return ReplyKeyboardMarkup(
+            [[KeyboardButton("Share my phone number", request_contact=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    return ReplyKeyboardRemove() if name == REMOVE_KEYBOARD else None
 
 
 async def telegram_webhook(request: web.Request) -> web.Response:

@@ -1,7 +1,10 @@
 """Sending to Telegram: one ordered queue per chat, paced, with RetryAfter honoured and network errors retried.
 
 A message is marked delivered only after Telegram accepted it; anything not
-delivered (the gateway stopped, Telegram was down) is sent again at start-up.
+delivered (the gateway stopped) is sent again at start-up. A network error of any
+kind (timeouts, resets, Telegram's own 5xx) is retried with back-off for as long
+as the gateway runs: the chat's later messages wait behind it, so they never
+overtake it, and nothing is dropped because Telegram was away for a while.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from datetime import timedelta
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 6
 FIRST_BACKOFF_S = 0.5
+MAX_BACKOFF_S = 60.0
 
 Send = Callable[[], Awaitable[None]]
 
@@ -69,7 +72,9 @@ class ChatQueues:
 
     async def _send_with_retries(self, chat_id: int, send: Send) -> bool:
         backoff = FIRST_BACKOFF_S
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 await send()
                 return True
@@ -81,12 +86,8 @@ class ChatQueues:
                 # Not going to work on retry: blocked by the user, chat gone, malformed message.
                 logger.error("telegram chat %s: %s; giving up on this message", chat_id, error)
                 return False
-            except NetworkError as error:
-                if attempt == MAX_ATTEMPTS:
-                    logger.error(
-                        "telegram chat %s: %s after %d attempts; will resend at next start", chat_id, error, attempt
-                    )
-                    return False
+            except NetworkError as error:  # TimedOut and Telegram's 5xx included
+                log = logger.warning if attempt < 4 else logger.error
+                log("telegram chat %s: %s (attempt %d); retrying in %.1f s", chat_id, error, attempt, backoff)
                 await self.sleep(backoff)
-                backoff = min(backoff * 2, 30)
-        return False
+                backoff = min(backoff * 2, MAX_BACKOFF_S)

@@ -65,7 +65,7 @@ class StandInDesk:
 async def setup(sessions) -> AsyncIterator[tuple[ConversationRouter, StandInBot, StandInDesk, WaitingMessages]]:  # type: ignore[no-untyped-def]
     bot = StandInBot()
     app = web.Application()
-    app.router.add_post("/webhooks/rest/webhook", bot.webhook)
+    app.router.add_post("/webhooks/gateway/webhook", bot.webhook)
     app.router.add_post("/model/parse", bot.parse)
     app.router.add_get("/health", bot.actions_health)
     server = TestServer(app, host="127.0.0.1")

@@ -29,6 +29,7 @@ class TelegramStandIn:
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
         self._failures: dict[str, deque[int]] = {}
+        self._outages: dict[str, int] = {}  # method -> how many more calls answer 502 (a network error to the bot)
         self._lock = threading.Lock()
         self.loop = asyncio.new_event_loop()
         self.port = 0
@@ -79,6 +80,11 @@ class TelegramStandIn:
     def fail_next(self, method: str, retry_after: int, times: int = 1) -> None:
         with self._lock:
             self._failures.setdefault(method, deque()).extend([retry_after] * times)
+
+    def fail_with_bad_gateway(self, method: str, times: int) -> None:
+        """The next ``times`` calls of ``method`` answer 502, which python-telegram-bot raises as a NetworkError."""
+        with self._lock:
+            self._outages[method] = self._outages.get(method, 0) + times
 
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[dict[str, Any]]:
         with self._lock:
@@ -171,6 +177,11 @@ class TelegramStandIn:
             self.calls.append((method, params, time.monotonic()))
             failures = self._failures.get(method)
             retry_after = failures.popleft() if failures else None
+            down = self._outages.get(method, 0) > 0
+            if down:
+                self._outages[method] -= 1
+        if down:
+            return web.Response(status=502, text="Bad Gateway")
         if retry_after is not None:
             return web.json_response(
                 {

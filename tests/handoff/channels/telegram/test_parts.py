@@ -107,3 +107,28 @@ async def test_the_webhook_refuses_a_wrong_or_missing_secret_and_writes_nothing(
             headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token-of-the-webhook"},
         )
         assert bad.status == 400
+
+
+async def test_network_errors_are_retried_until_telegram_takes_the_message(api: TelegramStandIn) -> None:
+    bot = Bot("123:TOKEN", base_url=api.base_url)
+    await bot.initialize()
+    waits: list[float] = []
+
+    async def no_wait(seconds: float) -> None:  # the back-off is recorded, not slept
+        waits.append(seconds)
+
+    delivered: list[str] = []
+    queues = ChatQueues(min_interval_s=0.0, sleep=no_wait)
+    api.fail_with_bad_gateway("sendMessage", times=12)  # longer than any fixed number of attempts would allow
+    for text in ("first", "second"):
+
+        async def mark(text: str = text) -> None:
+            delivered.append(text)
+
+        queues.put(4343, lambda text=text: bot.send_message(4343, text), mark)
+    await queues.drain()
+    await queues.close()
+    assert delivered == ["first", "second"], "nothing dropped, nothing reordered"
+    assert [params["text"] for params in api.sent("sendMessage", 4343)] == ["first"] * 13 + ["second"]
+    assert waits[:3] == [0.5, 1.0, 2.0] and max(waits) == 60.0, "backed off, capped"
+    await bot.shutdown()

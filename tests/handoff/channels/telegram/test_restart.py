@@ -84,3 +84,56 @@ async def test_a_restart_answers_stored_messages_and_sends_undelivered_replies(
     finally:
         await rasa.close()
         api.stop()
+
+
+async def test_the_channels_own_messages_are_tracked_and_a_restart_sends_only_what_was_not_delivered(
+    sessions, database_url, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The /start tip is stored and marked delivered like a reply; a second gateway sends nothing twice."""
+    api = TelegramStandIn().start()
+    rasa_app = web.Application()
+
+    async def webhook(request: web.Request) -> web.Response:
+        body = await request.json()
+        return web.json_response([{"recipient_id": body["sender"], "text": f"answer to: {body['message']}"}])
+
+    async def actions_health(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    rasa_app.router.add_post("/webhooks/gateway/webhook", webhook)
+    rasa_app.router.add_get("/health", actions_health)
+    rasa = TestServer(rasa_app, host="127.0.0.1")
+    await rasa.start_server()
+    settings = Settings(
+        store=StoreSettings(var_dir=tmp_path, database_url=database_url),
+        rasa_url=str(rasa.make_url("")).rstrip("/"),
+        actions_port=rasa.port or 0,
+        telegram_bot_token="123:TOKEN",
+        telegram_api_url=api.base_url,
+        telegram_chat_interval=0.01,
+    )
+    try:
+        async with TestClient(TestServer(create_app(settings))):
+            api.push(api.text_update(7101, "/start", first_name="Maria"))
+            await asyncio.to_thread(api.wait_for, lambda: api.sent("sendMessage", 7101)[1:], 20)
+        first_run = [c["text"] for c in api.sent("sendMessage", 7101)]
+        assert any("share your phone number" in text for text in first_run)
+        async with unit_of_work(sessions) as session:
+            rows = (await session.execute(Message.__table__.select().order_by(Message.id))).all()
+        tip = next(row for row in rows if row.sender == "system")
+        assert tip.delivered_at is not None and tip.payload == {"telegram_keyboard": "share_contact"}
+        assert all(row.delivered_at for row in rows if row.sender in ("bot", "system"))
+
+        async with TestClient(TestServer(create_app(settings))):  # a restart: everything was delivered already
+            # Telegram connects in the background: push once the new gateway is polling.
+            polled = len(api.calls)
+            await asyncio.to_thread(api.wait_for, lambda: [c for c in api.calls[polled:] if c[0] == "getUpdates"], 20)
+            api.push(api.text_update(7101, "thanks", first_name="Maria"))
+            await asyncio.to_thread(
+                api.wait_for, lambda: [c for c in api.sent("sendMessage", 7101) if "thanks" in c["text"]], 20
+            )
+        again = [c["text"] for c in api.sent("sendMessage", 7101)][len(first_run) :]
+        assert again == ["answer to: thanks"], "nothing the customer already had was sent again"
+    finally:
+        await rasa.close()
+        api.stop()
