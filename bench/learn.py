@@ -233,7 +233,6 @@ async def run(product: RunningProduct, password: str, tally: Tally, answers: dic
         tally.after = await ask_all(http, product, texts, slugs)
         if retrain:
             tally.retrain_note = await retrain_once(trainer)
-            tally.requests["trainer"] = trainer.requests
             progress(f"asking {len(texts)} questions after the retrain")
             tally.after_retrain = await ask_all(http, product, texts, slugs)
 
