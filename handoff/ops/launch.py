@@ -24,6 +24,12 @@ from handoff.settings import Settings
 from knowledge_base.embedding import Embedder
 from knowledge_base.importer import import_directory
 
+ONE_ADDRESS_FOR_EVERYONE = {
+    "chat_new_conversations_limit": "1000000/minute",
+    "chat_messages_per_address_limit": "1000000/minute",
+    "login_limit_per_address": "1000000/minute",
+}
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -46,8 +52,13 @@ def start_product(
     ``overrides`` are Settings fields (e.g. the Telegram ones). The caller stops the returned Stack.
     The processes' clock starts where this process's clock is now, so a test that set the time sets it
     for the whole product (and the demo data is relative to that "today").
+
+    Every simulated customer and staff member here comes from 127.0.0.1, so the per-address abuse limits
+    are lifted (a real shop's customers come from many addresses); the per-connection and per-account
+    limits stay as they ship.
     """
     keep_private(var_dir)
+    fields = {**ONE_ADDRESS_FOR_EVERYONE, **overrides}
     settings = with_secrets(
         Settings(
             store=StoreSettings(var_dir=var_dir, clock_start=clock.now().isoformat()),
@@ -55,7 +66,7 @@ def start_product(
             rasa_port=free_port(),
             actions_port=free_port(),
             demo_mode=True,
-            **overrides,
+            **fields,
         )
     )
     migrate.upgrade(settings.store.database_url)
