@@ -9,6 +9,7 @@ the internal secret (bot/signing.py), which only Rasa is given (in its endpoints
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hmac
 import logging
 import os
@@ -20,14 +21,25 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.runtime import runtime
 from bot.signing import actions_token, internal_secret
 
 logger = logging.getLogger(__name__)
 OPEN_PATHS = frozenset({"/health"})  # the launcher's health check carries no secret
 
 
+async def warm_up(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+    """The database, the knowledge base's index and its embedding model, loaded before the server listens:
+    the health check answers only then, so "up" means the first customer's question is answered at once."""
+    knowledge_base = (await runtime()).knowledge_base
+    await knowledge_base.refresh()
+    await asyncio.to_thread(knowledge_base.embedder.encode_one, "warm up")
+    logger.info("action server warmed up (database, knowledge base, embedding model)")
+
+
 def guarded_app(token: str) -> Sanic:
     app = create_app("actions", cors_origins=None)
+    app.register_listener(warm_up, "before_server_start")
 
     @app.middleware("request")
     async def only_rasa(request: Request) -> HTTPResponse | None:

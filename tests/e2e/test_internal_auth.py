@@ -119,3 +119,10 @@ def test_no_secret_on_a_command_line_and_var_files_are_the_owners_only(product) 
     for path in private:
         assert path.exists(), path
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, f"{path} is {oct(path.stat().st_mode)}"
+
+
+def test_the_action_server_is_warm_before_it_reports_up(product) -> None:
+    """Its health check answers only after the warm-up (Sanic's before_server_start), so by the time the
+    launcher said "up" the knowledge base and its embedding model are loaded: no first customer waits for them."""
+    log = (product.settings.run_dir / "actions.log").read_text(encoding="utf-8")
+    assert "action server warmed up" in log
