@@ -97,6 +97,8 @@ def parse_article(path: Path, text: str) -> ArticleData:
         raise ArticleFileError(path, None, "file name must be a slug: lowercase letters, digits and dashes")
     try:
         raw = yaml.safe_load(text)
+    except RecursionError:
+        raise ArticleFileError(path, None, "is nested too deeply to be an article") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
@@ -104,7 +106,8 @@ def parse_article(path: Path, text: str) -> ArticleData:
         raise ArticleFileError(path, where, f"is not valid YAML ({problem})") from None
     if not isinstance(raw, dict):
         raise ArticleFileError(path, None, "must be a YAML mapping with title, category, answer and questions")
-    unknown = sorted(set(raw) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
+    # str(): YAML keys may be numbers or dates, which do not sort among strings.
+    unknown = sorted(str(key) for key in set(raw) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
     if unknown:
         raise ArticleFileError(
             path, unknown[0], f"is not a known field (known: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)})"

@@ -1,0 +1,51 @@
+"""Shared by the fuzz tests: how many examples each gets, and strategies for what outsiders send.
+
+Bounded by example count, not by time: ``deadline=None`` because a per-example time limit on a busy
+2-core CI machine fails for the machine's load, not for the code. No example database: each run starts
+clean and writes nothing into the working tree; a failure prints the example to paste as a regression.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+FUZZ = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Scalars as YAML and JSON carry them, the awkward ones included (NaN, huge numbers, control characters).
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
+)
+# Nested values, shallow enough to stay quick; the deep-nesting case has its own regression test.
+values = st.recursive(
+    scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=12,
+)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**64), max_value=2**64) | st.text(max_size=40),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=12,
+)
+
+
+def with_some_of(known: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """A mapping that keeps some of ``known``'s fields, replaces others with anything, and adds strangers.
+
+    A field's known value may itself be a strategy (a nested section fuzzed the same way).
+    """
+    fields = {
+        key: st.one_of(value if isinstance(value, st.SearchStrategy) else st.just(value), values)
+        for key, value in known.items()
+    }
+    return st.fixed_dictionaries({}, optional=fields).flatmap(
+        lambda kept: st.dictionaries(st.text(max_size=12) | st.integers(), values, max_size=2).map(
+            lambda extra: {**extra, **kept}
+        )
+    )
