@@ -91,9 +91,22 @@ async def json_object_body(request: web.Request, max_bytes: int | None = None) -
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise InvalidMessage("body is not JSON") from None
+    except RecursionError:
+        raise InvalidMessage("body is nested too deeply") from None
     if not isinstance(body, dict):
         raise InvalidMessage("body must be a JSON object")
+    if not _encodable(body):
+        raise InvalidMessage("body has text that is not valid Unicode (an unpaired \\ud800-\\udfff escape)")
     return body
+
+
+def _encodable(body: dict[str, Any]) -> bool:
+    """JSON may escape half a surrogate pair ("\\ud800"); no database can store that text, so refuse it here."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def path_number(request: web.Request, name: str) -> int:

@@ -38,7 +38,12 @@ async def client():  # type: ignore[no-untyped-def]
 
     app = web.Application(middlewares=[errors_as_json])
     app.router.add_get("/fail/{case}", fail)
+
+    async def echo_any_size(request: web.Request) -> web.Response:
+        return web.json_response(await json_object_body(request))
+
     app.router.add_post("/echo", echo)
+    app.router.add_post("/echo-any-size", echo_any_size)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
 
@@ -74,3 +79,22 @@ async def test_bad_bodies_are_refused_with_a_reason(client, raw: bytes, message:
     response = await client.post("/echo", data=raw, headers={"Content-Type": "application/json"})
     assert response.status == 400
     assert message in (await response.json())["message"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        # Each answered 500 on every JSON endpoint (e.g. POST /api/chat/messages) before this check.
+        (b'{"a": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", "nested too deeply"),  # json.loads' RecursionError
+        (b'{"text": "\\ud800 hello"}', "not valid Unicode"),  # half a surrogate pair: the database refused it
+    ],
+)
+async def test_bodies_no_database_can_take_are_refused_at_the_edge(client, raw: bytes, message: str) -> None:  # type: ignore[no-untyped-def]
+    response = await client.post("/echo-any-size", data=raw, headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert message in (await response.json())["message"]
+
+
+async def test_a_valid_surrogate_pair_is_ordinary_text(client) -> None:  # type: ignore[no-untyped-def]
+    response = await client.post("/echo-any-size", data=b'{"text": "\\ud83d\\ude00"}')
+    assert (response.status, await response.json()) == (200, {"text": "\U0001f600"})
