@@ -17,7 +17,7 @@ from knowledge_base.article_files import (
     parse_article,
 )
 from knowledge_base.errors import ArticleFileError, ArticleFilesInvalid
-from tests.fuzzing import FUZZ, values, with_some_of
+from tests.fuzzing import FUZZ, values, with_some_of, words
 
 GOOD = """\
 title: How long do refunds take?
@@ -108,6 +108,11 @@ def test_dump_then_parse_gives_the_same_article(tmp_path: Path) -> None:
     [
         ("1: one\ntitle: x\n", "1"),  # a number among the keys: sorting the unknown ones raised TypeError
         ("[" * 5000, None),  # nesting deeper than the parser's recursion: RecursionError
+        (
+            'title: "a\\uD800"\ncategory: c\nanswer: a\nquestions: [q]\n',
+            "title",
+        ),  # half a surrogate pair: parsed, then failed to hash or store
+        ('title: t\ncategory: c\nanswer: a\nquestions: ["\\uDFFF"]\n', "questions[1]"),
     ],
 )
 def test_found_by_fuzzing_a_clear_error_naming_the_field(text: str, field: str | None) -> None:
@@ -117,7 +122,11 @@ def test_found_by_fuzzing_a_clear_error_naming_the_field(text: str, field: str |
 
 
 ARTICLE = yaml.safe_load(GOOD)
-documents = st.one_of(with_some_of(ARTICLE), values)
+text_fields = st.fixed_dictionaries(
+    {"title": words, "category": words, "answer": words, "questions": st.lists(words, min_size=1, max_size=3)},
+    optional={"tags": st.lists(words, max_size=2)},
+)
+documents = st.one_of(with_some_of(ARTICLE), text_fields, values)
 slugs = st.one_of(st.from_regex(r"\A[a-z0-9]+(-[a-z0-9]+)*\Z"), st.text(max_size=20))
 
 
@@ -140,6 +149,7 @@ def _article_or_clear_error(slug: str, text: str) -> None:
         assert error.message and str(error).startswith(f"{slug}.yml")
         return
     assert article.slug == slug and article.title and article.answer and article.questions
+    assert article.content_hash, "what parses can be hashed and stored (UTF-8 text only)"
 
 
 printable = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60).filter(str.strip)
