@@ -16,7 +16,7 @@ from aiohttp import web
 
 from crm_store import clock
 from crm_store.db import check_connection, create_engine, is_sqlite, session_factory
-from handoff import channels, console, pages, trainer
+from handoff import api_description, channels, console, pages, trainer
 from handoff.channels.telegram.channel import TelegramChannel
 from handoff.desk.escalation import load_policy
 from handoff.desk.service import Desk, Presence
@@ -115,6 +115,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(console.routes())
     app.add_routes(trainer.routes())
     app.add_routes([web.get("/healthz", health)])
+    app.add_routes(api_description.routes())
     return app
 
 
