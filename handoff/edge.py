@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from http.cookies import CookieError
 from typing import Any
 
 from aiohttp import web
@@ -55,6 +56,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "SAMEORIGIN",
 }
+MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL's BIGINT hold
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -78,6 +80,10 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
         response = await handler(request)
     except (GatewayError, store.StoreError, KnowledgeBaseError) as error:
         response = error_response(error)
+    except CookieError:
+        # aiohttp 3.9 raises on a malformed Cookie header as soon as a view reads a cookie; no session
+        # can be read from it, which is what the client needs to hear (not a 500).
+        response = error_response(NotSignedIn("the Cookie header is malformed; sign in again"))
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
@@ -109,6 +115,13 @@ def _encodable(body: dict[str, Any]) -> bool:
     return True
 
 
+def id_number(value: Any, field: str) -> int:
+    """A whole number that fits a database integer (SQLite raised OverflowError beyond 2**63 - 1: a 500)."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_ID:
+        raise InvalidMessage(f"{field} must be a whole number from 0 to {MAX_ID}")
+    return value
+
+
 def path_number(request: web.Request, name: str) -> int:
     """A numeric id from the URL; anything else is "no such thing", like an id that does not exist."""
     raw = request.match_info[name]
@@ -117,4 +130,13 @@ def path_number(request: web.Request, name: str) -> int:
     return int(raw)
 
 
-__all__ = ["SECURITY_HEADERS", "STATUS_CODES", "error_response", "errors_as_json", "json_object_body", "path_number"]
+__all__ = [
+    "MAX_ID",
+    "SECURITY_HEADERS",
+    "STATUS_CODES",
+    "error_response",
+    "errors_as_json",
+    "id_number",
+    "json_object_body",
+    "path_number",
+]

@@ -7,12 +7,22 @@ clean and writes nothing into the working tree; a failure prints the example to 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-FUZZ = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+# `make test` replays the same examples on every run, so a red build means a change broke something;
+# DESKBOT_FUZZ_EXAMPLES=5000 explores fresh (and more) examples when hunting for new bugs.
+EXPLORE = int(os.environ.get("DESKBOT_FUZZ_EXAMPLES", "0"))
+FUZZ = settings(
+    max_examples=EXPLORE or 300,
+    derandomize=not EXPLORE,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 # Any code point, half surrogate pairs included: JSON ("\\ud800") and YAML ("\\uD800") can both carry them.
 # Drawn from the whole range they are too rare to turn up, so some are mixed in on purpose.
