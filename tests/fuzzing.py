@@ -65,3 +65,24 @@ def with_some_of(known: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
             lambda extra: {**extra, **kept}
         )
     )
+
+
+# Web-chat frames: a good message frame mutated, message frames with any text, and any JSON at all.
+GOOD_FRAME = {
+    "type": "message",
+    "client_id": "abcdefgh",
+    "text": "where is my order?",
+    "payload": '/rate{"rating":"5"}',
+    "session_id": "s" * 24,
+    "customer_token": None,
+    "last_message_id": 3,
+}
+chat_frames = st.one_of(
+    with_some_of(GOOD_FRAME),
+    st.fixed_dictionaries(
+        {"type": st.just("message"), "client_id": st.just("abcdefgh"), "text": words},
+        optional={"payload": words.map(lambda text: "/a{" + text.replace("{", "").replace("}", "") + "}")},
+    ),
+    with_some_of({"type": "typing", "on": True}),
+    json_values,
+)

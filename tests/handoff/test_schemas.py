@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from handoff.channels.web.chat import _parse_frame
 from handoff.errors import InvalidMessage
 from handoff.schemas import MAX_TEXT, SESSION_ID, parse_customer_message, parse_hello
-from tests.fuzzing import FUZZ, json_values, with_some_of, words
+from tests.fuzzing import FUZZ, chat_frames, json_values
 
 
 def test_a_good_message_is_cleaned_of_control_characters() -> None:
@@ -55,24 +55,8 @@ def test_text_no_database_can_store_is_refused(frame: dict, field: str) -> None:
         parse_customer_message(frame)
 
 
-GOOD_FRAME = {
-    "type": "message",
-    "client_id": "abcdefgh",
-    "text": "where is my order?",
-    "payload": '/rate{"rating":"5"}',
-    "session_id": "s" * 24,
-    "customer_token": None,
-    "last_message_id": 3,
-}
-typed_frames = st.fixed_dictionaries(
-    {"type": st.just("message"), "client_id": st.just("abcdefgh"), "text": words},
-    optional={"payload": words.map(lambda text: "/a{" + text.replace("{", "").replace("}", "") + "}")},
-)
-frames = st.one_of(with_some_of(GOOD_FRAME), typed_frames, json_values)
-
-
 @FUZZ
-@given(frames)
+@given(chat_frames)
 def test_any_frame_is_a_message_or_a_named_error(frame: Any) -> None:
     if not isinstance(frame, dict):
         return  # the web chat refuses anything but an object before these parsers (test below)
@@ -92,7 +76,7 @@ def test_any_frame_is_a_message_or_a_named_error(frame: Any) -> None:
 
 
 @FUZZ
-@given(st.one_of(st.text(max_size=300), json_values.map(json.dumps), frames.map(json.dumps)))
+@given(st.one_of(st.text(max_size=300), json_values.map(json.dumps), chat_frames.map(json.dumps)))
 def test_any_websocket_text_is_a_frame_or_a_named_error(raw: str) -> None:
     try:
         frame = _parse_frame(raw)
