@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from http.cookies import CookieError
 from typing import Any
 
 from aiohttp import web
@@ -59,6 +60,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "SAMEORIGIN",
 }
+MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL's BIGINT hold
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -85,6 +87,10 @@ async def errors_as_json(request: web.Request, handler: Handler) -> web.StreamRe
         response = await handler(request)
     except (GatewayError, store.StoreError, KnowledgeBaseError) as error:
         response = error_response(error)
+    except CookieError:
+        # aiohttp 3.9 raises on a malformed Cookie header as soon as a view reads a cookie; no session
+        # can be read from it, which is what the client needs to hear (not a 500).
+        response = error_response(NotSignedIn("the Cookie header is malformed; sign in again"))
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
@@ -98,9 +104,29 @@ async def json_object_body(request: web.Request, max_bytes: int | None = None) -
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise InvalidMessage("body is not JSON") from None
+    except RecursionError:
+        raise InvalidMessage("body is nested too deeply") from None
     if not isinstance(body, dict):
         raise InvalidMessage("body must be a JSON object")
+    if not _encodable(body):
+        raise InvalidMessage("body has text that is not valid Unicode (an unpaired \\ud800-\\udfff escape)")
     return body
+
+
+def _encodable(body: dict[str, Any]) -> bool:
+    """JSON may escape half a surrogate pair ("\\ud800"); no database can store that text, so refuse it here."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def id_number(value: Any, field: str) -> int:
+    """A whole number that fits a database integer (SQLite raised OverflowError beyond 2**63 - 1: a 500)."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_ID:
+        raise InvalidMessage(f"{field} must be a whole number from 0 to {MAX_ID}")
+    return value
 
 
 def path_number(request: web.Request, name: str) -> int:
@@ -111,4 +137,13 @@ def path_number(request: web.Request, name: str) -> int:
     return int(raw)
 
 
-__all__ = ["SECURITY_HEADERS", "STATUS_CODES", "error_response", "errors_as_json", "json_object_body", "path_number"]
+__all__ = [
+    "MAX_ID",
+    "SECURITY_HEADERS",
+    "STATUS_CODES",
+    "error_response",
+    "errors_as_json",
+    "id_number",
+    "json_object_body",
+    "path_number",
+]

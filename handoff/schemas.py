@@ -54,6 +54,15 @@ def _optional_str(
     return value
 
 
+def _storable(text: str) -> bool:
+    """False for half a surrogate pair ("\\ud800" in JSON), which no database stores: the message would be lost."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_hello(frame: dict[str, Any]) -> Hello:
     last = frame.get("last_message_id")
     if last is not None and (not isinstance(last, int) or isinstance(last, bool) or last < 0):
@@ -73,13 +82,18 @@ def parse_customer_message(frame: dict[str, Any]) -> CustomerMessage:
     if not isinstance(text, str):
         raise InvalidMessage("text must be a string")
     text = CONTROL.sub("", text).strip()
+    if not _storable(text):
+        raise InvalidMessage("text has characters that are not valid Unicode")
     if not text:
         raise InvalidMessage("text is empty")
     if len(text) > MAX_TEXT:
         raise InvalidMessage(f"That message is {len(text)} characters long; it can be at most {MAX_TEXT} characters.")
     payload = frame.get("payload")
     if payload is not None and (
-        not isinstance(payload, str) or len(payload) > MAX_PAYLOAD or not PAYLOAD.match(payload)
+        not isinstance(payload, str)
+        or len(payload) > MAX_PAYLOAD
+        or not PAYLOAD.match(payload)
+        or not _storable(payload)
     ):
         raise InvalidMessage("payload is not a valid quick-reply payload")
     return CustomerMessage(client_id=client_id, text=text, payload=payload)

@@ -64,11 +64,20 @@ class ArticleData:
         return [self.title, *self.questions, self.answer, *self.passages]
 
 
+def _check_unicode(path: Path, field: str, value: str) -> None:
+    # YAML's "\uD800" escape yields half a surrogate pair: it parses, but can be neither hashed nor stored.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ArticleFileError(path, field, "has characters that are not valid Unicode") from None
+
+
 def _text(path: Path, raw: dict[str, Any], field: str, max_length: int) -> str:
     value = raw.get(field)
     if not isinstance(value, str) or not value.strip():
         raise ArticleFileError(path, field, "must be a non-empty text")
     value = value.strip()
+    _check_unicode(path, field, value)
     if len(value) > max_length:
         raise ArticleFileError(path, field, f"is {len(value)} characters; at most {max_length}")
     return value
@@ -84,6 +93,7 @@ def _text_list(path: Path, raw: dict[str, Any], field: str, minimum: int, max_le
             raise ArticleFileError(path, f"{field}[{position}]", "must be a non-empty text")
         if len(item) > max_length:
             raise ArticleFileError(path, f"{field}[{position}]", f"is {len(item)} characters; at most {max_length}")
+        _check_unicode(path, f"{field}[{position}]", item)
         if item.strip() not in items:
             items.append(item.strip())
     if len(items) < minimum:
@@ -97,6 +107,8 @@ def parse_article(path: Path, text: str) -> ArticleData:
         raise ArticleFileError(path, None, "file name must be a slug: lowercase letters, digits and dashes")
     try:
         raw = yaml.safe_load(text)
+    except RecursionError:
+        raise ArticleFileError(path, None, "is nested too deeply to be an article") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
@@ -104,7 +116,8 @@ def parse_article(path: Path, text: str) -> ArticleData:
         raise ArticleFileError(path, where, f"is not valid YAML ({problem})") from None
     if not isinstance(raw, dict):
         raise ArticleFileError(path, None, "must be a YAML mapping with title, category, answer and questions")
-    unknown = sorted(set(raw) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
+    # str(): YAML keys may be numbers or dates, which do not sort among strings.
+    unknown = sorted(str(key) for key in set(raw) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
     if unknown:
         raise ArticleFileError(
             path, unknown[0], f"is not a known field (known: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)})"

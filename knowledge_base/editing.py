@@ -141,7 +141,11 @@ class KnowledgeBaseEditor:
         question = " ".join(question.split())
         if not question or len(question) > MAX_LESSON_CHARS:
             raise ValueError(f"question: 1 to {MAX_LESSON_CHARS} characters")
-        vectors = await compute_embeddings(self.embedder, [question])
+        # Only a text never embedded before gets a new vector: the same wording may be an article's
+        # question or a removed lesson's, and storing its vector twice broke the unique index (a 500).
+        async with unit_of_work(self.sessions) as session:
+            known = await stored_embeddings(session, self.embedder, [question])
+        vectors = await compute_embeddings(self.embedder, [question], known=known)
         async with unit_of_work(self.sessions) as session:
             repository = ArticleRepository(session)
             if slug is not None and await repository.by_slug(slug) is None:

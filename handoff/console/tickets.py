@@ -17,7 +17,7 @@ from crm_store.repositories import ConversationRepository, NoteRepository, Ticke
 from handoff.console.customer_record import customer_record, iso
 from handoff.desk import access
 from handoff.desk.state_machine import AlreadyClaimed
-from handoff.edge import json_object_body, path_number
+from handoff.edge import id_number, json_object_body, path_number
 from handoff.errors import InvalidMessage, NotFound
 from handoff.keys import DESK, LEARNING, SESSIONS
 from handoff.learning.exchange import real_question
@@ -140,9 +140,7 @@ async def release(request: web.Request) -> web.Response:
 @require(*AGENT_ROLES)
 async def transfer(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    target_id = (await json_object_body(request)).get("agent_id")
-    if not isinstance(target_id, int) or isinstance(target_id, bool):
-        raise InvalidMessage("agent_id must be a number")
+    target_id = id_number((await json_object_body(request)).get("agent_id"), "agent_id")
     async with unit_of_work(request.app[SESSIONS]) as session:
         target = await UserRepository(session).get(target_id)
     if target is None:

@@ -90,54 +90,99 @@ class EscalationPolicy:
         raise PolicyError("business_hours has no opening days")
 
 
-def _int(raw: dict[str, Any], key: str, where: str, default: int) -> int:
-    value = raw.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise PolicyError(f"{POLICY_FILE.name}: {where}{key} must be a whole number >= 0, got {value!r}")
+def _mapping(value: Any, where: str, name: str) -> dict[str, Any]:
+    """A section that must be a mapping (an empty one when left out or left blank)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PolicyError(f"{name}: {where} must be a mapping of names to values, got {value!r}")
     return value
 
 
-def _hours(text: Any, where: str) -> tuple[time, time]:
+def _int(raw: dict[str, Any], key: str, where: str, default: int, name: str) -> int:
+    value = raw.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise PolicyError(f"{name}: {where}{key} must be a whole number >= 0, got {value!r}")
+    return value
+
+
+def _flag(raw: dict[str, Any], key: str, name: str) -> bool:
+    value = raw.get(key, True)
+    if not isinstance(value, bool):
+        raise PolicyError(f"{name}: triggers.{key} must be true or false, got {value!r}")
+    return value
+
+
+def _hours(text: Any, where: str, name: str) -> tuple[time, time]:
     try:
         start, end = (time.fromisoformat(part.strip()) for part in str(text).split("-"))
     except ValueError:
-        raise PolicyError(f"{POLICY_FILE.name}: {where} must look like 08:00-20:00, got {text!r}") from None
+        raise PolicyError(f"{name}: {where} must look like 08:00-20:00, got {text!r}") from None
     if start >= end:
-        raise PolicyError(f"{POLICY_FILE.name}: {where} closes before it opens")
+        raise PolicyError(f"{name}: {where} closes before it opens")
     return start, end
+
+
+def _zone(value: Any, name: str) -> ZoneInfo:
+    try:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PolicyError(f"{name}: business_hours.timezone {value!r} is not a time zone") from None
+
+
+def _tiers(value: Any, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ("vip",)
+    if not isinstance(value, list) or not all(isinstance(tier, str) and tier for tier in value):
+        raise PolicyError(f"{name}: vip_tiers must be a list of tier names, got {value!r}")
+    return tuple(value) or ("vip",)
+
+
+def _minutes(value: Any, name: str) -> float:
+    # NaN and infinity would only fail later, when a customer asks how long the wait is.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 24 * 60:
+        raise PolicyError(f"{name}: minutes_per_customer must be a number of minutes above 0, got {value!r}")
+    return float(value)
 
 
 def load_policy(path: Path = POLICY_FILE) -> EscalationPolicy:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         raise PolicyError(f"cannot read {path}: {error}") from None
-    triggers = raw.get("triggers", {})
-    priorities = {key: _int(raw.get("priorities", {}), key, "priorities.", 0) for key in raw.get("priorities", {})}
-    sla = {key: _int(raw.get("sla_minutes", {}), key, "sla_minutes.", 15) for key in raw.get("sla_minutes", {})}
-    hours_raw = raw.get("business_hours", {})
+    return parse_policy(text, path.name)
+
+
+def parse_policy(text: str, name: str = POLICY_FILE.name) -> EscalationPolicy:
+    """The policy in ``text``; anything else than a valid policy is a PolicyError naming the field."""
     try:
-        zone = ZoneInfo(hours_raw.get("timezone", "UTC"))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise PolicyError(
-            f"{path.name}: business_hours.timezone {hours_raw.get('timezone')!r} is not a time zone"
-        ) from None
+        raw = _mapping(yaml.safe_load(text), "the file", name)
+    except (yaml.YAMLError, RecursionError) as error:
+        raise PolicyError(f"{name} is not valid YAML: {error}") from None
+    triggers = _mapping(raw.get("triggers"), "triggers", name)
+    priorities_raw = _mapping(raw.get("priorities"), "priorities", name)
+    sla_raw = _mapping(raw.get("sla_minutes"), "sla_minutes", name)
+    priorities = {str(key): _int(priorities_raw, key, "priorities.", 0, name) for key in priorities_raw}
+    sla = {str(key): _int(sla_raw, key, "sla_minutes.", 15, name) for key in sla_raw}
+    hours_raw = _mapping(raw.get("business_hours"), "business_hours", name)
     opening: dict[int, tuple[time, time]] = {}
-    for day, text in (hours_raw.get("days") or {}).items():
+    for day, hours in _mapping(hours_raw.get("days"), "business_hours.days", name).items():
         if day not in DAYS:
-            raise PolicyError(f"{path.name}: business_hours.days.{day} is not one of {', '.join(DAYS)}")
-        opening[DAYS.index(day)] = _hours(text, f"business_hours.days.{day}")
+            raise PolicyError(f"{name}: business_hours.days.{day} is not one of {', '.join(DAYS)}")
+        opening[DAYS.index(day)] = _hours(hours, f"business_hours.days.{day}", name)
     return EscalationPolicy(
-        asked_for_agent=bool(triggers.get("asked_for_agent", True)),
-        complaint=bool(triggers.get("complaint", True)),
-        failed_turns=_int(triggers, "failed_turns", "triggers.", 2),
-        vip_failed_turns=_int(triggers, "vip_failed_turns", "triggers.", 1),
-        late_order=bool(triggers.get("late_order", True)),
-        vip_tiers=tuple(raw.get("vip_tiers") or ("vip",)),
+        asked_for_agent=_flag(triggers, "asked_for_agent", name),
+        complaint=_flag(triggers, "complaint", name),
+        failed_turns=_int(triggers, "failed_turns", "triggers.", 2, name),
+        vip_failed_turns=_int(triggers, "vip_failed_turns", "triggers.", 1, name),
+        late_order=_flag(triggers, "late_order", name),
+        vip_tiers=_tiers(raw.get("vip_tiers"), name),
         priorities=priorities,
         per_waiting_minute=priorities.pop("per_waiting_minute", 1),
         sla_minutes=sla or {"default": 15},
-        timezone=zone,
+        timezone=_zone(hours_raw.get("timezone", "UTC"), name),
         opening_hours=opening,
-        minutes_per_customer=float(raw.get("minutes_per_customer", 4)),
+        minutes_per_customer=_minutes(raw.get("minutes_per_customer", 4), name),
     )

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from crm_store.db import unit_of_work
 from crm_store.repositories import ArticleRepository
-from handoff.edge import json_object_body
+from handoff.edge import id_number, json_object_body
 from handoff.errors import InvalidMessage, NotFound
 from handoff.keys import EDITOR, SESSIONS
 from handoff.staff.sessions import require, signed_in_user
@@ -36,9 +36,7 @@ def _article_data(slug: str, body: dict[str, Any]) -> ArticleData:
 
 
 def _version_number(value: Any, field: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidMessage(f"{field} must be a number")
-    return value
+    return id_number(value, field)
 
 
 def _article_json(data: ArticleData, version: int, origin: str) -> dict[str, Any]:
@@ -131,11 +129,12 @@ async def set_status(request: web.Request) -> web.Response:
 
 @require(*TRAINER_ROLES)
 async def diff(request: web.Request) -> web.Response:
-    try:
-        first, second = int(request.query["from"]), int(request.query["to"])
-    except (KeyError, ValueError):
-        raise InvalidMessage("from and to must be version numbers") from None
-    changes = await request.app[EDITOR].diff(request.match_info["slug"], first, second)
+    first, second = (request.query.get(name, "") for name in ("from", "to"))
+    if not (first.isascii() and first.isdigit() and second.isascii() and second.isdigit()):
+        raise InvalidMessage("from and to must be version numbers")
+    changes = await request.app[EDITOR].diff(
+        request.match_info["slug"], id_number(int(first), "from"), id_number(int(second), "to")
+    )
     return web.json_response({"diff": changes})
 
 

@@ -9,7 +9,7 @@ from aiohttp import web
 from crm_store.db import unit_of_work
 from crm_store.models import TrainingCandidate
 from crm_store.repositories import UserRepository
-from handoff.edge import json_object_body, path_number
+from handoff.edge import MAX_ID, json_object_body, path_number
 from handoff.errors import GatewayError, InvalidMessage
 from handoff.keys import KNOWLEDGE_BASE, LEARNING, RASA, SESSIONS
 from handoff.learning.review import CandidateContext, candidate_contexts, context_fields
@@ -83,7 +83,7 @@ def _group_body(body: dict[str, Any]) -> tuple[list[int], dict[str, Any]]:
         not isinstance(ids, list)
         or not ids
         or len(ids) > MAX_GROUP
-        or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+        or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i <= MAX_ID for i in ids)
     ):
         raise InvalidMessage(f"candidate_ids must be a list of 1 to {MAX_GROUP} candidate numbers")
     if "question" in body:

@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from crm_store import errors as store
 from handoff.desk.state_machine import AlreadyClaimed
-from handoff.edge import errors_as_json, json_object_body
+from handoff.edge import errors_as_json, id_number, json_object_body
 from handoff.errors import ConfigurationError, CsrfFailed, GatewayError, InvalidMessage, NotFound, NotSignedIn
 
 CASES = [
@@ -38,7 +38,16 @@ async def client():  # type: ignore[no-untyped-def]
 
     app = web.Application(middlewares=[errors_as_json])
     app.router.add_get("/fail/{case}", fail)
+
+    async def echo_any_size(request: web.Request) -> web.Response:
+        return web.json_response(await json_object_body(request))
+
+    async def session_cookie(request: web.Request) -> web.Response:
+        return web.json_response({"session": request.cookies.get("deskbot_session")})
+
     app.router.add_post("/echo", echo)
+    app.router.add_get("/cookie", session_cookie)
+    app.router.add_post("/echo-any-size", echo_any_size)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
 
@@ -74,3 +83,38 @@ async def test_bad_bodies_are_refused_with_a_reason(client, raw: bytes, message:
     response = await client.post("/echo", data=raw, headers={"Content-Type": "application/json"})
     assert response.status == 400
     assert message in (await response.json())["message"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        # Each answered 500 on every JSON endpoint (e.g. POST /api/chat/messages) before this check.
+        (b'{"a": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", "nested too deeply"),  # json.loads' RecursionError
+        (b'{"text": "\\ud800 hello"}', "not valid Unicode"),  # half a surrogate pair: the database refused it
+    ],
+)
+async def test_bodies_no_database_can_take_are_refused_at_the_edge(client, raw: bytes, message: str) -> None:  # type: ignore[no-untyped-def]
+    response = await client.post("/echo-any-size", data=raw, headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert message in (await response.json())["message"]
+
+
+async def test_a_valid_surrogate_pair_is_ordinary_text(client) -> None:  # type: ignore[no-untyped-def]
+    response = await client.post("/echo-any-size", data=b'{"text": "\\ud83d\\ude00"}')
+    assert (response.status, await response.json()) == (200, {"text": "\U0001f600"})
+
+
+async def test_a_malformed_cookie_header_is_not_signed_in_not_a_500(client) -> None:  # type: ignore[no-untyped-def]
+    # Found by schemathesis: any console GET with this Cookie header answered 500 (http.cookies.CookieError).
+    response = await client.get("/cookie", headers={"Cookie": "deskbot_session=abc; $=x"})
+    assert (response.status, (await response.json())["error"]) == (401, "not_signed_in")
+
+
+@pytest.mark.parametrize("value", [2**63, -1, True, "7", 1.0, None])
+def test_an_id_beyond_a_database_integer_is_refused_naming_the_field(value: object) -> None:
+    with pytest.raises(InvalidMessage, match="agent_id must be a whole number"):
+        id_number(value, "agent_id")
+
+
+def test_an_id_that_fits_is_itself() -> None:
+    assert id_number(2**63 - 1, "agent_id") == 2**63 - 1

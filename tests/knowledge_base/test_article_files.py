@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from knowledge_base.article_files import (
     ArticleData,
@@ -14,6 +17,7 @@ from knowledge_base.article_files import (
     parse_article,
 )
 from knowledge_base.errors import ArticleFileError, ArticleFilesInvalid
+from tests.fuzzing import FUZZ, values, with_some_of, words
 
 GOOD = """\
 title: How long do refunds take?
@@ -97,3 +101,72 @@ def test_dump_then_parse_gives_the_same_article(tmp_path: Path) -> None:
         status="draft",
     )
     assert parse_article(tmp_path / "gift-wrap.yml", dump_article(article)) == article
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("1: one\ntitle: x\n", "1"),  # a number among the keys: sorting the unknown ones raised TypeError
+        ("[" * 5000, None),  # nesting deeper than the parser's recursion: RecursionError
+        (
+            'title: "a\\uD800"\ncategory: c\nanswer: a\nquestions: [q]\n',
+            "title",
+        ),  # half a surrogate pair: parsed, then failed to hash or store
+        ('title: t\ncategory: c\nanswer: a\nquestions: ["\\uDFFF"]\n', "questions[1]"),
+    ],
+)
+def test_found_by_fuzzing_a_clear_error_naming_the_field(text: str, field: str | None) -> None:
+    with pytest.raises(ArticleFileError) as caught:
+        parse_article(Path("odd.yml"), text)
+    assert caught.value.field == field
+
+
+ARTICLE = yaml.safe_load(GOOD)
+text_fields = st.fixed_dictionaries(
+    {"title": words, "category": words, "answer": words, "questions": st.lists(words, min_size=1, max_size=3)},
+    optional={"tags": st.lists(words, max_size=2)},
+)
+documents = st.one_of(with_some_of(ARTICLE), text_fields, values)
+slugs = st.one_of(st.from_regex(r"\A[a-z0-9]+(-[a-z0-9]+)*\Z"), st.text(max_size=20))
+
+
+@FUZZ
+@given(slugs, documents)
+def test_any_document_is_an_article_or_an_error_naming_the_field(slug: str, document: object) -> None:
+    _article_or_clear_error(slug, yaml.safe_dump(document, allow_unicode=True))
+
+
+@FUZZ
+@given(st.text(max_size=400))
+def test_any_text_is_an_article_or_an_error_naming_the_field(text: str) -> None:
+    _article_or_clear_error("fuzzed", text)
+
+
+def _article_or_clear_error(slug: str, text: str) -> None:
+    try:
+        article = parse_article(Path(f"{slug}.yml"), text)
+    except ArticleFileError as error:
+        assert error.message and str(error).startswith(f"{slug}.yml")
+        return
+    assert article.slug == slug and article.title and article.answer and article.questions
+    assert article.content_hash, "what parses can be hashed and stored (UTF-8 text only)"
+
+
+printable = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60).filter(str.strip)
+
+
+@FUZZ
+@given(
+    st.builds(
+        ArticleData,
+        slug=st.just("fuzzed"),
+        title=printable.map(str.strip),
+        category=printable.map(lambda text: text.strip()[:64]).filter(bool),
+        answer=printable.map(str.strip),
+        questions=st.lists(printable.map(str.strip), min_size=1, max_size=3, unique=True).map(tuple),
+        tags=st.lists(printable.map(lambda text: text.strip()[:64]).filter(bool), max_size=2, unique=True).map(tuple),
+        status=st.sampled_from(["draft", "published", "archived"]),
+    )
+)
+def test_any_article_survives_export_and_import(article: ArticleData) -> None:
+    assert parse_article(Path("fuzzed.yml"), dump_article(article)) == article

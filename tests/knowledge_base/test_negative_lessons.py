@@ -11,7 +11,7 @@ from sqlalchemy import select
 from crm_store.db import unit_of_work
 from crm_store.errors import NotFound
 from crm_store.models import AuditEntry
-from knowledge_base.article_files import ArticleData
+from knowledge_base.article_files import ArticleData, load_article_file
 from knowledge_base.editing import KnowledgeBaseEditor
 from knowledge_base.importer import import_directory
 from knowledge_base.negative import NegativeLesson, NegativeLessons
@@ -118,3 +118,17 @@ async def test_a_lesson_for_an_unknown_article_is_refused(sessions, embedder) ->
     with pytest.raises(NotFound):
         await editor.add_negative_lesson("anything", "no-such-article", "trainer-1")
     assert await editor.negative_lessons() == []
+
+
+async def test_a_lesson_may_reuse_wording_already_embedded(sessions, embedder) -> None:
+    # Found by schemathesis: the wording of an article's question, or of a removed lesson, answered 500
+    # (the vector was stored a second time, against the unique index of text_embeddings).
+    await import_directory(sessions, embedder, ARTICLES)
+    editor = KnowledgeBaseEditor(sessions, embedder)
+    article_question = load_article_file(ARTICLES / "down-jacket-care.yml").questions[0]
+    first = await editor.add_negative_lesson(article_question, "down-jacket-care", "trainer-1")
+    await editor.remove_negative_lesson(first.id, "trainer-1")
+    again = await editor.add_negative_lesson(article_question, None, "trainer-1")
+    assert [(lesson.question, lesson.article_slug) for lesson in await editor.negative_lessons()] == [
+        (again.question, None)
+    ]

@@ -35,6 +35,8 @@ from crm_store.models.base import utcnow
 from crm_store.repositories import ConversationRepository, CustomerRepository
 from handoff.channels.telegram.delivery import ChatQueues
 from handoff.channels.telegram.formatting import keyboard, parse_callback_data, render, split_message
+from handoff.channels.telegram.updates import parse_update
+from handoff.edge import json_object_body
 from handoff.errors import NotFound
 from handoff.hub import Hub
 from handoff.keys import SETTINGS, TELEGRAM
@@ -164,14 +166,7 @@ class TelegramChannel:
             sent.encode(), self.settings.telegram_webhook_secret.encode()
         ):
             return web.json_response({"error": "forbidden", "message": "bad or missing secret token"}, status=403)
-        try:
-            update = Update.de_json(await request.json(), self.app.bot)
-        except (ValueError, TypeError, KeyError):
-            return web.json_response(
-                {"error": "invalid_update", "message": "body is not a Telegram update"}, status=400
-            )
-        if update is None:
-            return web.json_response({"error": "invalid_update", "message": "empty update"}, status=400)
+        update = parse_update(await json_object_body(request), self.app.bot)
         await self.app.update_queue.put(update)
         return web.json_response({"ok": True})
 

@@ -8,7 +8,8 @@ from crm_store.db import unit_of_work
 from crm_store.demo_data import EXAMPLE_CUSTOMERS
 from crm_store.repositories import CustomerRepository
 from handoff.channels.web.tokens import sign_customer
-from handoff.errors import InvalidMessage, NotFound
+from handoff.edge import json_object_body
+from handoff.errors import NotFound
 from handoff.keys import SESSIONS, SETTINGS
 
 
@@ -24,11 +25,7 @@ async def list_customers(request: web.Request) -> web.Response:
 
 
 async def mint_token(request: web.Request) -> web.Response:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise InvalidMessage("body is not JSON") from None
-    email = body.get("email") if isinstance(body, dict) else None
+    email = (await json_object_body(request)).get("email")
     if not isinstance(email, str) or email not in {entry[2] for entry in EXAMPLE_CUSTOMERS}:
         raise NotFound("email is not one of the demo customers")
     async with unit_of_work(request.app[SESSIONS]) as session:

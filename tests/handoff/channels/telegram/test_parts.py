@@ -107,6 +107,16 @@ async def test_the_webhook_refuses_a_wrong_or_missing_secret_and_writes_nothing(
             headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token-of-the-webhook"},
         )
         assert bad.status == 400
+        # A string where the message object belongs was an AttributeError inside the webhook (a 500).
+        wrong_shape = await client.post(
+            "/telegram/webhook",
+            json={"update_id": 1, "message": "x"},
+            headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token-of-the-webhook"},
+        )
+        assert (wrong_shape.status, await wrong_shape.json()) == (
+            400,
+            {"error": "invalid_message", "message": "message must be an object"},
+        )
 
 
 async def test_network_errors_are_retried_until_telegram_takes_the_message(api: TelegramStandIn) -> None:

@@ -1,7 +1,10 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from handoff.channels.web.tokens import sign_customer, verify_customer
 from handoff.errors import InvalidToken
+from tests.fuzzing import FUZZ
 
 SECRET = "s" * 64
 
@@ -39,3 +42,17 @@ def test_expired_and_foreign_secret_tokens_are_refused() -> None:
         verify_customer(SECRET, token, now=1011)
     with pytest.raises(InvalidToken, match="bad signature"):
         verify_customer("another secret", sign_customer(SECRET, 7))
+
+
+@pytest.mark.parametrize("token", ["v1.1.1.é", "v1.1.1.\ud800", "v1.١.1.ab"])
+def test_non_ascii_tokens_are_malformed_not_a_crash(token: str) -> None:
+    # Found by fuzzing: hmac.compare_digest raised TypeError on non-ASCII text, a 500 for a customer's hello.
+    with pytest.raises(InvalidToken, match="malformed"):
+        verify_customer(SECRET, token)
+
+
+@FUZZ
+@given(st.text(max_size=120) | st.from_regex(r"\Av1\.[0-9]{1,6}\.[0-9]{1,12}\.[0-9a-f]{0,64}\Z"))
+def test_any_text_is_a_customer_or_an_invalid_token(token: str) -> None:
+    with pytest.raises(InvalidToken):  # nobody signed any of these
+        verify_customer(SECRET, token, now=1000)
