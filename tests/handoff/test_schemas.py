@@ -86,12 +86,6 @@ def test_any_websocket_text_is_a_frame_or_a_named_error(raw: str) -> None:
         assert isinstance(frame, dict) and isinstance(frame["type"], str)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="reported, not fixed here (handoff/channels/web/chat.py is being changed by others): "
-    "_parse_frame lets json.loads' RecursionError out of the websocket handler",
-)
 def test_a_deeply_nested_frame_is_a_named_error() -> None:
     with pytest.raises(InvalidMessage):
         _parse_frame('{"type": "message", "text": ' + "[" * 5000 + "]" * 5000 + "}")

@@ -23,7 +23,7 @@ from crm_store.repositories import ConversationRepository
 from handoff.channels.web.tokens import verify_customer
 from handoff.client_address import client_address
 from handoff.conversation_access import may_join
-from handoff.edge import json_object_body
+from handoff.edge import id_number, json_object_body
 from handoff.errors import GatewayError, InvalidMessage, InvalidToken
 from handoff.keys import DESK, HUB, LIMITER, ROUTER, SESSIONS, SETTINGS
 from handoff.limits import Rule
@@ -66,6 +66,8 @@ def _parse_frame(raw: str) -> dict[str, Any]:
         frame = json.loads(raw)
     except json.JSONDecodeError:
         raise InvalidMessage("frame is not JSON") from None
+    except RecursionError:  # nested deeper than any real frame: the handler must live on to say so
+        raise InvalidMessage("frame is nested too deeply") from None
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise InvalidMessage("frame must be a JSON object with a type")
     if len(raw.encode()) > MAX_FRAME_BYTES:
@@ -241,8 +243,10 @@ async def get_history(request: web.Request) -> web.Response:
     if not SESSION_ID.match(session_id):
         raise InvalidMessage("session_id is missing or malformed")
     after = request.query.get("after")
-    if after is not None and not after.isdigit():
+    if after is not None and not (after.isascii() and after.isdigit()):
         raise InvalidMessage("after must be a message id")
+    if after is not None:
+        id_number(int(after), "after")  # beyond a database integer the query itself would fail
     customer_id = _customer_from_token(request, request.headers.get(CUSTOMER_TOKEN_HEADER))
     messages = []
     if await _joinable(request, session_id, customer_id):
