@@ -155,7 +155,7 @@ def _question(path: Path, number: int, entry: Any, articles: set[str]) -> Questi
     )
 
 
-async def _intent_of_last_message(http: aiohttp.ClientSession, product: RunningProduct, sender: str) -> str | None:
+async def intent_of_last_message(http: aiohttp.ClientSession, product: RunningProduct, sender: str) -> str | None:
     settings = product.settings
     async with http.get(
         f"{settings.rasa_url}/conversations/{sender}/tracker", params={"token": settings.rasa_token}
@@ -175,7 +175,7 @@ async def ask(
         replies = await client.say(question.text, timeout=timeout)
         seconds = time.perf_counter() - started
         errors = [r.get("message") or r.get("code") for r in replies if r.get("type") == "error"]
-        intent = await _intent_of_last_message(http, product, str(client.session_id))
+        intent = await intent_of_last_message(http, product, str(client.session_id))
         return Outcome(question, read_replies(replies, slugs), seconds, intent, str(errors[0]) if errors else None)
     except (asyncio.TimeoutError, aiohttp.ClientError, ConnectionError) as error:
         return Outcome(question, Reading(None, ()), timeout, error=f"{type(error).__name__}: {error}")

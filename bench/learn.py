@@ -38,6 +38,7 @@ import aiohttp
 import yaml
 
 from bench.common import ROOT, append_results, command_line, percentiles_ms, progress
+from bench.faq import intent_of_last_message
 from bot.intents import KNOWLEDGE_BASE_INTENTS
 from crm_store.db import create_engine, session_factory
 from handoff.channels.web.client import ChatClient
@@ -151,16 +152,6 @@ async def ask(http: aiohttp.ClientSession, base_url: str, text: str, slugs: dict
         await client.close()
 
 
-async def intent_of(http: aiohttp.ClientSession, product: RunningProduct, sender: str) -> str | None:
-    settings = product.settings
-    async with http.get(
-        f"{settings.rasa_url}/conversations/{sender}/tracker", params={"token": settings.rasa_token}
-    ) as response:
-        tracker = await response.json() if response.status == 200 else {}
-    users = [event for event in tracker.get("events") or [] if event.get("event") == "user"]
-    return ((users[-1].get("parse_data") or {}).get("intent") or {}).get("name") if users else None
-
-
 async def ask_all(
     http: aiohttp.ClientSession, product: RunningProduct, texts: list[str], slugs: dict[str, str]
 ) -> dict[str, Reading]:
@@ -182,7 +173,7 @@ async def teach(
     try:
         await customer.connect()
         await customer.say(lesson.question, timeout=REPLY_TIMEOUT)
-        tally.intents[lesson.question] = await intent_of(http, product, str(customer.session_id))
+        tally.intents[lesson.question] = await intent_of_last_message(http, product, str(customer.session_id))
         await customer.say(ASK_FOR_A_PERSON, timeout=REPLY_TIMEOUT)
     finally:
         await customer.close()
