@@ -50,8 +50,8 @@ browser: ## make sure Debian's chromium (never a downloaded browser build) and a
 test: venv browser lint ## lint, then every test (SQLite and PostgreSQL at 127.0.0.1:5432, trained model, real browser)
 	RASA_TELEMETRY_ENABLED=false $(PY) -m pytest
 
-test-fast: venv ## the quick tier (under 2 minutes): no model, no processes, no browser, no PostgreSQL
-	$(PY) -m pytest -m "not slow and not postgres"
+test-fast: venv ## the quick tier (under 2 minutes): no model, no processes, no browser, no PostgreSQL or Redis
+	$(PY) -m pytest -m "not slow and not postgres and not redis"
 
 BANKING77 := ../shared/datasets/banking77
 bench: bench-nlu bench-chat bench-kb ## every benchmark below, then search quality and training time (about an hour)

@@ -4,16 +4,22 @@ Counting is the ``limits`` library's moving window, kept in memory by default (o
 gateway) or in Redis (``RATE_LIMIT_STORAGE=redis://…``, so replicas share one count).
 A rule is a setting such as ``5/minute;20/hour``: every window must have room, so
 someone who keeps going meets a longer wait each time a larger window fills up.
+
+When the shared storage cannot be reached, events are let through uncounted (logged once per
+outage, and reported in ``/readyz``): limits guard against abuse, and refusing every customer
+and agent because Redis is down would be the bigger harm.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from coredis.exceptions import RedisError
 from limits import RateLimitItem, parse_many
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import ConfigurationError as LimitsConfigurationError
@@ -25,7 +31,11 @@ from handoff.errors import RateLimited
 if TYPE_CHECKING:
     from handoff.settings import Settings
 
+logger = logging.getLogger(__name__)
 STORAGE_SCHEMES = ("memory", "redis", "rediss")
+STORAGE_FAILURES = (RedisError, OSError, TimeoutError)
+# A Redis that hangs must not hang a login or a chat message with it.
+REDIS_TIMEOUTS = {"connect_timeout": 1.0, "stream_timeout": 1.0}
 
 
 def parse_rule(setting: str, value: str) -> tuple[RateLimitItem, ...]:
@@ -75,34 +85,67 @@ class Limiter:
     def __init__(self, storage_url: str = "memory://") -> None:
         try:
             # The async storage classes register under "async+<scheme>".
-            self._storage = storage_from_string(f"async+{storage_url}")
+            options = REDIS_TIMEOUTS if storage_url.startswith("redis") else {}
+            self._storage = storage_from_string(f"async+{storage_url}", **options)
         except LimitsConfigurationError as error:
             raise ConfigError(f"RATE_LIMIT_STORAGE cannot be used: {error}") from None
         # The strategy holds only a weak reference to its storage: self._storage keeps it alive.
         self._strategy = MovingWindowRateLimiter(self._storage)
+        self._outage: str | None = None  # why the storage last failed, until it answers again
+
+    @property
+    def state(self) -> str:
+        """Either "counting", or why events are being let through uncounted (reported in /readyz)."""
+        if self._outage is None:
+            return "counting"
+        return f"not counting: storage unreachable ({self._outage})"
 
     async def check(self, rule: Rule, key: str, message: str) -> None:
         """RateLimited (with the wait) when any window of ``rule`` is full for ``key``; counts nothing."""
-        waits = [await self._wait(item, rule.name, key) for item in rule.items]
+        try:
+            waits = [await self._wait(item, rule.name, key) for item in rule.items]
+        except STORAGE_FAILURES as error:
+            self._storage_failed(error)
+            return
+        self._storage_answered()
         longest = max(waits)
         if longest > 0:
             raise RateLimited(message.format(wait=describe_wait(longest)), retry_after=longest)
 
     async def hit(self, rule: Rule, key: str) -> None:
         """Count one event (a failed login) whether or not the rule still has room."""
-        for item in rule.items:
-            await self._strategy.hit(item, rule.name, key)
+        try:
+            for item in rule.items:
+                await self._strategy.hit(item, rule.name, key)
+        except STORAGE_FAILURES as error:
+            self._storage_failed(error)
 
     async def take(self, rules: Sequence[tuple[Rule, str]], message: str) -> None:
         """Count one event against every (rule, key), or none of them and RateLimited when one is full."""
         for rule, key in rules:
             await self.check(rule, key, message)
+            if self._outage is not None:
+                return  # that check could not reach the storage: don't wait on it again for this event
         for rule, key in rules:
             await self.hit(rule, key)
 
     async def clear(self, rule: Rule, key: str) -> None:
-        for item in rule.items:
-            await self._strategy.clear(item, rule.name, key)
+        try:
+            for item in rule.items:
+                await self._strategy.clear(item, rule.name, key)
+        except STORAGE_FAILURES as error:
+            self._storage_failed(error)
+
+    def _storage_failed(self, error: BaseException) -> None:
+        why = str(error) or type(error).__name__
+        if self._outage is None:
+            logger.warning("rate-limit storage unreachable, letting events through uncounted: %s", why)
+        self._outage = why
+
+    def _storage_answered(self) -> None:
+        if self._outage is not None:
+            logger.warning("rate-limit storage answers again; counting resumed")
+            self._outage = None
 
     async def _wait(self, item: RateLimitItem, *identifiers: str) -> int:
         if await self._strategy.test(item, *identifiers):

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from handoff.keys import KNOWLEDGE_BASE, RASA, TELEGRAM, WARMTH
+from handoff.keys import KNOWLEDGE_BASE, LIMITER, RASA, TELEGRAM, WARMTH
 from handoff.rasa_client import RasaClient
 from knowledge_base.embedding import Embedder
 
@@ -56,9 +56,13 @@ async def parts(app: web.Application) -> dict[str, str]:
     }
 
 
-def _telegram(app: web.Application) -> dict[str, Any]:
-    telegram = app.get(TELEGRAM)
-    return {"telegram": telegram.state if telegram is not None else "off"}
+def _reported(app: web.Application) -> dict[str, Any]:
+    """The parts that are reported but never required: web chat and the consoles work without them."""
+    telegram, limiter = app.get(TELEGRAM), app.get(LIMITER)
+    return {
+        "telegram": telegram.state if telegram is not None else "off",
+        "limits": limiter.state if limiter is not None else "off",
+    }
 
 
 async def livez(request: web.Request) -> web.Response:
@@ -70,14 +74,13 @@ async def readyz(request: web.Request) -> web.Response:
     ready = all(state == "ready" for state in states.values())
     not_ready = [name for name, state in states.items() if state != "ready"]
     body = {"status": "ready" if ready else "not ready", "parts": states, "not_ready": not_ready}
-    # Telegram is reported, never required: web chat and the consoles work without it.
-    return web.json_response({**body, **_telegram(request.app)}, status=200 if ready else 503)
+    return web.json_response({**body, **_reported(request.app)}, status=200 if ready else 503)
 
 
 async def healthz(request: web.Request) -> web.Response:
     rasa_ok = await request.app[RASA].healthy()
     return web.json_response(
-        {"status": "ok" if rasa_ok else "degraded", "rasa": rasa_ok, **_telegram(request.app)},
+        {"status": "ok" if rasa_ok else "degraded", "rasa": rasa_ok, **_reported(request.app)},
         status=200 if rasa_ok else 503,
     )
 

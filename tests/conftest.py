@@ -1,8 +1,8 @@
 """Shared fixtures: real SQLite and PostgreSQL databases, migrated once per session, emptied after each test.
 
 Tiers are marked at collection, where pytest honours them: a test that runs on PostgreSQL is
-``postgres``; one that needs the embedding model, a trained Rasa model, the running product or a
-browser is ``slow``. ``make test-fast`` deselects both.
+``postgres``, one that needs a Redis server is ``redis``; one that needs the embedding model, a
+trained Rasa model, the running product or a browser is ``slow``. ``make test-fast`` deselects all three.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from crm_store import clock, migrate
 from crm_store.db import create_engine, session_factory
 from crm_store.models import Base
 from tests.clocks import weekday_morning
+from tests.redis_server import RedisServer, answers
 
 pytest_plugins = ["tests.fixtures.product", "tests.fixtures.browser"]
 
@@ -37,9 +38,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if fixtures & {"postgres_database", "postgresql_url"} or "postgresql" in params.values():
             item.add_marker(pytest.mark.postgres)
+        if fixtures & {"redis_url", "own_redis"}:
+            item.add_marker(pytest.mark.redis)
 
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -85,6 +89,25 @@ def postgres_database() -> Iterator[str]:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The machine's Redis, as replicas would share it (.ci/run starts it when it is down)."""
+    if not answers(REDIS_URL):
+        pytest.fail(f"Redis is not reachable at {REDIS_URL} (start it, or set TEST_REDIS_URL)")
+    return REDIS_URL
+
+
+@pytest.fixture
+def own_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A Redis of the test's own, which it may stop and start again without touching anyone else's."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

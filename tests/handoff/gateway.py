@@ -8,6 +8,7 @@ Keyword arguments are settings, so each test states the limits it is about.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -80,3 +81,20 @@ async def add_staff(sessions: Any, username: str, role: str = "agent") -> None:
 def cookie_session() -> aiohttp.ClientSession:
     """A browser-like client: keeps the loopback gateway's cookies."""
     return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+
+async def attempt(
+    gateway: Gateway, username: str, password: str, headers: dict[str, str] | None = None
+) -> aiohttp.ClientResponse:
+    """One sign-in from a fresh browser: fetch the form (for its CSRF cookie), then post it."""
+    async with cookie_session() as http:
+        async with http.get(gateway.url("/console/login")) as page:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)  # type: ignore[union-attr]
+        response = await http.post(
+            gateway.url("/console/login"),
+            data={"username": username, "password": password, "csrf_token": token},
+            headers=headers or {},
+            allow_redirects=False,
+        )
+        await response.text()
+        return response

@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import re
 
-import aiohttp
 import pytest
 
-from tests.handoff.gateway import Gateway, add_staff, cookie_session, running_gateway
+from tests.handoff.gateway import add_staff, attempt, running_gateway
 from tests.staff_client import PASSWORD
-
-
-async def attempt(
-    gateway: Gateway, username: str, password: str, headers: dict[str, str] | None = None
-) -> aiohttp.ClientResponse:
-    """One sign-in from a fresh browser: fetch the form (for its CSRF cookie), then post it."""
-    async with cookie_session() as http:
-        async with http.get(gateway.url("/console/login")) as page:
-            token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text()).group(1)  # type: ignore[union-attr]
-        response = await http.post(
-            gateway.url("/console/login"),
-            data={"username": username, "password": password, "csrf_token": token},
-            headers=headers or {},
-            allow_redirects=False,
-        )
-        await response.text()
-        return response
 
 
 async def test_wrong_passwords_for_one_account_get_429_with_the_wait_even_for_the_right_one(
