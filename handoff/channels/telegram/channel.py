@@ -35,6 +35,7 @@ from crm_store.models.base import utcnow
 from crm_store.repositories import ConversationRepository, CustomerRepository
 from handoff.channels.telegram.delivery import ChatQueues
 from handoff.channels.telegram.formatting import keyboard, parse_callback_data, render, split_message
+from handoff.channels.telegram.polling_watch import WatchedPollRequest
 from handoff.channels.telegram.updates import parse_update
 from handoff.edge import json_object_body
 from handoff.errors import NotFound
@@ -86,8 +87,11 @@ class TelegramChannel:
         builder: ApplicationBuilder = (
             ApplicationBuilder().token(settings.telegram_bot_token).base_url(settings.telegram_api_url)
         )
+        self.poll = WatchedPollRequest()
         if settings.telegram_mode == "webhook":
             builder = builder.updater(None)
+        else:
+            builder = builder.get_updates_request(self.poll)
         self.app: Application = builder.build()
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -117,8 +121,11 @@ class TelegramChannel:
     @property
     def state(self) -> str:
         """For the health endpoints: "up", or what is wrong in words."""
-        if self._state == "up" and self.app.updater is not None and not self.app.updater.running:
-            return "polling stopped"
+        if self._state == "up" and self.app.updater is not None:
+            if not self.app.updater.running:
+                return "polling stopped"
+            if self.poll.failure is not None:
+                return f"unreachable, retrying ({self.poll.failure})"
         return self._state
 
     async def start(self) -> None:

@@ -30,6 +30,7 @@ class TelegramStandIn:
         self._message_ids = itertools.count(1)
         self._failures: dict[str, deque[int]] = {}
         self._outages: dict[str, int] = {}  # method -> how many more calls answer 502 (a network error to the bot)
+        self._down: set[str] = set()  # methods that answer 502 until the test ends the outage
         self._lock = threading.Lock()
         self.loop = asyncio.new_event_loop()
         self.port = 0
@@ -85,6 +86,15 @@ class TelegramStandIn:
         """The next ``times`` calls of ``method`` answer 502, which python-telegram-bot raises as a NetworkError."""
         with self._lock:
             self._outages[method] = self._outages.get(method, 0) + times
+
+    def begin_outage(self, *methods: str) -> None:
+        """Every call of ``methods`` answers 502 until ``end_outage``: Telegram down for as long as the test says."""
+        with self._lock:
+            self._down.update(methods)
+
+    def end_outage(self) -> None:
+        with self._lock:
+            self._down.clear()
 
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[dict[str, Any]]:
         with self._lock:
@@ -177,9 +187,10 @@ class TelegramStandIn:
             self.calls.append((method, params, time.monotonic()))
             failures = self._failures.get(method)
             retry_after = failures.popleft() if failures else None
-            down = self._outages.get(method, 0) > 0
-            if down:
+            counted_down = self._outages.get(method, 0) > 0
+            if counted_down:
                 self._outages[method] -= 1
+            down = counted_down or method in self._down
         if down:
             return web.Response(status=502, text="Bad Gateway")
         if retry_after is not None:
