@@ -32,8 +32,19 @@ START_TIMEOUT_S = 240
 STOP_GRACE_S = 7.0  # then SIGKILL: `deskbot run` must be gone within 10 s of a SIGTERM
 
 
+LIVENESS_TIMEOUT_S = 5.0  # a loaded part may be slow; the supervisor wants a minute of silence besides
+
+
 class ServiceFailed(RuntimeError):
     pass
+
+
+def _answers(url: str, timeout_s: float) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:  # noqa: S310 (loopback URL we built)
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
 
 
 @dataclass
@@ -43,6 +54,7 @@ class Service:
     health_url: str
     log_path: Path
     env: dict[str, str]
+    live_url: str = ""  # answers while the process serves at all (health_url may also need other parts)
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self) -> None:
@@ -57,11 +69,13 @@ class Service:
         return None if self.process is None else self.process.poll()
 
     def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(self.health_url, timeout=2) as response:  # noqa: S310 (loopback URL we built)
-                return response.status == 200
-        except (urllib.error.URLError, OSError, ValueError):
-            return False
+        return _answers(self.health_url, timeout_s=2)
+
+    def alive(self) -> bool:
+        return _answers(self.live_url or self.health_url, timeout_s=LIVENESS_TIMEOUT_S)
+
+    def kill(self) -> None:
+        self.signal_group(signal.SIGKILL)
 
     def log_tail(self, lines: int = 12) -> str:
         try:
@@ -203,6 +217,7 @@ def build_services(settings: Settings, model: Path) -> list[Service]:
             f"http://127.0.0.1:{settings.gateway_port}/readyz",
             logs / "gateway.log",
             env,
+            live_url=f"http://127.0.0.1:{settings.gateway_port}/livez",
         ),
     ]
 
@@ -256,6 +271,10 @@ class Stack:
             return 0
         finally:
             self.stop()
+
+    @property
+    def background_supervisor(self) -> Supervisor | None:
+        return None if self._background is None else self._background.supervisor
 
     def supervise_in_background(self) -> None:
         """Restart crashed parts while another program (a test, a bench) uses the running product."""

@@ -3,6 +3,11 @@
 The gateway is the product's front door: while it runs, customers are answered or told to wait,
 so a crashed action server or Rasa server is restarted (1 s, 2 s, 4 s … capped) instead of
 taking the rest down. Only the gateway's death, or a part that keeps crashing fast, ends the run.
+
+A part that is running but has stopped answering (deadlocked, stuck in a loop, stopped) is no
+better than a dead one and never exits by itself: once it has answered its liveness check since
+its start, ``hang_after_s`` of unanswered checks get it killed, and then restarted like a crash.
+The gateway too: a hung front door is restarted, not left hanging or taken as the end of the run.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ class Supervised(Protocol):
     def start(self) -> None: ...
     def exit_code(self) -> int | None: ...
     def healthy(self) -> bool: ...
+    def alive(self) -> bool: ...
+    def kill(self) -> None: ...
     def log_tail(self, lines: int = 12) -> str: ...
 
 
@@ -60,6 +67,10 @@ class _Watched:
     service: Supervised
     backoff: Backoff
     restart_at: float | None = None  # set while the part is down, waiting for its next start
+    answered: bool = False  # its liveness check has answered since its last start
+    silent_since: float | None = None  # when its liveness check stopped answering
+    next_liveness_at: float = 0.0
+    killed_hung: bool = False  # the supervisor killed it for hanging: its exit is restarted, gateway included
 
 
 @dataclass
@@ -71,6 +82,8 @@ class Supervisor:
     essential: tuple[str, ...] = ESSENTIAL
     make_backoff: Callable[[], Backoff] = Backoff
     clock: Callable[[], float] = time.monotonic
+    hang_after_s: float = 60.0  # long enough that a part busy under load is not mistaken for a hung one
+    liveness_every_s: float = 5.0
     _watched: list[_Watched] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -91,13 +104,18 @@ class Supervisor:
                     service.start()
                     watched.backoff.started(now)
                     watched.restart_at = None
+                    watched.answered, watched.silent_since, watched.killed_hung = False, None, False
                 continue
             code = service.exit_code()
             if code is None:
+                self._check_liveness(watched, now)
                 continue
-            self.progress(f"{service.name} stopped unexpectedly (exit {code}); last lines of its log:")
-            self.progress(service.log_tail())
-            if service.name in self.essential:
+            if watched.killed_hung:
+                self.progress(f"the {service.name} was killed for not answering")
+            else:
+                self.progress(f"{service.name} stopped unexpectedly (exit {code}); last lines of its log:")
+                self.progress(service.log_tail())
+            if service.name in self.essential and not watched.killed_hung:
                 self.progress(f"the {service.name} is essential: stopping everything")
                 return 1
             delay = watched.backoff.crashed(now)
@@ -113,6 +131,26 @@ class Supervisor:
             )
             watched.restart_at = now + delay
         return None
+
+    def _check_liveness(self, watched: _Watched, now: float) -> None:
+        if now < watched.next_liveness_at:
+            return
+        watched.next_liveness_at = now + self.liveness_every_s
+        service = watched.service
+        if service.alive():
+            watched.answered, watched.silent_since = True, None
+            return
+        if not watched.answered:
+            return  # still starting (Rasa loads its model for a minute): not a hang
+        if watched.silent_since is None:
+            watched.silent_since = now
+        elif now - watched.silent_since >= self.hang_after_s:
+            self.progress(
+                f"the {service.name} is running but has not answered for {now - watched.silent_since:.0f} s: "
+                "killing it so it is restarted"
+            )
+            watched.killed_hung = True
+            service.kill()
 
 
 class StopRequested(BaseException):

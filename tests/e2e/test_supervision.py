@@ -1,12 +1,14 @@
 """A part of the bot dies during a conversation: the gateway stays up, the message waits and is answered.
 
-Real processes: the shared product's action server and Rasa server are killed with SIGKILL and
-the supervisor (running in the background, as under ``deskbot run``) brings them back. Every wait
+Real processes: the shared product's action server and Rasa server are killed with SIGKILL, or the
+action server is stopped (SIGSTOP: running, answering nothing), and the supervisor (running in the
+background, as under ``deskbot run``) brings them back. Every wait
 is for a condition, never a fixed time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 
@@ -73,3 +75,34 @@ async def test_the_action_server_then_rasa_die_and_waiting_messages_are_answered
 
     await _kill_and_ask("action server", customer, http, product, product_stack)
     await _kill_and_ask("Rasa server", customer, http, product, product_stack)
+
+
+async def test_a_hung_action_server_is_killed_and_restarted_and_the_waiting_message_answered(
+    customer: ChatClient, http: aiohttp.ClientSession, product: RunningProduct, product_stack: Stack
+) -> None:
+    async def ready() -> bool:
+        return (await _readiness(http, product))[0] == 200
+
+    await wait_for(ready, timeout=60)
+    await customer.connect()
+    supervisor = product_stack.background_supervisor
+    assert supervisor is not None
+    service = _service(product_stack, "action server")
+    assert service.process is not None
+    hung_pid, default_hang_s = service.process.pid, supervisor.hang_after_s
+    supervisor.hang_after_s = 10.0  # the shipped minute, shortened for this test only
+    os.killpg(hung_pid, signal.SIGSTOP)  # running but answering nothing, as a deadlock
+    try:
+        await customer.send_raw({"type": "message", "client_id": "while-hung", "text": QUESTION})
+        frames: list[dict] = []  # type: ignore[type-arg]
+        while not any(ANSWER in (frame.get("text") or "") for frame in frames):
+            frames.append(await customer.receive(timeout=RESTART_WAIT_S))
+    finally:
+        supervisor.hang_after_s = default_hang_s
+        if service.process is not None and service.process.pid == hung_pid:
+            with contextlib.suppress(ProcessLookupError):  # the test failed before the restart: leave it running
+                os.killpg(hung_pid, signal.SIGCONT)
+    assert service.process is not None and service.process.pid != hung_pid, "killed for hanging and restarted"
+    said = [frame.get("text") for frame in frames if frame.get("type") == "message" and frame["sender"] != "customer"]
+    assert sum(ANSWER in (text or "") for text in said) == 1, "answered once"
+    await wait_for(ready, timeout=60)

@@ -40,16 +40,24 @@ class FakePart:
     name: str
     code: int | None = None
     starts: int = 0
+    answering: bool = True  # False: running but silent, as a deadlocked process
 
     def start(self) -> None:
         self.starts += 1
         self.code = None
+        self.answering = True
 
     def exit_code(self) -> int | None:
         return self.code
 
     def healthy(self) -> bool:
         return self.code is None
+
+    def alive(self) -> bool:
+        return self.code is None and self.answering
+
+    def kill(self) -> None:
+        self.code = -9
 
     def log_tail(self, lines: int = 12) -> str:
         return "last words"
@@ -68,6 +76,53 @@ def test_a_crashed_part_is_restarted_after_its_delay_and_the_gateway_ends_the_ru
     assert actions.starts == 1 and actions.code is None
     gateway.code = 1
     assert supervisor.check() == 1, "the gateway's death ends the run"
+
+
+def run_checks(supervisor: Supervisor, now: list[float], until: float, step: float = 1.0) -> list[int | None]:
+    codes = []
+    while now[0] < until:
+        now[0] += step
+        codes.append(supervisor.check())
+    return codes
+
+
+def test_a_part_that_stops_answering_is_killed_after_the_hang_time_and_restarted_even_the_gateway() -> None:
+    now = [0.0]
+    said: list[str] = []
+    rasa, gateway = FakePart("Rasa server"), FakePart("gateway")
+    supervisor = Supervisor([rasa, gateway], progress=said.append, clock=lambda: now[0], hang_after_s=60)
+    run_checks(supervisor, now, until=10)  # both answer: seen alive
+    rasa.answering = gateway.answering = False
+    assert set(run_checks(supervisor, now, until=65)) == {None}
+    assert rasa.code is None and gateway.code is None, "under a minute of silence is a busy part, not a hung one"
+    assert set(run_checks(supervisor, now, until=90)) == {None}, "a hung gateway does not end the run"
+    assert rasa.starts == 1 and gateway.starts == 1, "both killed and restarted"
+    assert rasa.answering and gateway.answering
+    assert any("has not answered for 6" in line and "gateway" in line for line in said), said
+    gateway.code = 1
+    assert supervisor.check() == 1, "a gateway that dies by itself still ends the run"
+
+
+def test_a_part_still_starting_is_never_taken_for_a_hung_one() -> None:
+    now = [0.0]
+    rasa = FakePart("Rasa server", answering=False)  # loading its model: never answered yet
+    supervisor = Supervisor([rasa], progress=lambda line: None, clock=lambda: now[0], hang_after_s=60)
+    assert set(run_checks(supervisor, now, until=600)) == {None}
+    assert rasa.code is None and rasa.starts == 0
+
+
+def test_one_answer_forgets_the_silence_before_it() -> None:
+    now = [0.0]
+    actions = FakePart("action server")
+    supervisor = Supervisor([actions], progress=lambda line: None, clock=lambda: now[0], hang_after_s=60)
+    run_checks(supervisor, now, until=5)
+    actions.answering = False
+    run_checks(supervisor, now, until=50)
+    actions.answering = True
+    run_checks(supervisor, now, until=56)
+    actions.answering = False
+    run_checks(supervisor, now, until=110)
+    assert actions.code is None and actions.starts == 0, "two silences of under a minute each"
 
 
 # A service that starts a grandchild in its own process group, and both ignore SIGTERM: only the
