@@ -7,6 +7,7 @@ product exactly as an operator does.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import secrets
@@ -32,11 +33,23 @@ START_TIMEOUT_S = 240
 STOP_GRACE_S = 7.0  # then SIGKILL: `deskbot run` must be gone within 10 s of a SIGTERM
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 LIVENESS_TIMEOUT_S = 5.0  # a loaded part may be slow; the supervisor wants a minute of silence besides
 
 
 class ServiceFailed(RuntimeError):
     pass
+
+
+def _stop_with_launcher() -> None:
+    """In the child, before exec: SIGTERM it when the thread that started it dies, even by SIGKILL.
+
+    Without this a launcher (``deskbot run``, a test run) that is killed outright leaves the three
+    servers running and holding their ports. Linux only; elsewhere the launcher's own stop is all.
+    """
+    if sys.platform == "linux":
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _answers(url: str, timeout_s: float) -> bool:
@@ -61,7 +74,13 @@ class Service:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            self.command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            self.command,
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_stop_with_launcher,  # noqa: PLW1509 (only a prctl call, before exec)
         )
         log.close()
 

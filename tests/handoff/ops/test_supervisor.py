@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -194,3 +195,40 @@ def test_sigterm_to_the_launcher_stops_every_process_within_ten_seconds(tmp_path
     finally:
         if launcher.poll() is None:
             launcher.kill()
+
+
+# A service as Rasa and the action server are: SIGTERM ends it.
+POLITE = textwrap.dedent(
+    """
+    import os, sys, time
+    with open(sys.argv[1], "w") as pids:
+        pids.write(str(os.getpid()))
+    time.sleep(600)
+    """
+)
+
+
+def test_a_launcher_killed_outright_takes_its_services_with_it(tmp_path: Path) -> None:
+    launcher = subprocess.Popen(
+        [sys.executable, "-c", LAUNCHER, str(tmp_path), POLITE],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert launcher.stdout is not None and launcher.stdout.readline().strip() == "watching"
+        pid_files = [tmp_path / "action server.pids", tmp_path / "gateway.pids"]
+        _wait(lambda: all(path.exists() and path.read_text() for path in pid_files), timeout=20)
+        pids = [int(path.read_text()) for path in pid_files]
+        assert all(_alive(pid) for pid in pids)
+
+        launcher.kill()  # SIGKILL: no clean-up of its own runs
+        launcher.wait(timeout=10)
+        _wait(lambda: not any(_alive(pid) for pid in pids), timeout=10)
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+        for pid in pids if "pids" in locals() else []:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
