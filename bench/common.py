@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import resource
 import shlex
 import subprocess
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
+import aiohttp
 import numpy as np
 
 from knowledge_base.article_files import ArticleData
@@ -87,3 +89,20 @@ def variant_fold(
     held = {a.slug: tuple(q for i, q in enumerate(a.questions) if i % folds == fold) for a in articles}
     kept = {a.slug: tuple(q for q in a.questions if q not in held[a.slug]) for a in articles}
     return held, kept
+
+
+async def console_sign_in(http: aiohttp.ClientSession, base_url: str, username: str, password: str, home: str) -> str:
+    """Sign a staff member in through the login form (its CSRF cookie first) and return ``home``'s CSRF token."""
+    async with http.get(f"{base_url}/console/login") as page:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text())
+    if token is None:
+        raise RuntimeError("no CSRF token on the login page")
+    data = {"username": username, "password": password, "csrf_token": token.group(1)}
+    async with http.post(f"{base_url}/console/login", data=data, allow_redirects=False) as response:
+        if response.status != 302:
+            raise RuntimeError(f"{username} could not sign in: HTTP {response.status}")
+    async with http.get(f"{base_url}{home}") as page:
+        found = re.search(r'name="csrf-token" content="([^"]+)"', await page.text())
+    if found is None:
+        raise RuntimeError(f"no CSRF token on {home}")
+    return found.group(1)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import secrets
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from typing import Any
 import aiohttp
 import yaml
 
-from bench.common import ROOT, append_results, command_line, percentiles_ms, progress
+from bench.common import ROOT, append_results, command_line, console_sign_in, percentiles_ms, progress
 from bench.faq import intent_of_last_message
 from bot.intents import KNOWLEDGE_BASE_INTENTS
 from crm_store.db import create_engine, session_factory
@@ -122,17 +121,7 @@ class Staff:
         self.http, self.base_url, self.csrf, self.requests = http, base_url, "", 0
 
     async def sign_in(self, username: str, password: str, home: str) -> None:
-        async with self.http.get(f"{self.base_url}/console/login") as page:
-            token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text())
-        assert token, "no CSRF token on the login page"
-        data = {"username": username, "password": password, "csrf_token": token.group(1)}
-        async with self.http.post(f"{self.base_url}/console/login", data=data, allow_redirects=False) as response:
-            if response.status != 302:
-                raise RuntimeError(f"{username} could not sign in: HTTP {response.status}")
-        async with self.http.get(f"{self.base_url}{home}") as page:
-            found = re.search(r'name="csrf-token" content="([^"]+)"', await page.text())
-        assert found, f"no CSRF token on {home}"
-        self.csrf = found.group(1)
+        self.csrf = await console_sign_in(self.http, self.base_url, username, password, home)
 
     async def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         self.requests += 1

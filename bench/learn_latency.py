@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import secrets
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.common import ROOT, append_results, command_line, percentiles_ms, progress
+from bench.common import ROOT, append_results, command_line, console_sign_in, percentiles_ms, progress
 from crm_store.db import create_engine, session_factory
 from handoff.channels.web.client import ChatClient
 from handoff.ops.launch import RunningProduct, start_product
@@ -60,17 +59,7 @@ class Trainer:
         self.http, self.base_url, self.csrf = http, base_url, ""
 
     async def sign_in(self, username: str, password: str) -> None:
-        async with self.http.get(f"{self.base_url}/console/login") as page:
-            token = re.search(r'name="csrf_token" value="([^"]+)"', await page.text())
-        assert token, "no CSRF token on the login page"
-        data = {"username": username, "password": password, "csrf_token": token.group(1)}
-        async with self.http.post(f"{self.base_url}/console/login", data=data, allow_redirects=False) as response:
-            if response.status != 302:
-                raise RuntimeError(f"trainer sign-in failed: HTTP {response.status}")
-        async with self.http.get(f"{self.base_url}/trainer/") as page:
-            found = re.search(r'name="csrf-token" content="([^"]+)"', await page.text())
-        assert found, "no CSRF token on the trainer page"
-        self.csrf = found.group(1)
+        self.csrf = await console_sign_in(self.http, self.base_url, username, password, "/trainer/")
 
     async def article(self, slug: str) -> dict:
         async with self.http.get(f"{self.base_url}/trainer/api/articles/{slug}") as response:
