@@ -40,14 +40,13 @@ class Gateway:
         return self.url("").rstrip("/")
 
 
-@asynccontextmanager
-async def running_gateway(database_url: str, var_dir: Path, **settings: Any) -> AsyncIterator[Gateway]:
-    received: list[str] = []
+async def echoing_rasa(received: list[str], prefix: str = "re: ") -> TestServer:
+    """A started stand-in for Rasa (and the action server's health check) that answers ``prefix + message``."""
 
     async def webhook(request: web.Request) -> web.Response:
         body = await request.json()
         received.append(body["message"])
-        return web.json_response([{"recipient_id": body["sender"], "text": f"re: {body['message']}"}])
+        return web.json_response([{"recipient_id": body["sender"], "text": f"{prefix}{body['message']}"}])
 
     async def actions_health(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
@@ -58,6 +57,13 @@ async def running_gateway(database_url: str, var_dir: Path, **settings: Any) -> 
     rasa_app.router.add_get("/health", actions_health)
     rasa = TestServer(rasa_app, host="127.0.0.1")
     await rasa.start_server()
+    return rasa
+
+
+@asynccontextmanager
+async def running_gateway(database_url: str, var_dir: Path, **settings: Any) -> AsyncIterator[Gateway]:
+    received: list[str] = []
+    rasa = await echoing_rasa(received)
     full = Settings(
         store=StoreSettings(var_dir=var_dir, database_url=database_url),
         rasa_url=str(rasa.make_url("")).rstrip("/"),

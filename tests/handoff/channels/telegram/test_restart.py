@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from crm_store.db import unit_of_work
@@ -16,26 +15,14 @@ from handoff.keys import TELEGRAM
 from handoff.settings import Settings
 from tests.e2e.client import wait_for
 from tests.handoff.channels.telegram.standin import TelegramStandIn
+from tests.handoff.gateway import echoing_rasa
 
 
 async def test_a_restart_answers_stored_messages_and_sends_undelivered_replies(
     sessions, database_url, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     api = TelegramStandIn().start()
-    rasa_app = web.Application()
-
-    async def webhook(request: web.Request) -> web.Response:
-        body = await request.json()
-        return web.json_response([{"recipient_id": body["sender"], "text": f"answer to: {body['message']}"}])
-
-    async def actions_health(request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
-
-    rasa_app.router.add_post("/webhooks/gateway/webhook", webhook)
-    # The gateway asks the action server before each turn; the stand-in answers for it too.
-    rasa_app.router.add_get("/health", actions_health)
-    rasa = TestServer(rasa_app, host="127.0.0.1")
-    await rasa.start_server()
+    rasa = await echoing_rasa([], prefix="answer to: ")
     try:
         # What a gateway that died mid-way leaves behind: a stored question never answered,
         # and a stored reply never delivered to Telegram.
@@ -93,19 +80,7 @@ async def test_the_channels_own_messages_are_tracked_and_a_restart_sends_only_wh
 ) -> None:  # type: ignore[no-untyped-def]
     """The /start tip is stored and marked delivered like a reply; a restarted gateway sends nothing twice."""
     api = TelegramStandIn().start()
-    rasa_app = web.Application()
-
-    async def webhook(request: web.Request) -> web.Response:
-        body = await request.json()
-        return web.json_response([{"recipient_id": body["sender"], "text": f"answer to: {body['message']}"}])
-
-    async def actions_health(request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
-
-    rasa_app.router.add_post("/webhooks/gateway/webhook", webhook)
-    rasa_app.router.add_get("/health", actions_health)
-    rasa = TestServer(rasa_app, host="127.0.0.1")
-    await rasa.start_server()
+    rasa = await echoing_rasa([], prefix="answer to: ")
     settings = Settings(
         store=StoreSettings(var_dir=tmp_path, database_url=database_url),
         rasa_url=str(rasa.make_url("")).rstrip("/"),
