@@ -1,4 +1,4 @@
-"""The HTTP edge: the one place that turns errors into status codes, reads JSON bodies and path numbers.
+"""The HTTP edge: the one place that turns errors into status codes, reads JSON and form bodies and path numbers.
 
 Every view raises errors from ``handoff.errors`` (or lets a store error through);
 ``errors_as_json`` renders them once, with their code. A configuration error is
@@ -60,6 +60,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "SAMEORIGIN",
 }
+FORM = "application/x-www-form-urlencoded"
 MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL's BIGINT hold
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -113,6 +114,25 @@ async def json_object_body(request: web.Request, max_bytes: int | None = None) -
     return body
 
 
+async def form_body(request: web.Request) -> dict[str, str]:
+    """A browser form's fields (application/x-www-form-urlencoded, what a plain <form> posts), first value each.
+
+    Any other body is refused with a 400: aiohttp's form reader raised inside the view on a multipart body
+    without a boundary or with a broken part (a 500), and wrote multipart file parts to temporary files.
+    """
+    if request.content_type != FORM:
+        raise InvalidMessage(f"the form must be sent as {FORM}")
+    try:
+        form = await request.post()
+    except (ValueError, LookupError):  # bytes that are not text in the body's charset, or an unknown charset
+        raise InvalidMessage("the form cannot be read as text") from None
+    fields: dict[str, str] = {}
+    for name, value in form.items():
+        if isinstance(value, str):
+            fields.setdefault(name, value)
+    return fields
+
+
 def _encodable(body: dict[str, Any]) -> bool:
     """JSON may escape half a surrogate pair ("\\ud800"); no database can store that text, so refuse it here."""
     try:
@@ -143,6 +163,7 @@ __all__ = [
     "STATUS_CODES",
     "error_response",
     "errors_as_json",
+    "form_body",
     "id_number",
     "json_object_body",
     "path_number",

@@ -12,6 +12,7 @@ import secrets
 from aiohttp import web
 
 from handoff.client_address import client_address
+from handoff.edge import form_body
 from handoff.errors import RateLimited
 from handoff.keys import LIMITER
 from handoff.pages import WEB_DIR, render
@@ -43,11 +44,12 @@ async def login_page(request: web.Request, error: str = "", status: int = 200) -
 
 
 async def login_submit(request: web.Request) -> web.Response:
-    form = await request.post()
-    sent, expected = str(form.get("csrf_token", "")), request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not secrets.compare_digest(sent, expected):
+    form = await form_body(request)
+    sent, expected = form.get("csrf_token", ""), request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    # As bytes: compare_digest raises TypeError on text that is not ASCII, and a form can send any.
+    if not expected or not secrets.compare_digest(sent.encode(), expected.encode()):
         return await login_page(request, "Your session expired; please try again.")
-    username = str(form.get("username", ""))[:64]
+    username = form.get("username", "")[:64]
     limiter, address = request.app[LIMITER], client_address(request)
     account = username.strip().casefold()
     try:
@@ -57,7 +59,7 @@ async def login_submit(request: web.Request) -> web.Response:
         response = await login_page(request, limited.message, status=429)
         response.headers["Retry-After"] = str(limited.retry_after)
         return response
-    user = await authenticate(request, username, str(form.get("password", ""))[:256])
+    user = await authenticate(request, username, form.get("password", "")[:256])
     if user is None:
         await limiter.hit(limiter.login_account, account)
         await limiter.hit(limiter.login_address, address)

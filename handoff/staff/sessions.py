@@ -129,8 +129,10 @@ def require(*roles: str, page: bool = False) -> Callable[[Handler], Handler]:
             if user.role not in roles:
                 raise Forbidden(f"your role ({user.role}) cannot do this")
             if request.method not in ("GET", "HEAD"):
-                sent = request.headers.get(CSRF_HEADER, "")
-                if not hmac.compare_digest(sent, csrf_token_for(request, request[CURRENT_TOKEN])):
+                # As bytes: compare_digest raises TypeError on text that is not ASCII, and a header can be any
+                # bytes (aiohttp keeps the ones that are not UTF-8 as surrogate escapes).
+                sent = request.headers.get(CSRF_HEADER, "").encode("utf-8", "surrogateescape")
+                if not hmac.compare_digest(sent, csrf_token_for(request, request[CURRENT_TOKEN]).encode()):
                     raise CsrfFailed("missing or wrong CSRF token; reload the page")
             return await handler(request)
 
