@@ -2,6 +2,7 @@
 
     python -m bench.chat [--users 1,5,10,20,40,80] [--duration 60] [--think 1.0-3.0]
                          [--warmup 5] [--rounds 2] [--timeout 10] [--seed 7] [--no-append]
+                         [--profile docs/perf/chat-DATE]
 
 Starts the product as `deskbot run` does (the model of var/models, trained
 first if bot/ or config.yml changed; a fresh SQLite database with the demo
@@ -40,6 +41,12 @@ machine; each side gets --duration measured seconds in all. The report names
 the first concurrency whose p95 is above 500 ms, with a linear interpolation
 from the step below it.
 
+CPU per message: the user + system CPU seconds of each process group (action
+server, Rasa, gateway) over each measured window, divided by the replies in it,
+and the load generator's own CPU apart (bench.process_cpu). With --profile, a
+py-spy flame graph of each process is recorded over the highest concurrency's
+first gateway window.
+
 Targets (issue 7, on 2 cores): at 20 customers, gateway p95 at most 150 ms and
 at most 1.3 times bare Rasa's p95; report where p95 crosses 500 ms.
 """
@@ -65,6 +72,7 @@ import aiohttp
 
 from actions.orders import IN_FLIGHT
 from bench.common import ROOT, append_results, command_line, percentiles_ms, progress
+from bench.process_cpu import CpuMeter
 from bot.signing import SIGNATURE_HEADER, sign, sign_identity
 from crm_store.demo_data import DemoCustomer
 from handoff.channels.web.client import ChatClient
@@ -295,8 +303,10 @@ class PhaseStats:
     handed_off: int = 0  # conversations that went to a person (the bot is silent after that)
     conversations: int = 0
     window_s: float = 0.0  # measured seconds
+    cpu_s: Counter[str] = field(default_factory=Counter)  # CPU seconds per process over the measured window
 
     def add(self, other: PhaseStats) -> None:
+        self.cpu_s.update(other.cpu_s)
         self.latencies += other.latencies
         self.errors.update(other.errors)
         self.off_script += other.off_script
@@ -307,6 +317,9 @@ class PhaseStats:
     @property
     def error_count(self) -> int:
         return sum(self.errors.values())
+
+    def cpu_ms_per_message(self, part: str) -> float:
+        return 1000 * self.cpu_s[part] / len(self.latencies) if self.latencies else math.nan
 
     def summary(self) -> dict[str, float]:
         figures = percentiles_ms(self.latencies) if self.latencies else dict.fromkeys(("p50", "p95", "p99"), math.nan)
@@ -335,11 +348,13 @@ async def run_phase(
     round_index: int,
     window_s: float,
     label: str,
+    meter: CpuMeter,
 ) -> PhaseStats:
     loop = asyncio.get_running_loop()
     started = loop.time()
     measure_from, end = started + load.warmup_s, started + load.warmup_s + window_s
     stats = PhaseStats(window_s=window_s)
+    loop.call_at(measure_from, meter.start)
     low, high = load.think
 
     async def pause(rng: random.Random) -> None:
@@ -405,6 +420,8 @@ async def run_phase(
         await asyncio.gather(*(customer(user) for user in range(users)))
     finally:
         reporter.cancel()
+    await asyncio.to_thread(meter.stop)  # the customers stop at the window's end; in-flight turns are few
+    stats.cpu_s.update(meter.spent)
     return stats
 
 
@@ -516,7 +533,9 @@ async def smoke_test(sides: dict[str, Callable[[], Chat]], scripts: Scripts, rng
                 await chat.close()
 
 
-async def sweep(product: RunningProduct, args: argparse.Namespace) -> tuple[list[Step], dict[str, Any]]:
+async def sweep(
+    product: RunningProduct, groups: dict[str, int], args: argparse.Namespace
+) -> tuple[list[Step], dict[str, Any]]:
     load = Load(args.think, args.warmup, args.timeout, args.seed)
     rng = random.Random(args.seed)
     connector = aiohttp.TCPConnector(limit=0)  # every customer its own connection, as in real life
@@ -544,7 +563,11 @@ async def sweep(product: RunningProduct, args: argparse.Namespace) -> tuple[list
                 for side in order:
                     label = f"{side}, {users} customers, round {round_index + 1}/{args.rounds}"
                     progress(f"{label}: {load.warmup_s:.0f} s warm-up, then {window_s:.0f} s measured")
-                    stats = await run_phase(sides[side], scripts, load, users, round_index, window_s, label)
+                    profiled = args.profile is not None and (users, round_index, side) == (args.users[-1], 0, "gateway")
+                    meter = CpuMeter(groups, args.profile if profiled else None, window_s)
+                    if profiled:
+                        progress(f"  recording py-spy flame graphs of every process into {args.profile}")
+                    stats = await run_phase(sides[side], scripts, load, users, round_index, window_s, label, meter)
                     totals[side].add(stats)
             step = Step(users, totals["gateway"], totals["Rasa"])
             steps.append(step)
@@ -580,6 +603,19 @@ def render(steps: list[Step], setup: dict[str, Any], args: argparse.Namespace) -
             f"{step.rasa.error_count} | {step.ratio:.2f} | {step.gateway.off_script}/{step.rasa.off_script} | "
             f"{step.gateway.handed_off}/{step.rasa.handed_off} |"
         )
+    parts = [name for name in steps[0].gateway.cpu_s] if steps else []
+    lines += [
+        "",
+        "CPU milliseconds per message, by process (user + system, whole process group, over the measured window):",
+        "",
+        "| customers | side | " + " | ".join(parts) + " | product total |",
+        "|---:|---|" + "---:|" * (len(parts) + 1),
+    ]
+    for step in steps:
+        for side, stats in (("gateway", step.gateway), ("bare Rasa", step.rasa)):
+            product_ms = sum(stats.cpu_ms_per_message(part) for part in parts if part != "load generator")
+            cells = " | ".join(_ms(stats.cpu_ms_per_message(part)) for part in parts)
+            lines.append(f"| {step.users} | {side} | {cells} | {_ms(product_ms)} |")
     low, high = args.think
     lines += [
         "",
@@ -637,6 +673,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=10, help="seconds until a missing reply is an error")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-append", action="store_true", help="print only; do not append to BENCHMARKS.md")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="record py-spy flame graphs of every process into this folder (highest concurrency, gateway side)",
+    )
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.duration <= 0:
         parser.error("--rounds must be at least 1 and --duration positive")
@@ -649,8 +691,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="deskbot-bench-chat-") as var_dir:
         stack, product = start(Path(var_dir))
+        groups = {service.name: service.process.pid for service in stack.services if service.process is not None}
         try:
-            steps, setup = asyncio.run(sweep(product, args))
+            steps, setup = asyncio.run(sweep(product, groups, args))
         finally:
             progress("stopping the product")
             stack.stop()
