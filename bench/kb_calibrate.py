@@ -2,6 +2,9 @@
 
     python -m bench.kb_calibrate [--folds 5] [--max-wrong 0.02] [--min-declined 0.95] [--seed 7] [--no-append]
 
+The embedding model and the "settings before this run" come from the environment
+(EMBEDDING_MODEL, KB_ANSWER_THRESHOLD, ...), as the product reads them.
+
 Tuning data only (never bench/data/faq_heldout.yml): the labelled questions of
 tests/knowledge_base/search_eval.yml, and every article's question variants
 asked leave-fold-out (each article's variants are dealt into --folds folds; a
@@ -262,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-append", action="store_true")
     args = parser.parse_args(argv)
-    settings = KnowledgeBaseSettings()
+    settings = KnowledgeBaseSettings.from_env()  # EMBEDDING_MODEL and the KB_* rule settings as the product reads them
     scorer = Scorer(load_articles_dir(settings.articles_dir), Embedder(settings.embedding_model))
     labelled = load_questions(EVAL_FILE)
     progress("scoring search_eval.yml, then every question variant, leave-fold-out")
@@ -290,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         return f"| {label} | {r.right:.1%} | {r.wrong:.1%} | {r.declined:.1%} |\n"
 
     body = (
+        f"Embedding model: `{settings.embedding_model}`. "
         f"Tuning data: {n_in} in-scope queries ({len(labelled.in_scope)} from search_eval.yml, the rest article "
         f"variants leave-fold-out) and {len(samples) - n_in} out-of-scope. Limits: wrong ≤ {args.max_wrong:.0%}, "
         f"out-of-scope declined ≥ {args.min_declined:.0%}.\n\n"
