@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from sentence_transformers import SentenceTransformer
 
-    settings = KnowledgeBaseSettings()
+    settings = KnowledgeBaseSettings.from_env()
     base = SentenceTransformer(str(resolve_model_path(settings.embedding_model)), device="cpu")
     from knowledge_base.embedding import Embedder
 

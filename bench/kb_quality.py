@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-append", action="store_true")
     args = parser.parse_args(argv)
-    kb = KnowledgeBaseSettings()
+    kb = KnowledgeBaseSettings.from_env()
     embedder = Embedder(kb.embedding_model)
     articles = load_articles_dir(kb.articles_dir)
     progress(f"embedding {len(articles)} articles")

@@ -306,7 +306,7 @@ async def measure_search(label: str, url: str, embedder: Embedder) -> dict:
     gc.collect()
     reset_peak_rss()
     engine = create_engine(url)
-    kb = KnowledgeBaseSettings()
+    kb = KnowledgeBaseSettings.from_env()
     knowledge_base = KnowledgeBase(
         session_factory(engine),
         embedder,
@@ -357,7 +357,7 @@ async def measure_search(label: str, url: str, embedder: Embedder) -> dict:
 
 
 def main_run(args: argparse.Namespace) -> list[dict]:
-    kb = KnowledgeBaseSettings()
+    kb = KnowledgeBaseSettings.from_env()
     real = load_articles_dir(ROOT / "knowledge_base" / "articles")
     embedder = Embedder(kb.embedding_model)
     cache = EmbeddingCache(Path(args.cache_dir), kb.embedding_model)

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     evaluation = yaml.safe_load((ROOT / "tests" / "knowledge_base" / "search_eval.yml").read_text(encoding="utf-8"))
     labelled = evaluation["in_scope"]
     articles = load_articles_dir(ROOT / "knowledge_base" / "articles")
-    embedder = Embedder(KnowledgeBaseSettings().embedding_model)
+    embedder = Embedder(KnowledgeBaseSettings.from_env().embedding_model)
     progress(f"embedding {len(labelled)} labelled questions and the articles' variants")
     questions = embedder.encode([entry["q"] for entry in labelled])
     labels = np.array([entry["expect"] for entry in labelled])
