@@ -5,7 +5,9 @@ the action server may start workers of their own), so the figure per message is 
 costs, whatever the machine's other load. The load generator (this process) is measured apart,
 so its own CPU is reported, not hidden in the product's.
 
-``--profile`` also records a py-spy flame graph of each process over the same window.
+``--profile`` also records a py-spy flame graph of each process over the same window. py-spy pauses
+the process for each sample (97 a second): its non-blocking mode cannot tell an idle thread from a
+busy one, and the product's idle worker threads would fill the graph.
 """
 
 from __future__ import annotations
