@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
+from collections.abc import Callable
 from typing import Any, TypedDict
 
 import aiohttp
@@ -16,6 +18,10 @@ from bot.signing import SIGNATURE_HEADER, sign, sign_identity
 from handoff.errors import BotUnavailable
 
 REPLY_TIMEOUT_S = 30
+# How long an answer from the action server's health check is trusted before a turn. Asking before
+# every turn cost a request per message in both processes; a server that dies inside the window is
+# still caught, by the check after a turn that got no replies.
+ACTIONS_SEEN_UP_FOR_S = 1.0
 
 
 class BotReply(TypedDict, total=False):
@@ -39,12 +45,15 @@ class RasaClient:
         *,
         secret: str = "",
         actions_health_url: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.secret = secret
         self.actions_health_url = actions_health_url
+        self._clock = clock
+        self._actions_seen_up_at: float | None = None
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
         """The bot's replies; BotUnavailable when Rasa or the action server is down (the message then waits).
@@ -52,7 +61,7 @@ class RasaClient:
         Rasa answers a turn whose action server is down with no replies, as if the bot had nothing to
         say; asking the action server first keeps such a message unanswered instead of lost.
         """
-        if not await self.actions_healthy():
+        if not self._actions_recently_up() and not await self.actions_healthy():
             raise BotUnavailable(f"the action server at {self.actions_health_url} does not answer")
         url = f"{self.base_url}/webhooks/gateway/webhook"
         body = json.dumps(
@@ -112,14 +121,21 @@ class RasaClient:
             return None
         return {"name": intent["name"], "confidence": round(float(intent.get("confidence") or 0.0), 4)}
 
+    def _actions_recently_up(self) -> bool:
+        seen = self._actions_seen_up_at
+        return seen is not None and self._clock() - seen < ACTIONS_SEEN_UP_FOR_S
+
     async def actions_healthy(self) -> bool:
+        """Asks the action server now (never from memory); a yes is remembered for the next turns."""
         if self.actions_health_url is None:
             return True
         try:
             async with self.http.get(self.actions_health_url, timeout=aiohttp.ClientTimeout(total=3)) as response:
-                return response.status == 200
+                up = response.status == 200
         except (aiohttp.ClientError, asyncio.TimeoutError):
-            return False
+            up = False
+        self._actions_seen_up_at = self._clock() if up else None
+        return up
 
     async def healthy(self) -> bool:
         try:

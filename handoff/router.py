@@ -56,6 +56,22 @@ def outbound(message: Message, agent_name: str | None = None) -> OutboundMessage
 
 
 @dataclass(frozen=True)
+class _Turn:
+    """A customer message to handle next, with its conversation (as read) and the bot's metadata for it."""
+
+    message: Message
+    conversation: Conversation
+    metadata: dict[str, Any]
+
+
+class _Unavailable:
+    """Rasa or the action server could not answer: the message waits for the next pass."""
+
+
+BOT_UNAVAILABLE = _Unavailable()
+
+
+@dataclass(frozen=True)
 class ChannelUser:
     channel: str
     channel_user_id: str
@@ -189,22 +205,29 @@ class ConversationRouter:
 
     async def process_pending(self, conversation_id: str) -> None:
         async with self._lock(conversation_id):
-            while True:
-                async with unit_of_work(self.sessions) as session:
-                    pending = await ConversationRepository(session).unprocessed_customer_messages(
-                        conversation_id, limit=1
-                    )
-                    conversation = await session.get(Conversation, conversation_id)
-                    metadata = await self._metadata(session, conversation) if conversation else {}
-                if not pending or conversation is None:
-                    return
-                message = pending[0]
-                if conversation.state != "bot":
-                    await self._mark_processed(message.id)
-                    await self.on_message_for_people(conversation_id, outbound(message))
+            async with unit_of_work(self.sessions) as session:
+                turn = await self._next_turn(session, conversation_id)
+            while turn is not None:
+                if turn.conversation.state != "bot":
+                    await self._mark_processed(turn.message.id)
+                    await self.on_message_for_people(conversation_id, outbound(turn.message))
+                    async with unit_of_work(self.sessions) as session:
+                        turn = await self._next_turn(session, conversation_id)
                     continue
-                if not await self._answer_with_bot(conversation_id, message, metadata):
+                outcome = await self._answer_with_bot(conversation_id, turn.message, turn.metadata)
+                if isinstance(outcome, _Unavailable):
                     return
+                turn = outcome
+
+    async def _next_turn(self, session: Any, conversation_id: str) -> _Turn | None:
+        """The oldest customer message not yet handled, with its conversation; None when all are."""
+        pending = await ConversationRepository(session).unprocessed_customer_messages(conversation_id, limit=1)
+        if not pending:
+            return None
+        conversation = await session.get(Conversation, conversation_id)
+        if conversation is None:
+            return None
+        return _Turn(pending[0], conversation, await self._metadata(session, conversation))
 
     async def _metadata(self, session: Any, conversation: Conversation) -> dict[str, Any]:
         verified_customer = None
@@ -223,8 +246,10 @@ class ConversationRouter:
             "verified": verified_customer is not None,
         }
 
-    async def _answer_with_bot(self, conversation_id: str, message: Message, metadata: dict[str, Any]) -> bool:
-        """Send one message to Rasa and deliver the replies; False when Rasa is unreachable."""
+    async def _answer_with_bot(
+        self, conversation_id: str, message: Message, metadata: dict[str, Any]
+    ) -> _Turn | None | _Unavailable:
+        """Send one message to Rasa and deliver the replies: the next turn, None, or BOT_UNAVAILABLE."""
         text = (message.payload or {}).get("quick_reply") or message.text or ""
         self.hub.publish(conversation_id, {"type": "typing", "sender": "bot", "on": True})
         try:
@@ -235,14 +260,20 @@ class ConversationRouter:
 
     async def _deliver_bot_replies(
         self, conversation_id: str, message: Message | None, text: str, metadata: dict[str, Any]
-    ) -> bool:
+    ) -> _Turn | None | _Unavailable:
+        """Store and publish the bot's replies; then the next turn (None when there is none), or BOT_UNAVAILABLE.
+
+        The transaction that stores the replies also finds the next turn, saving one per message,
+        unless the bot signalled something: the desk may then change who answers (the state), so
+        the next turn is read after it has acted.
+        """
         try:
             replies = await self.rasa.send(conversation_id, text, metadata)
         except BotUnavailable as error:
             logger.error("conversation %s: %s", conversation_id, error)
             if message is not None:
                 await self._say_system(conversation_id, BOT_UNAVAILABLE_TEXT, once_per=message.id)
-            return False
+            return BOT_UNAVAILABLE
         # What the bot reported for the escalation policy (asked_for_agent, bot_failed, …): not shown to anyone.
         signals = [
             str(reply["custom"]["signal"])
@@ -277,11 +308,16 @@ class ConversationRouter:
                 signals = ["bot_failed"]
             # Consecutive failed turns feed the escalation policy; any other answer resets the count.
             conversation.failed_turns = (conversation.failed_turns or 0) + 1 if "bot_failed" in signals else 0
+            reads_on = message is not None and not signals  # tell_bot (no message) handles no turns
+            turn = await self._next_turn(session, conversation_id) if reads_on else None
         for bot_message in stored:
             self.hub.publish(conversation_id, dict(outbound(bot_message)))
         if signals:
             await self.on_signals(conversation_id, signals)
-        return True
+            if message is not None:
+                async with unit_of_work(self.sessions) as session:
+                    turn = await self._next_turn(session, conversation_id)
+        return turn
 
     async def tell_bot(self, conversation_id: str, event_payload: str) -> None:
         """Tell Rasa something happened outside the chat (e.g. '/agent_handback'); its replies are delivered."""

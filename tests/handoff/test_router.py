@@ -124,3 +124,65 @@ async def test_an_empty_answer_from_the_bot_still_tells_the_customer_something(s
     await router.receive(conversation, message(1, "where is my order"))
     said = [m for m in await router.history(conversation) if m["sender"] != "customer"]
     assert [(m["sender"], m["text"]) for m in said] == [("system", NO_REPLY_TEXT)]
+
+
+async def test_the_action_servers_yes_is_trusted_for_a_second_and_a_silent_turn_is_checked_at_once(sessions) -> None:  # type: ignore[no-untyped-def]
+    rasa, health_checks, now = StandInRasa(), [], [100.0]
+    actions_up = [True]
+
+    async def health(request: web.Request) -> web.Response:
+        health_checks.append(now[0])
+        return web.json_response({"status": "ok"}, status=200 if actions_up[0] else 503)
+
+    app = web.Application()
+    app.router.add_post("/webhooks/gateway/webhook", rasa.webhook)
+    app.router.add_get("/health", health)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as http:
+            client = RasaClient(
+                http,
+                str(server.make_url("")),
+                "token",
+                actions_health_url=str(server.make_url("/health")),
+                clock=lambda: now[0],
+            )
+            router = ConversationRouter(sessions, client, Hub())
+            conversation = await router.open_conversation(None, ChannelUser("web", ""))
+            for n in range(3):  # three messages within the same second: one check
+                await router.receive(conversation, message(n))
+            assert health_checks == [100.0]
+            now[0] += 1.5
+            await router.receive(conversation, message(3))
+            assert health_checks == [100.0, 101.5], "a second later the action server is asked again"
+
+            actions_up[0], rasa.silent = False, True  # it dies inside the trusted second
+            await router.receive(conversation, message(4, "are you there?"))
+            assert len(health_checks) == 3, "no replies: asked at once"
+            async with unit_of_work(sessions) as session:
+                pending = await ConversationRepository(session).unprocessed_customer_messages(conversation)
+            assert [m.text for m in pending] == ["are you there?"], "kept for when it is back, not lost"
+    finally:
+        await server.close()
+
+
+async def test_an_answered_message_costs_three_transactions(setup, sessions) -> None:  # type: ignore[no-untyped-def]
+    """Store the message; read the turn; store the replies and find the next turn in the same one."""
+    from sqlalchemy import event
+
+    router, _, _ = setup
+    conversation = await router.open_conversation(None, ChannelUser("web", ""))
+    engine = sessions.kw["bind"].sync_engine
+    commits: list[int] = []
+
+    def counted(connection) -> None:  # type: ignore[no-untyped-def]
+        commits.append(1)
+
+    event.listen(engine, "commit", counted)
+    try:
+        await router.receive(conversation, message(1))
+    finally:
+        event.remove(engine, "commit", counted)
+    assert len(commits) == 3, f"{len(commits)} transactions (four before the replies' one also found the next turn)"
+    assert [m["text"] for m in await router.history(conversation)] == ["message 1", "re: message 1"]
