@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,27 +175,37 @@ def _wait(condition, timeout: float) -> None:  # type: ignore[no-untyped-def]
         time.sleep(0.05)
 
 
-def test_sigterm_to_the_launcher_stops_every_process_within_ten_seconds(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def launched(tmp_path: Path, service_script: str) -> Iterator[tuple[subprocess.Popen[str], list[int]]]:
+    """A launcher watching two services (``service_script`` each), and the pids they wrote; all killed after."""
     launcher = subprocess.Popen(
-        [sys.executable, "-c", LAUNCHER, str(tmp_path), STUBBORN],
+        [sys.executable, "-c", LAUNCHER, str(tmp_path), service_script],
         cwd=PROJECT_ROOT,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
         stdout=subprocess.PIPE,
         text=True,
     )
+    pids: list[int] = []
     try:
         assert launcher.stdout is not None and launcher.stdout.readline().strip() == "watching"
         pid_files = [tmp_path / "action server.pids", tmp_path / "gateway.pids"]
         _wait(lambda: all(path.exists() and path.read_text() for path in pid_files), timeout=20)
-        pids = [int(pid) for path in pid_files for pid in path.read_text().split()]
+        pids += [int(pid) for path in pid_files for pid in path.read_text().split()]
         assert all(_alive(pid) for pid in pids)
-
-        launcher.send_signal(signal.SIGTERM)
-        assert launcher.wait(timeout=10) == 0, "stopped within 10 s, the kill after the grace period included"
-        assert [pid for pid in pids if _alive(pid)] == [], "no child or grandchild is left behind"
+        yield launcher, pids
     finally:
         if launcher.poll() is None:
             launcher.kill()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_sigterm_to_the_launcher_stops_every_process_within_ten_seconds(tmp_path: Path) -> None:
+    with launched(tmp_path, STUBBORN) as (launcher, pids):
+        launcher.send_signal(signal.SIGTERM)
+        assert launcher.wait(timeout=10) == 0, "stopped within 10 s, the kill after the grace period included"
+        assert [pid for pid in pids if _alive(pid)] == [], "no child or grandchild is left behind"
 
 
 # A service as Rasa and the action server are: SIGTERM ends it.
@@ -209,26 +220,7 @@ POLITE = textwrap.dedent(
 
 
 def test_a_launcher_killed_outright_takes_its_services_with_it(tmp_path: Path) -> None:
-    launcher = subprocess.Popen(
-        [sys.executable, "-c", LAUNCHER, str(tmp_path), POLITE],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert launcher.stdout is not None and launcher.stdout.readline().strip() == "watching"
-        pid_files = [tmp_path / "action server.pids", tmp_path / "gateway.pids"]
-        _wait(lambda: all(path.exists() and path.read_text() for path in pid_files), timeout=20)
-        pids = [int(path.read_text()) for path in pid_files]
-        assert all(_alive(pid) for pid in pids)
-
+    with launched(tmp_path, POLITE) as (launcher, pids):
         launcher.kill()  # SIGKILL: no clean-up of its own runs
         launcher.wait(timeout=10)
         _wait(lambda: not any(_alive(pid) for pid in pids), timeout=10)
-    finally:
-        if launcher.poll() is None:
-            launcher.kill()
-        for pid in pids if "pids" in locals() else []:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
