@@ -89,7 +89,6 @@ class CpuMeter:
                         "--rate",
                         "97",
                         "--subprocesses",
-                        "--nonblocking",
                         "--format",
                         "flamegraph",
                         "--output",
