@@ -14,13 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
-
-_installed = False
 
 
 def _response_validator() -> Any:
@@ -46,10 +43,8 @@ RESPONSE_VALIDATOR = _response_validator()
 
 
 def install() -> None:
-    global _installed
-    if not _installed:
-        RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-        _installed = True
+    """Replace Rasa's per-call check (installing twice changes nothing)."""
+    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
 
 
-__all__ = ["RESPONSE_VALIDATOR", "ValidationError", "install"]
+__all__ = ["RESPONSE_VALIDATOR", "install"]
