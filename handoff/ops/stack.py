@@ -167,13 +167,17 @@ def with_secrets(settings: Settings) -> Settings:
 
 
 def write_endpoints(settings: Settings) -> Path:
-    """Rasa's endpoints: our action server, and a SQL tracker store so conversations survive restarts."""
+    """Rasa's endpoints: our action server, and a SQL tracker store so conversations survive restarts.
+
+    The store is Rasa's own SQL one with recent conversations kept in memory (bot/tracker_store.py).
+    """
     url = make_url(settings.tracker_store_url)
+    store = "bot.tracker_store.CachedSQLTrackerStore"
     if url.get_backend_name() == "sqlite":
-        tracker = {"type": "SQL", "dialect": "sqlite", "db": url.database}
+        tracker = {"type": store, "dialect": "sqlite", "db": url.database}
     else:
         tracker = {
-            "type": "SQL",
+            "type": store,
             "dialect": "postgresql",
             "url": url.host or "127.0.0.1",
             "port": url.port or 5432,
