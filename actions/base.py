@@ -12,6 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crm_store.errors import StoreError
 from knowledge_base.errors import KnowledgeBaseError
+from knowledge_base.query_vectors import KnownVectors, entries_in
+from knowledge_base.search import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,11 @@ class DeskbotAction(Action, abc.ABC):
                 buttons=[PERSON_BUTTON],
             )
             return []
+
+
+def known_vectors(knowledge_base: KnowledgeBase, tracker: Tracker) -> KnownVectors:
+    """The sentence vectors Rasa's NLU computed for this conversation's messages, so the search need not."""
+    return knowledge_base.known_vectors(entries_in(tracker.events))
 
 
 def last_customer_text(tracker: Tracker, *, skip_latest: bool = False) -> str | None:

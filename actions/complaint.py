@@ -15,7 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import PERSON_BUTTON, DeskbotAction, last_customer_text
+from actions.base import PERSON_BUTTON, DeskbotAction, known_vectors, last_customer_text
 from actions.handoff import FORM_SLOTS, signal
 from actions.runtime import runtime
 
@@ -30,7 +30,9 @@ class ActionHandleComplaint(DeskbotAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         text = last_customer_text(tracker)
-        outcome = await (await runtime()).knowledge_base.answer(text) if text else None
+        knowledge_base = (await runtime()).knowledge_base
+        known = known_vectors(knowledge_base, tracker)
+        outcome = await knowledge_base.answer(text, known=known) if text else None
         if outcome is not None and outcome.verdict == "answer":
             dispatcher.utter_message(text="I'm really sorry about this. Here is what you can do right away:")
             for hit in outcome.hits:

@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import DeskbotAction, last_customer_text
+from actions.base import DeskbotAction, known_vectors, last_customer_text
 from actions.faq import answer_outright
 from actions.handoff import signal
 from actions.runtime import runtime
@@ -34,7 +34,8 @@ class ActionDefaultAskAffirmation(DeskbotAction):
     ) -> list[dict[str, Any]]:
         text = last_customer_text(tracker)
         knowledge_base = (await runtime()).knowledge_base
-        outcome = await knowledge_base.answer(text, suggestions=MAX_OPTIONS) if text else None
+        known = known_vectors(knowledge_base, tracker)
+        outcome = await knowledge_base.answer(text, suggestions=MAX_OPTIONS, known=known) if text else None
         if outcome is not None and outcome.verdict == "answer":
             # NLU was unsure, but the knowledge base is sure by its own rule: a question worded unusually.
             return answer_outright(dispatcher, outcome.hits)

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import HELPFUL_BUTTONS, PERSON_BUTTON, DeskbotAction, last_customer_text
+from actions.base import HELPFUL_BUTTONS, PERSON_BUTTON, DeskbotAction, known_vectors, last_customer_text
 from actions.handoff import signal
 from actions.runtime import runtime, transaction
 from crm_store.repositories import ArticleRepository
@@ -56,7 +56,8 @@ class ActionAnswerQuestion(DeskbotAction):
         if not question:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        outcome = await (await runtime()).knowledge_base.answer(question)
+        knowledge_base = (await runtime()).knowledge_base
+        outcome = await knowledge_base.answer(question, known=known_vectors(knowledge_base, tracker))
         if outcome.verdict == "answer":
             return answer_outright(dispatcher, outcome.hits)
         if outcome.verdict == "suggest":
@@ -88,7 +89,7 @@ class ActionHandleUnhelpful(DeskbotAction):
         alternatives: list[SearchHit] = []
         if question:
             knowledge_base = (await runtime()).knowledge_base
-            hits = await knowledge_base.search(question, limit=4)
+            hits = await knowledge_base.search(question, limit=4, known=known_vectors(knowledge_base, tracker))
             alternatives = [hit for hit in hits if hit.slug != shown and hit.score >= knowledge_base.suggest_threshold][
                 :3
             ]

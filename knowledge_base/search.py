@@ -12,9 +12,9 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy.orm import sessionmaker
@@ -27,6 +27,7 @@ from knowledge_base.embedding import Embedder
 from knowledge_base.head import ArticleHead
 from knowledge_base.lexical import LexicalIndex
 from knowledge_base.negative import NegativeLesson, NegativeLessons
+from knowledge_base.query_vectors import KnownVectors
 from knowledge_base.settings import KnowledgeBaseSettings
 from knowledge_base.spelling import SpellingCorrector
 from knowledge_base.store import article_data, load_vectors
@@ -274,6 +275,7 @@ class KnowledgeBase:
         self._lock = asyncio.Lock()
         self._general_words: list[str] | None = None
         self.last_loaded_at: float | None = None
+        self.query_vectors: Counter[str] = Counter()  # "computed" here or "reused" from the NLU, per search
 
     @classmethod
     def from_settings(
@@ -313,16 +315,19 @@ class KnowledgeBase:
             self.last_loaded_at = time.monotonic()
             return True
 
-    async def search(self, query: str, limit: int = 5) -> list[SearchHit]:
+    async def search(self, query: str, limit: int = 5, known: KnownVectors | None = None) -> list[SearchHit]:
+        """The best ``limit`` articles; ``known`` holds vectors already computed for this conversation's texts."""
         await self.refresh()
         index = self._index
         assert index is not None
         query = index.normalise(query)
         if not query or len(index) == 0:
             return []
+        vector = known.get(query) if known is not None else None
+        self.query_vectors["reused" if vector is not None else "computed"] += 1
 
         def embed_and_search() -> list[SearchHit]:
-            return index.search(self.embedder.encode_one(query), query, limit)
+            return index.search(self.embedder.encode_one(query) if vector is None else vector, query, limit)
 
         # Off the event loop: at 100,000 articles the scan alone takes tens of milliseconds.
         return await asyncio.to_thread(embed_and_search)
@@ -347,7 +352,11 @@ class KnowledgeBase:
         vector = await asyncio.to_thread(self.embedder.encode_one, index.normalise(query))
         return index.negatives.closest(vector)
 
-    async def answer(self, query: str, *, suggestions: int = 3) -> SearchOutcome:
+    def known_vectors(self, entries: Iterable[Any]) -> KnownVectors:
+        """The vectors the NLU computed (``query_vectors.entries_in`` a tracker's events) that this search can use."""
+        return KnownVectors(self.embedder.model_name, self.embedder.dimensions, entries)
+
+    async def answer(self, query: str, *, suggestions: int = 3, known: KnownVectors | None = None) -> SearchOutcome:
         """What to do with a customer's message; a message that asks two or three things is taken part by part.
 
         Each part answered outright by a different article: all of them are answered. Otherwise the whole
@@ -355,19 +364,19 @@ class KnowledgeBase:
         two-question message offers a clear choice between its two topics.
         """
         parts = question_parts(query)
-        outcomes = [await self._decide(part, suggestions) for part in parts] if len(parts) > 1 else []
+        outcomes = [await self._decide(part, suggestions, known) for part in parts] if len(parts) > 1 else []
         answered = {o.hits[0].slug: o.hits[0] for o in outcomes if o.verdict == "answer"}
         if len(answered) > 1:
             return SearchOutcome("answer", list(answered.values()))
-        whole = await self._decide(query, suggestions)
+        whole = await self._decide(query, suggestions, known)
         if whole.verdict == "answer" or not outcomes:
             return whole
         leads = [o.hits[0] for o in outcomes if o.hits]
         merged = list({hit.slug: hit for hit in [*leads, *whole.hits]}.values())[:suggestions]
         return SearchOutcome("suggest", merged) if merged else whole
 
-    async def _decide(self, query: str, suggestions: int) -> SearchOutcome:
-        hits = await self.search(query, limit=max(suggestions, 2))
+    async def _decide(self, query: str, suggestions: int, known: KnownVectors | None) -> SearchOutcome:
+        hits = await self.search(query, limit=max(suggestions, 2), known=known)
         return decide(
             hits,
             answer_threshold=self.answer_threshold,

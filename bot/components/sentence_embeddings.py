@@ -23,6 +23,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge_base.embedding import POOLINGS, Embedder
+from knowledge_base.query_vectors import PARSE_DATA_KEY, packed
 
 logger = logging.getLogger(__name__)
 
@@ -75,13 +76,16 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         if not isinstance(pooling, list) or not pooling or not set(pooling) <= set(POOLINGS):
             raise ValueError(f"SentenceEmbeddingFeaturizer 'pooling' must be a list drawn from {list(POOLINGS)}")
 
-    def _featurize(self, messages: list[Message]) -> None:
+    def _featurize(self, messages: list[Message], *, pass_on: bool = False) -> None:
+        """Adds the dense features; with ``pass_on``, also the sentence vector for the knowledge-base search."""
         todo = [message for message in messages if message.get(TEXT)]
         if not todo:
             return
+        poolings = self._config["pooling"]
         vectors = self.embedder.encode_pooled(
-            [message.get(TEXT) for message in todo], self._config["pooling"], batch_size=self._config["batch_size"]
+            [message.get(TEXT) for message in todo], poolings, batch_size=self._config["batch_size"]
         )
+        mean = poolings.index("mean") if pass_on and "mean" in poolings else None
         for message, vector in zip(todo, vectors, strict=True):
             message.add_features(
                 Features(
@@ -91,9 +95,16 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
                     self._identifier,
                 )
             )
+            if mean is not None and not message.get(TEXT).startswith("/"):  # "/intent" payloads are never searched
+                width = len(vector) // len(poolings)
+                sentence = vector[mean * width : (mean + 1) * width]
+                message.set(
+                    PARSE_DATA_KEY, packed(self.embedder.model_name, message.get(TEXT), sentence), add_to_output=True
+                )
 
     def process(self, messages: list[Message]) -> list[Message]:
-        self._featurize(messages)
+        # A message being parsed: its vector travels in the parse data, so the actions need not embed it again.
+        self._featurize(messages, pass_on=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

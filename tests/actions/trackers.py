@@ -24,8 +24,12 @@ def make_tracker(
     active_loop: str | None = None,
     requested_slot: str | None = None,
     signed: bool = True,
+    parsed: dict[str, Any] | None = None,
 ) -> Tracker:
-    """``metadata`` is signed as the gateway signs it, unless ``signed`` is False (a forgery)."""
+    """``metadata`` is signed as the gateway signs it, unless ``signed`` is False (a forgery).
+
+    ``parsed`` adds to the latest message's parse data what the NLU would (e.g. its sentence vector).
+    """
     if metadata and signed:
         metadata = sign_identity(TEST_SECRET, metadata)
     latest = {
@@ -34,6 +38,7 @@ def make_tracker(
         "intent_ranking": [{"name": intent, "confidence": 0.99}],
         "entities": entities or [],
         "metadata": metadata or {},
+        **(parsed or {}),
     }
     events = [{"event": "user", "text": previous, "parse_data": {}} for previous in previous_texts]
     events.append({"event": "user", "text": text, "parse_data": latest})

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 from sqlalchemy import select
 
 from crm_store.db import unit_of_work
 from crm_store.models import AuditEntry, Conversation, Customer, Message
 from crm_store.repositories import CustomerRepository, OrderRepository
 from handoff.channels.web.tokens import sign_customer
+from knowledge_base.query_vectors import PARSE_DATA_KEY, KnownVectors
 from tests.e2e.client import texts
 
 MARIA = "maria.jensen@example.com"
@@ -182,3 +184,21 @@ async def test_gibberish_gets_a_clarifying_question_not_a_guess(customer) -> Non
     said = texts(replies)
     assert "not sure I understood" in said or "say it in other words" in said, said
     assert "5-10 business days" not in said
+
+
+async def test_the_nlu_hands_its_sentence_vector_to_the_search(customer, product, product_sessions, http) -> None:  # type: ignore[no-untyped-def]
+    """Rasa's parse data carries the vector the knowledge-base search reuses (issue 15: each text embedded once)."""
+    question = "how many days until a refund reaches my card?"
+    await customer.connect()
+    assert "5-10 business days" in texts(await customer.say(question))
+    async with unit_of_work(product_sessions) as session:
+        conversation_id = await session.scalar(select(Message.conversation_id).where(Message.text == question))
+    settings = product.settings
+    async with http.get(
+        f"{settings.rasa_url}/conversations/{conversation_id}/tracker", params={"token": settings.rasa_token}
+    ) as response:
+        tracker = await response.json()
+    parsed = next(event["parse_data"] for event in tracker["events"] if event.get("text") == question)
+    known = KnownVectors(settings.knowledge_base.embedding_model, 384, [parsed[PARSE_DATA_KEY]])
+    vector = known.get(question)
+    assert vector is not None and abs(float(np.linalg.norm(vector)) - 1.0) < 1e-4
