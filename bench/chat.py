@@ -2,7 +2,7 @@
 
     python -m bench.chat [--users 1,5,10,20,40,80] [--duration 60] [--think 1.0-3.0]
                          [--warmup 5] [--rounds 2] [--timeout 10] [--seed 7] [--no-append]
-                         [--profile docs/perf/chat-DATE]
+                         [--saturation 4,8,16] [--profile docs/perf/chat-DATE]
 
 Starts the product as `deskbot run` does (the model of var/models, trained
 first if bot/ or config.yml changed; a fresh SQLite database with the demo
@@ -47,8 +47,15 @@ and the load generator's own CPU apart (bench.process_cpu). With --profile, a
 py-spy flame graph of each process is recorded over the highest concurrency's
 first gateway window.
 
-Targets (issue 7, on 2 cores): at 20 customers, gateway p95 at most 150 ms and
-at most 1.3 times bare Rasa's p95; report where p95 crosses 500 ms.
+With --saturation, customers who never pause (the next message as soon as the
+reply is in) then load each side in turn at each given concurrency: the
+messages/s they get is what the product serves flat out, and the CPU per
+message at that load is reported beside it. --think 5-15 gives customers who
+read and type as real ones do.
+
+Targets (issue 15, on 2 cores): at 20 customers, gateway p95 at most 150 ms and
+at most 1.2 times bare Rasa's p95; at least 50 messages/s at saturation; report
+where p95 crosses 500 ms.
 """
 
 from __future__ import annotations
@@ -86,7 +93,8 @@ EVAL_FILE = ROOT / "tests" / "knowledge_base" / "search_eval.yml"
 P95_LIMIT_MS = 500.0
 TARGET_USERS = 20
 TARGET_P95_MS = 150.0
-TARGET_RATIO = 1.3
+TARGET_RATIO = 1.2
+TARGET_RATE = 50.0  # messages/s at saturation, whole stack on 2 cores (issue 15)
 KB_SAMPLE = 40  # knowledge-base questions checked (and kept if the bot answers them) before the run
 PROGRESS_EVERY_S = 15.0
 
@@ -535,7 +543,7 @@ async def smoke_test(sides: dict[str, Callable[[], Chat]], scripts: Scripts, rng
 
 async def sweep(
     product: RunningProduct, groups: dict[str, int], args: argparse.Namespace
-) -> tuple[list[Step], dict[str, Any]]:
+) -> tuple[list[Step], list[Step], dict[str, Any]]:
     load = Load(args.think, args.warmup, args.timeout, args.seed)
     rng = random.Random(args.seed)
     connector = aiohttp.TCPConnector(limit=0)  # every customer its own connection, as in real life
@@ -578,8 +586,33 @@ async def sweep(
                 f"{step.rasa.error_count} errors; ratio {step.ratio:.2f}; "
                 f"{step.gateway.conversations} + {step.rasa.conversations} conversations"
             )
+        saturation = await saturate(sides, scripts, groups, args)
     setup = {"questions": len(questions), "checked": checked, "orders": len(orders)}
-    return steps, setup
+    return steps, saturation, setup
+
+
+async def saturate(
+    sides: dict[str, Callable[[], Chat]], scripts: Scripts, groups: dict[str, int], args: argparse.Namespace
+) -> list[Step]:
+    """Customers who never pause: each sends its next message as soon as the reply is in, so the product runs flat
+    out and messages/s is what it can serve. One phase per side and concurrency in --saturation."""
+    load = Load((0.0, 0.0), args.warmup, args.timeout, args.seed)
+    window_s = args.duration / args.rounds
+    steps = []
+    for users in args.saturation:
+        totals = {}
+        for side in ("gateway", "Rasa"):
+            label = f"{side}, {users} customers without pauses"
+            progress(f"{label}: {load.warmup_s:.0f} s warm-up, then {window_s:.0f} s measured")
+            meter = CpuMeter(groups, None, window_s)
+            totals[side] = await run_phase(sides[side], scripts, load, users, 0, window_s, label, meter)
+        step = Step(users, totals["gateway"], totals["Rasa"])
+        steps.append(step)
+        progress(
+            f"{users} customers without pauses: gateway {step.gateway.summary()['rate']:.1f} msg/s, "
+            f"bare Rasa {step.rasa.summary()['rate']:.1f} msg/s"
+        )
+    return steps
 
 
 # Report --------------------------------------------------------------------------------
@@ -652,6 +685,39 @@ def render(steps: list[Step], setup: dict[str, Any], args: argparse.Namespace) -
     return "\n".join(lines)
 
 
+def render_saturation(steps: list[Step]) -> str:
+    if not steps:
+        return ""
+    lines = [
+        "",
+        "",
+        "Saturation: customers who send their next message as soon as the reply is in (no think time):",
+        "",
+        "| customers | gateway msg/s | p95 ms | CPU ms/msg (product) | bare Rasa msg/s | p95 ms | CPU ms/msg (product) "
+        "| errors |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+
+    def product_ms(stats: PhaseStats) -> float:
+        return sum(stats.cpu_ms_per_message(part) for part in stats.cpu_s if part != "load generator")
+
+    for step in steps:
+        g, r = step.gateway.summary(), step.rasa.summary()
+        lines.append(
+            f"| {step.users} | {g['rate']:.1f} | {_ms(g['p95'])} | {_ms(product_ms(step.gateway))} | {r['rate']:.1f} | "
+            f"{_ms(r['p95'])} | {_ms(product_ms(step.rasa))} | {step.gateway.error_count}/{step.rasa.error_count} |"
+        )
+    best = max(steps, key=lambda step: step.gateway.summary()["rate"])
+    best_rasa = max(steps, key=lambda step: step.rasa.summary()["rate"])
+    rate = best.gateway.summary()["rate"]
+    lines.append(
+        f"- saturation throughput: gateway {rate:.1f} msg/s (at {best.users} customers; target ≥ "
+        f"{TARGET_RATE:.0f}: {'met' if rate >= TARGET_RATE else 'missed'}), bare Rasa "
+        f"{best_rasa.rasa.summary()['rate']:.1f} msg/s (at {best_rasa.users})"
+    )
+    return "\n".join(lines)
+
+
 def start(var_dir: Path) -> tuple[Stack, RunningProduct]:
     model = ensure_model(ROOT / "var" / "models", progress=progress)
     progress("starting the action server, Rasa and the gateway on free ports")
@@ -672,6 +738,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="alternating gateway/Rasa rounds per concurrency")
     parser.add_argument("--timeout", type=float, default=10, help="seconds until a missing reply is an error")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--saturation",
+        type=parse_users,
+        default=[],
+        help="also run customers without think time at these concurrencies (e.g. 4,8,16): messages/s at saturation",
+    )
     parser.add_argument("--no-append", action="store_true", help="print only; do not append to BENCHMARKS.md")
     parser.add_argument(
         "--profile",
@@ -693,12 +765,12 @@ def main(argv: list[str] | None = None) -> int:
         stack, product = start(Path(var_dir))
         groups = {service.name: service.process.pid for service in stack.services if service.process is not None}
         try:
-            steps, setup = asyncio.run(sweep(product, groups, args))
+            steps, saturation, setup = asyncio.run(sweep(product, groups, args))
         finally:
             progress("stopping the product")
             stack.stop()
     progress(f"done in {time.monotonic() - started:.0f} s")
-    body = render(steps, setup, args)
+    body = render(steps, setup, args) + render_saturation(saturation)
     print(body)
     if not args.no_append:
         append_results("Chat latency: gateway over websocket vs bare Rasa REST", command_line("bench.chat", argv), body)

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import argparse
 import random
+from collections import Counter
 from datetime import date, datetime, timezone
 
 import pytest
 
 from actions.orders import IN_FLIGHT
-from bench.chat import Crossing, Scripts, crossing, demo_orders, parse_think, parse_users
+from bench.chat import (
+    Crossing,
+    PhaseStats,
+    Scripts,
+    Step,
+    crossing,
+    demo_orders,
+    parse_think,
+    parse_users,
+    render_saturation,
+)
 from crm_store.demo_data import generate
 
 TODAY = date(2026, 3, 18)
@@ -52,3 +63,21 @@ def test_order_conversations_use_orders_that_stay_with_the_bot() -> None:
     conversation = Scripts(["do you ship to canada"], proofs[:1]).build("order", random.Random(1))
     assert conversation.turns[-3].text == proofs[0].proof
     assert conversation.turns[-3].expect == f"Order {proofs[0].number}"
+
+
+def _phase(replies: int, seconds: float, cpu_s: dict[str, float]) -> PhaseStats:
+    return PhaseStats(latencies=[0.05] * replies, window_s=seconds, cpu_s=Counter(cpu_s))
+
+
+def test_saturation_reports_the_best_rate_and_the_product_cpu_without_the_load_generator() -> None:
+    cpu = {"action server": 0.4, "Rasa server": 1.2, "gateway": 0.8, "load generator": 5.0}
+    steps = [
+        Step(4, _phase(600, 20, cpu), _phase(800, 20, cpu)),  # 30 and 40 msg/s
+        Step(16, _phase(1100, 20, cpu), _phase(900, 20, cpu)),  # 55 and 45 msg/s: the best of each side
+    ]
+    text = render_saturation(steps)
+    assert "| 4 | 30.0 | 50 | 4 | 40.0 |" in text  # (0.4 + 1.2 + 0.8) s over 600 replies: 4 ms a message
+    assert "gateway 55.0 msg/s (at 16 customers; target ≥ 50: met), bare Rasa 45.0 msg/s (at 16)" in text
+    slower = [Step(16, _phase(900, 20, cpu), _phase(900, 20, cpu))]
+    assert "target ≥ 50: missed" in render_saturation(slower)
+    assert render_saturation([]) == ""
