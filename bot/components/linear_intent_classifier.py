@@ -177,6 +177,32 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
                 parts.append(_scaled_dense(block, self.component_config["dense_weight"]))
         return scipy.sparse.hstack(parts, format="csr")
 
+    def _scores(self, message: Message) -> np.ndarray:
+        """``_row(message) @ weights + bias`` block by block, without building the sparse row: for one message
+        scipy's construction cost more than the product (about 5% of Rasa's CPU per message, issue 15)."""
+        assert self.weights is not None and self.bias is not None
+        blocks = sentence_blocks(message)
+        scores = self.bias.astype(np.float64)
+        offset = 0
+        for origin, width, is_sparse in self.block_layout:
+            block = blocks.get(origin)
+            weights = self.weights[offset : offset + width]
+            offset += width
+            if block is None or block.shape[-1] != width:
+                continue
+            if is_sparse:
+                row = scipy.sparse.csr_matrix(block, dtype=np.float64)  # sums repeated entries, as _row does
+                values = np.log1p(np.abs(row.data))
+                norm = np.sqrt(values @ values)
+                if norm > 0:
+                    scores += (values / norm) @ weights[row.indices]
+            else:
+                vector = np.asarray(block, dtype=np.float64).reshape(-1)
+                norm = np.linalg.norm(vector)
+                if norm > 0:
+                    scores += (vector * (self.component_config["dense_weight"] / norm)) @ weights
+        return scores
+
     def _learn_layout(self, messages: list[Message]) -> None:
         layout: dict[str, tuple[int, bool]] = {}
         for message in messages:
@@ -220,8 +246,11 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
 
     def probabilities(self, messages: list[Message]) -> np.ndarray:
         assert self.weights is not None and self.bias is not None
-        features = scipy.sparse.vstack([self._row(message) for message in messages], format="csr")
-        scores = np.asarray(features @ self.weights) + self.bias
+        if len(messages) == 1:  # a message being parsed
+            scores = self._scores(messages[0])[np.newaxis]
+        else:
+            features = scipy.sparse.vstack([self._row(message) for message in messages], format="csr")
+            scores = np.asarray(features @ self.weights) + self.bias
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)

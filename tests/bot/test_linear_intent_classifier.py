@@ -105,3 +105,13 @@ def test_the_fit_minimises_the_same_objective_as_scikit_learns_logistic_regressi
     np.testing.assert_allclose(np.vstack([sparse_weights, dense_weights]), reference.coef_.T, atol=2e-3)
     # Softmax biases are defined up to a constant; scikit-learn's are centred.
     np.testing.assert_allclose(bias - bias.mean(), reference.intercept_ - reference.intercept_.mean(), atol=2e-3)
+
+
+def test_one_message_alone_gets_the_probabilities_it_gets_in_a_batch(storage: LocalModelStorage) -> None:
+    """A message being parsed takes a short route (no sparse row built); it must agree with the batch route."""
+    classifier, _ = trained(storage)
+    texts = ["where is my card it did not arrive", "refund refund money", "hi", "nothing we know", ""]
+    batch = classifier.probabilities([message(text) for text in texts] + [message("hello", dense=False)])
+    alone = [classifier.probabilities([message(text)])[0] for text in texts]
+    alone.append(classifier.probabilities([message("hello", dense=False)])[0])
+    np.testing.assert_allclose(np.array(alone), batch, rtol=1e-9, atol=1e-12)
