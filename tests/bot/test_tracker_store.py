@@ -7,6 +7,7 @@ referee: whatever the cache does, a tracker read back by Rasa's own code must be
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,17 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
 from bot.tracker_store import CachedSQLTrackerStore
+from tests.conftest import fresh_postgres_database
 
 DOMAIN = Domain.load(Path(__file__).resolve().parents[2] / "bot" / "domain.yml")
+
+
+@pytest.fixture(scope="module")
+def tracker_database() -> Iterator[str]:
+    """A PostgreSQL database of these tests' own: Rasa's store creates its `events` table wherever it is pointed,
+    and the shared test database must hold only the product's migrated schema."""
+    with fresh_postgres_database("deskbot_trackers") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -27,7 +37,7 @@ def store_config(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, An
     """Keyword arguments for a tracker store, as handoff/ops/stack.py writes them into Rasa's endpoints."""
     if request.param == "sqlite":
         return {"dialect": "sqlite", "db": str(tmp_path / "trackers.db")}
-    url = make_url(request.getfixturevalue("postgres_database"))
+    url = make_url(request.getfixturevalue("tracker_database"))
     return {
         "dialect": "postgresql",
         "host": url.host,
