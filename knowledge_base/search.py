@@ -21,6 +21,7 @@ from sqlalchemy.orm import sessionmaker
 
 from crm_store.db import unit_of_work
 from crm_store.repositories import ArticleRepository
+from knowledge_base.ann import CandidateView, VectorIndex
 from knowledge_base.article_files import ArticleData
 from knowledge_base.compound import question_parts
 from knowledge_base.embedding import Embedder
@@ -115,6 +116,14 @@ class SearchIndex:
     ``maximum.reduceat`` that gives each article its best title-or-question
     match, its answer match and its best passage match, and a sparse lexical lookup; Python touches
     only the few hits returned.
+
+    Above knowledge_base.ann.MIN_ARTICLES, once the vector index has caught up with the snapshot
+    (``candidates``), the product covers only the candidate articles' texts: the articles of the texts
+    nearest the query in the graph, the best lexical matches and the articles the graph does not hold
+    yet. Each candidate is scored by the same arithmetic as in the scan (the dot products are computed
+    row by row, so a row's similarity has the same bits whichever rows are computed with it), so a
+    candidate's score is the one the scan gives it; what the graph can miss is an article that is not a
+    candidate at all.
     """
 
     def __init__(
@@ -125,11 +134,14 @@ class SearchIndex:
         previous: SearchIndex | None = None,
         negative_lessons: Sequence[NegativeLesson] = (),
         negative_vectors: np.ndarray | None = None,
+        vector_index: VectorIndex | None = None,
     ) -> None:
         """``vectors`` holds, per article in order, its ``search_texts()``: title, questions, answer, passages.
 
         ``previous``, the index this one replaces, lets the article head start from its fit.
         ``negative_vectors`` holds the vectors of the ``negative_lessons``' questions.
+        ``vector_index``, the graph that follows the knowledge base: this snapshot searches through it as far
+        as it has caught up, and gets a newer view of it (``candidates``) when it has caught up entirely.
         """
         self.articles = articles
         self.negatives = NegativeLessons(
@@ -151,9 +163,11 @@ class SearchIndex:
             raise ValueError(f"{len(vectors)} vectors for {int(ends[-1]) if len(ends) else 0} article texts")
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.text_starts = ends - texts_per_article
-        answers = self.text_starts + np.fromiter(
+        self._texts_per_article = texts_per_article
+        self._answer_offsets = np.fromiter(
             (len(article.questions) + 1 for article in articles), dtype=np.int64, count=len(articles)
         )
+        answers = self.text_starts + self._answer_offsets
         # reduceat over [start, answer) gives the best title-or-question match, [answer, answer + 1) the answer's,
         # [answer + 1, next start) the best passage (every article has at least one passage, so none is empty).
         self._segments = np.empty(3 * len(articles), dtype=np.int64)
@@ -179,6 +193,8 @@ class SearchIndex:
         else:
             self.head = self._fit_head(answers, earlier)
             self.head_refit = None
+        # Replaced by the vector index's worker when it has caught up with this snapshot (a plain attribute swap).
+        self.candidates: CandidateView | None = vector_index.view(self) if vector_index is not None else None
 
     def _refit_head(self, answers: np.ndarray, earlier: ArticleHead) -> None:
         self.head = self._fit_head(answers, earlier)
@@ -203,27 +219,65 @@ class SearchIndex:
         """The query as it is embedded and matched: whitespace folded, typos corrected, length capped."""
         return self.spelling.correct(" ".join(query.split())[:MAX_QUERY_CHARS])
 
-    def search(self, query_vector: np.ndarray, query: str, limit: int = 5) -> list[SearchHit]:
+    def search(self, query_vector: np.ndarray, query: str, limit: int = 5, *, exact: bool = False) -> list[SearchHit]:
+        """The ``limit`` best articles; through the candidates when there are any, unless ``exact``."""
         if not self.articles:
             return []
-        similarity = self.vectors @ query_vector
-        best = np.maximum.reduceat(similarity, self._segments)
+        lexical = self.lexical.scores(query)
+        view = None if exact else self.candidates
+        positions = view.candidates(query_vector, lexical) if view is not None else None
+        if positions is not None and len(positions) < min(limit, len(self.articles)):
+            positions = None  # too few candidates to fill the hits: the scan
+        return self._rank(query_vector, query, lexical, positions, limit)
+
+    def _rank(
+        self, query_vector: np.ndarray, query: str, lexical_all: np.ndarray, positions: np.ndarray | None, limit: int
+    ) -> list[SearchHit]:
+        """Scores every article (``positions`` None) or only the articles at ``positions``, and ranks them.
+
+        Arrays below are per scored article; ``articles[j]`` is the position of the j-th scored article.
+        """
+        if positions is None:
+            articles = np.arange(len(self.articles))
+            starts = self.text_starts
+            segments = self._segments
+            vectors = self.vectors
+        else:
+            articles = positions
+            counts = self._texts_per_article[positions]
+            starts = np.cumsum(counts) - counts  # where each scored article's texts begin in ``similarity``
+            rows = np.repeat(self.text_starts[positions] - starts, counts) + np.arange(int(counts.sum()))
+            answers = starts + self._answer_offsets[positions]
+            segments = np.empty(3 * len(positions), dtype=np.int64)
+            segments[0::3], segments[1::3], segments[2::3] = starts, answers, answers + 1
+            vectors = self.vectors[rows]
+        # Row by row (not BLAS, whose kernels sum a row differently depending on its neighbours): a text's
+        # similarity has the same bits in the scan and among the candidates.
+        similarity = np.einsum("ij,j->i", vectors, query_vector)
+        best = np.maximum.reduceat(similarity, segments)
         best_question = best[0::3]
         semantic_all = QUESTION_WEIGHT * best_question + ANSWER_WEIGHT * best[1::3] + PASSAGE_WEIGHT * best[2::3]
-        lexical = self.lexical.scores(query)
+        lexical = lexical_all if positions is None else lexical_all[positions]
         score = np.clip(semantic_all + LEXICAL_WEIGHT * lexical, 0.0, 1.0)
-        ruled_out = self.negatives.ruled_out(query_vector, best_question)
+        if positions is None:
+            ruled_out = self.negatives.ruled_out(query_vector, best_question)
+        else:
+            # The lessons look at every article's best question; an article not scored is never ruled out, and
+            # is not a hit either.
+            every = np.full(len(self.articles), np.inf, dtype=best_question.dtype)
+            every[positions] = best_question
+            ruled_out = self.negatives.ruled_out(query_vector, every)[positions]
         order_key = np.where(ruled_out, -1.0, score)  # ruled-out articles come last, after every other article
-        limit = min(limit, len(self.articles))
+        limit = min(limit, len(articles))
         top = np.argpartition(-order_key, limit - 1)[:limit]
         top = top[np.argsort(-order_key[top], kind="stable")]
         semantic = semantic_all[top] / SEMANTIC_WEIGHT
-        confidence = self.head.probabilities(query_vector)[top] if self.head is not None else None
+        confidence = self.head.probabilities(query_vector)[articles[top]] if self.head is not None else None
         unfamiliar = self.unfamiliar_share(query)
         hits = []
         for rank, index in enumerate(top):
-            article = self.articles[index]
-            start = int(self.text_starts[index])
+            article = self.articles[int(articles[index])]
+            start = int(starts[index])
             matched = int(np.argmax(similarity[start : start + len(article.questions) + 1]))
             hits.append(
                 SearchHit(
@@ -249,6 +303,8 @@ class KnowledgeBase:
 
     Every search asks the database for the knowledge-base revision (one tiny
     query) and rebuilds the in-memory index when another process changed it.
+    Above knowledge_base.ann.MIN_ARTICLES a vector index (an HNSW graph) follows each
+    new index in the background; an article it does not hold yet is scored exactly.
     """
 
     def __init__(
@@ -261,8 +317,10 @@ class KnowledgeBase:
         answer_margin: float = 0.0,
         answer_confidence: float = 0.0,
         unfamiliar_penalty: float = 0.0,
+        vector_index: VectorIndex | None = None,
     ) -> None:
         self.session_factory = session_factory
+        self.vector_index = vector_index if vector_index is not None else VectorIndex()
         self.embedder = embedder
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
@@ -307,8 +365,16 @@ class KnowledgeBase:
             if self._general_words is None:
                 self._general_words = await asyncio.to_thread(self.embedder.general_words)
             self._index = await asyncio.to_thread(
-                SearchIndex, articles, vectors, self._general_words, self._index, lessons, lesson_vectors
+                SearchIndex,
+                articles,
+                vectors,
+                self._general_words,
+                self._index,
+                lessons,
+                lesson_vectors,
+                self.vector_index,
             )
+            self.vector_index.follow(self._index)
             self._revision = revision
             self.last_loaded_at = time.monotonic()
             return True
