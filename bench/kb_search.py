@@ -354,7 +354,7 @@ def tune(label: str, index: SearchIndex, view: CandidateView, queries: int) -> l
                 candidates = trial.candidates(vector, lexical)
                 hits = index._rank(vector, question, lexical, candidates, 5)
                 times.append(time.perf_counter() - started)
-                slugs = {index.articles[p].slug for p in candidates}
+                slugs = {index.articles[p].slug for p in candidates} if candidates is not None else set()
                 all5 += {hit.slug for hit in expected} <= slugs
                 top1_in += expected[0].slug in slugs
                 same += hits[0].slug == expected[0].slug
@@ -438,7 +438,8 @@ async def measure_search(label: str, url: str, embedder: Embedder, tune_queries:
         agree += [h.slug for h in hits["exact"][:1]] == [h.slug for h in hits["approximate"][:1]]
         normalised = index.normalise(query)
         candidates = view.candidates(embedder.encode_one(normalised), index.lexical.scores(normalised))
-        recall += {h.slug for h in hits["exact"]} <= {index.articles[p].slug for p in candidates}
+        offered = {index.articles[p].slug for p in candidates} if candidates is not None else set()
+        recall += {h.slug for h in hits["exact"]} <= offered
         if query in expected:
             for mode, found in hits.items():
                 slugs = [hit.slug for hit in found]

@@ -112,12 +112,16 @@ class _Graph:
                 self.index.mark_deleted(label)
             self.live -= len(labels)
 
-    def nearest(self, query_vector: np.ndarray, k: int) -> np.ndarray:
+    def nearest(self, query_vector: np.ndarray, k: int) -> np.ndarray | None:
+        """The labels of the ``k`` texts nearest the query; None when the graph cannot tell (the caller scans)."""
         with self.lock:
             k = min(k, self.live)
             if k <= 0:
                 return np.zeros(0, dtype=np.int64)
-            labels, _ = self.index.knn_query(query_vector.reshape(1, -1), k=k, num_threads=1)
+            try:
+                labels, _ = self.index.knn_query(query_vector.reshape(1, -1), k=k, num_threads=1)
+            except RuntimeError:  # hnswlib found fewer than k texts (a graph thinned out by deletions)
+                return None
         return labels[0].astype(np.int64)
 
 
@@ -132,10 +136,12 @@ class CandidateView:
     k_texts: int
     lexical_candidates: int
 
-    def candidates(self, query_vector: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+    def candidates(self, query_vector: np.ndarray, lexical: np.ndarray) -> np.ndarray | None:
         """Article positions worth scoring exactly for the query, sorted: the articles of the nearest texts,
-        the best lexical matches and the delta."""
+        the best lexical matches and the delta; None when the graph cannot say (then the scan answers)."""
         labels = self.graph.nearest(query_vector, self.k_texts)
+        if labels is None:
+            return None
         labels = labels[labels < len(self.label_rows)]
         rows = self.label_rows[labels]
         parts = [self.row_articles[rows[rows >= 0]], self.delta]
