@@ -49,7 +49,7 @@ K_TEXTS = 128  # nearest texts asked of the graph per query
 LEXICAL_CANDIDATES = 32  # articles with the best lexical scores, added to the candidates
 MAX_DELTA_SHARE = 0.2  # more of the articles than this not in the graph yet: the exact scan is cheaper
 HEADROOM = 0.25  # spare slots built into the graph for articles added later
-REBUILD_SHARE = 0.25  # changed texts beyond this share of the graph: build a new graph instead of editing it
+REBUILD_SHARE = 0.25  # texts added and removed beyond this share of the graph: build a new graph instead
 BATCH_ARTICLES = 32  # articles changed per lock hold when the graph follows an edit
 SEED = 100
 
@@ -269,9 +269,13 @@ class VectorIndex:
                 if (entry := self._entries.get(article.slug)) is None or entry.content != _content(article)
             ]
             removed = [slug for slug in self._entries if slug not in current]
+            leaving = sum(self._entries[slug].count for slug in removed) + sum(
+                entry.count for position in changed if (entry := self._entries.get(articles[position].slug)) is not None
+            )
         if graph is not None:
-            texts = sum(len(articles[position].search_texts()) for position in changed)
-            if texts <= min(graph.free, REBUILD_SHARE * max(graph.live, 1)):
+            coming = sum(len(articles[position].search_texts()) for position in changed)
+            # In place while the change is small: what a batch of edits costs, and a graph not thinned by deletions.
+            if coming <= graph.free and coming + leaving <= REBUILD_SHARE * max(graph.live, 1):
                 self._edit(snapshot, graph, changed, removed)
                 return
         self._rebuild(snapshot)

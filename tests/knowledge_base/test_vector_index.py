@@ -108,6 +108,18 @@ def test_a_change_larger_than_the_graph_can_take_in_place_builds_a_new_graph() -
     assert index.candidates is not None and len(index.candidates.delta) == 0
 
 
+def test_removing_much_of_the_knowledge_base_builds_a_new_graph_rather_than_thinning_this_one() -> None:
+    articles = make_articles(200)
+    vectors = unit_vectors(sum(len(article.search_texts()) for article in articles))
+    vector_index = forced()
+    followed(SearchIndex(articles, vectors, vector_index=vector_index), vector_index)
+    kept = articles[:100]
+    kept_texts = sum(len(article.search_texts()) for article in kept)
+    index = followed(SearchIndex(kept, vectors[:kept_texts], vector_index=vector_index), vector_index)
+    assert vector_index.builds == 2 and vector_index.texts == kept_texts
+    assert index.candidates is not None and len(index.candidates.delta) == 0
+
+
 class WordsEmbedder(Embedder):
     """Bag-of-words vectors: each word a fixed random direction, a text their normalised sum. No model."""
 
