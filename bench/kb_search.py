@@ -69,8 +69,8 @@ EVAL_FILE = ROOT / "tests" / "knowledge_base" / "search_eval.yml"
 DEFAULT_CACHE = ROOT / "var" / "bench-cache"
 TARGET_ARTICLES, TARGET_P95_MS = 10_000, 25.0
 LARGE_ARTICLES, LARGE_P95_MS, LARGE_TOP1_POINTS = 100_000, 40.0, 1.0  # issue 15 item 5
-TUNE_K = (32, 64, 128, 256)  # nearest texts asked of the graph, swept by --tune
-TUNE_EF = (64, 128, 256)
+TUNE_K = (64, 128, 256, 512)  # nearest texts asked of the graph, swept by --tune
+TUNE_EF = (128, 256, 512)
 ADJECTIVES = [
     "Classic",
     "Compact",
@@ -346,7 +346,7 @@ def tune(label: str, index: SearchIndex, view: CandidateView, queries: int) -> l
                 continue
             graph.index.set_ef(ef)
             trial = dataclasses.replace(view, k_texts=k)
-            all5 = top1_in = same = 0
+            all5 = top1_in = same = same3 = 0
             times = []
             for (question, vector), expected in zip(tuning, exact, strict=True):
                 started = time.perf_counter()
@@ -358,18 +358,21 @@ def tune(label: str, index: SearchIndex, view: CandidateView, queries: int) -> l
                 all5 += {hit.slug for hit in expected} <= slugs
                 top1_in += expected[0].slug in slugs
                 same += hits[0].slug == expected[0].slug
+                same3 += [hit.score for hit in hits[:3]] == [hit.score for hit in expected[:3]]
             row: dict[str, Any] = {
                 "k": k,
                 "ef": ef,
                 "recall5": all5 / len(tuning),
                 "recall1": top1_in / len(tuning),
                 "same_top1": same / len(tuning),
+                "same_top3_scores": same3 / len(tuning),
                 "ms": percentiles_ms(times),
                 "queries": len(tuning),
             }
             progress(
                 f"[{label}] tune K={k} ef={ef}: top-5 all candidates {row['recall5']:.1%}, top-1 candidate "
-                f"{row['recall1']:.1%}, same top-1 {row['same_top1']:.1%}, p95 {row['ms']['p95']:.2f} ms"
+                f"{row['recall1']:.1%}, same top-1 {row['same_top1']:.1%}, same top-3 scores "
+                f"{row['same_top3_scores']:.1%}, p95 {row['ms']['p95']:.2f} ms"
             )
             rows.append(row)
     graph.index.set_ef(original_ef)
@@ -421,7 +424,7 @@ async def measure_search(label: str, url: str, embedder: Embedder, tune_queries:
     times: dict[str, list[float]] = {"baseline": [], "exact": [], "approximate": []}
     top1 = {"exact": 0, "approximate": 0}
     top3 = {"exact": 0, "approximate": 0}
-    agree = recall = 0
+    agree = agree3 = recall = 0
     expected = dict(questions.in_scope)
     for number, query in enumerate(queries):
         started = time.perf_counter()
@@ -436,6 +439,7 @@ async def measure_search(label: str, url: str, embedder: Embedder, tune_queries:
             times[mode].append(time.perf_counter() - started)
         index.candidates = view
         agree += [h.slug for h in hits["exact"][:1]] == [h.slug for h in hits["approximate"][:1]]
+        agree3 += [h.score for h in hits["exact"]] == [h.score for h in hits["approximate"]]
         normalised = index.normalise(query)
         candidates = view.candidates(embedder.encode_one(normalised), index.lexical.scores(normalised))
         offered = {index.articles[p].slug for p in candidates} if candidates is not None else set()
@@ -462,6 +466,7 @@ async def measure_search(label: str, url: str, embedder: Embedder, tune_queries:
         "top1_approximate": top1["approximate"] / in_scope,
         "top3_approximate": top3["approximate"] / in_scope,
         "agreement": agree / len(queries),
+        "agreement3": agree3 / len(queries),
         "recall": recall / len(queries),
         "queries": len(queries),
         "index_mb": index.vectors.nbytes / 2**20,
@@ -512,10 +517,11 @@ def main_run(args: argparse.Namespace) -> list[dict]:
 def render(results: list[dict]) -> str:
     lines = [
         "| articles | texts | product path | exact p50 / p95 ms | approximate p50 / p95 ms | p95 approx. / exact "
-        "| embedding-only p50 / p95 ms | top-1 exact / approx. | top-3 exact / approx. | same top-1 | candidate recall "
+        "| embedding-only p50 / p95 ms | top-1 exact / approx. | top-3 exact / approx. | same top-1 | same top-3 scores "
+        "| candidate recall "
         "| import s | index load s | graph build s | vectors MB | graph MB (est. / RSS) | serving RSS / peak MB "
         "| import peak RSS MB |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         path = "approximate" if r["size"] >= MIN_ARTICLES else "exact"
@@ -523,7 +529,8 @@ def render(results: list[dict]) -> str:
             f"| {r['size']:,} | {r['texts']:,} | {path} | {r['exact']['p50']:.1f} / {r['exact']['p95']:.1f} | "
             f"{r['approximate']['p50']:.1f} / {r['approximate']['p95']:.1f} | {r['ratio_p95']:.2f} | "
             f"{r['baseline']['p50']:.1f} / {r['baseline']['p95']:.1f} | {r['top1']:.1%} / {r['top1_approximate']:.1%} | "
-            f"{r['top3']:.1%} / {r['top3_approximate']:.1%} | {r['agreement']:.1%} | {r['recall']:.1%} | "
+            f"{r['top3']:.1%} / {r['top3_approximate']:.1%} | {r['agreement']:.1%} | {r['agreement3']:.1%} | "
+            f"{r['recall']:.1%} | "
             f"{r['import_s']:.0f} | {r['load_s']:.1f} | {r['build_s']:.0f} | {r['index_mb']:.0f} | "
             f"{r['graph_mb']:.0f} / {r['graph_rss_mb']:.0f} | {r['rss_mb']:.0f} / {r['peak_rss_mb']:.0f} | "
             f"{r['import_peak_rss_mb']:.0f} |"
@@ -563,7 +570,8 @@ def render(results: list[dict]) -> str:
         "lexical matches and any article the graph does not hold yet, with the scan's arithmetic."
     )
     notes.append(
-        "Same top-1: the approximate and exact top-1 article agree (all queries, out-of-scope ones included). "
+        "Same top-1: the approximate and exact top-1 article agree (all queries, out-of-scope ones included); same "
+        "top-3 scores: the three best scores agree (articles tied on score may differ). "
         "Candidate recall: the exact top-3 articles were all candidates. Graph build: from the refresh until the "
         "background worker had built the graph over every text (the exact scan serves meanwhile); graph MB is "
         "hnswlib's layout estimated from its parameters, and the growth of RSS while it was built."
@@ -584,12 +592,14 @@ def render_tuning(result: dict) -> str:
         f"Tuning at {result['size']:,} articles on {first['queries']} question variants of the articles (real ones, "
         "then synthetic ones; never the bench's queries): candidate stage and ranking of the candidates, no embedding.",
         "",
-        "| K texts | ef | exact top-5 all candidates | exact top-1 a candidate | same top-1 | p50 / p95 ms |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| K texts | ef | exact top-5 all candidates | exact top-1 a candidate | same top-1 | same top-3 scores "
+        "| p50 / p95 ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in result["tuning"]:
         lines.append(
             f"| {row['k']} | {row['ef']} | {row['recall5']:.1%} | {row['recall1']:.1%} | {row['same_top1']:.1%} | "
+            f"{row['same_top3_scores']:.1%} | "
             f"{row['ms']['p50']:.2f} / {row['ms']['p95']:.2f} |"
         )
     return "\n".join(lines)

@@ -20,8 +20,17 @@ of room (it is built with ``HEADROOM`` spare slots, and deleted slots are reused
 ``REBUILD_SHARE`` of what it would hold changed at once, a new graph is built beside the old
 one and swapped in: no query waits for it, and both are in memory until the swap.
 
+The articles of the smallest categories, up to ``EXACT_TEXTS`` texts in all, are candidates for
+every query. A graph over many near-duplicate texts (a shop's templated product questions: "is the
+<product> dishwasher safe?" for every product) is poorly navigable: at 100,000 articles, 600,000 of
+them templated, the graph returned the text nearest a customer's question for only 20-35% of the
+questions (M 16 or 32), and the approximate top article was the exact one for 87% of them. The help-centre
+articles that most questions are about are few and in small categories; scored always, they cost a
+fraction of a millisecond, and the graph is left the large categories, where a near tie is what it misses.
+
 The parameters (M, ef, K) were chosen on the tuning data only: question variants of the
-articles at 100,000 articles (bench kb_search --tune, BENCHMARKS.md issue 15 item 5).
+articles at 100,000 articles (bench kb_search --tune, BENCHMARKS.md issue 15 item 5); M 32 with
+ef_construction 200 built in twice the time without a useful gain in recall.
 """
 
 from __future__ import annotations
@@ -44,9 +53,10 @@ log = logging.getLogger(__name__)
 MIN_ARTICLES = 5_000  # below this many articles the exact scan is used (and no graph is built)
 M = 16  # graph degree: memory per text is 4 * (dims + 2 * M) bytes plus a little
 EF_CONSTRUCTION = 100
-EF_SEARCH = 128  # candidate list size while searching; at least K_TEXTS
-K_TEXTS = 128  # nearest texts asked of the graph per query
+EF_SEARCH = 256  # candidate list size while searching; at least K_TEXTS
+K_TEXTS = 256  # nearest texts asked of the graph per query
 LEXICAL_CANDIDATES = 32  # articles with the best lexical scores, added to the candidates
+EXACT_TEXTS = 10_000  # the smallest categories, up to this many texts in all, are scored for every query
 MAX_DELTA_SHARE = 0.2  # more of the articles than this not in the graph yet: the exact scan is cheaper
 HEADROOM = 0.25  # spare slots built into the graph for articles added later
 REBUILD_SHARE = 0.25  # texts added and removed beyond this share of the graph: build a new graph instead
@@ -133,6 +143,7 @@ class CandidateView:
     label_rows: np.ndarray  # graph label -> row of the snapshot's vectors, -1 when not the snapshot's text
     row_articles: np.ndarray  # snapshot row -> article position
     delta: np.ndarray  # positions of the articles whose current texts the graph does not hold (always scored)
+    always: np.ndarray  # positions of the articles of the smallest categories (always scored)
     k_texts: int
     lexical_candidates: int
 
@@ -144,7 +155,7 @@ class CandidateView:
             return None
         labels = labels[labels < len(self.label_rows)]
         rows = self.label_rows[labels]
-        parts = [self.row_articles[rows[rows >= 0]], self.delta]
+        parts = [self.row_articles[rows[rows >= 0]], self.delta, self.always]
         count = min(self.lexical_candidates, len(lexical))
         if count:
             best = np.argpartition(-lexical, count - 1)[:count]
@@ -164,11 +175,12 @@ class VectorIndex:
         ef: int = EF_SEARCH,
         k_texts: int = K_TEXTS,
         lexical_candidates: int = LEXICAL_CANDIDATES,
+        exact_texts: int = EXACT_TEXTS,
         threads: int | None = None,
     ) -> None:
         self.min_articles = min_articles
         self.m, self.ef_construction, self.ef = m, ef_construction, max(ef, k_texts)
-        self.k_texts, self.lexical_candidates = k_texts, lexical_candidates
+        self.k_texts, self.lexical_candidates, self.exact_texts = k_texts, lexical_candidates, exact_texts
         self.threads = threads or os.cpu_count() or 1
         self._graph: _Graph | None = None
         self._entries: dict[str, _Entry] = {}
@@ -212,6 +224,7 @@ class VectorIndex:
             label_rows=label_rows,
             row_articles=np.repeat(np.arange(len(articles)), texts_per_article),
             delta=np.asarray(delta, dtype=np.int64),
+            always=_small_categories(articles, texts_per_article, self.exact_texts),
             k_texts=self.k_texts,
             lexical_candidates=self.lexical_candidates,
         )
@@ -328,6 +341,22 @@ class VectorIndex:
                 first = new_entries[0][1].first_label
                 graph.add(snapshot.vectors[all_rows], np.arange(first, first + len(all_rows), dtype=np.int64))
                 self._entries.update(new_entries)
+
+
+def _small_categories(articles: Sequence[ArticleData], texts_per_article: np.ndarray, budget: int) -> np.ndarray:
+    """Positions of the articles of the smallest categories, smallest first, while their texts fit ``budget``."""
+    texts: dict[str, int] = {}
+    for article, count in zip(articles, texts_per_article.tolist(), strict=True):
+        texts[article.category] = texts.get(article.category, 0) + count
+    chosen, used = set(), 0
+    for category, count in sorted(texts.items(), key=lambda item: (item[1], item[0])):
+        if used + count > budget:
+            break
+        chosen.add(category)
+        used += count
+    return np.fromiter(
+        (position for position, article in enumerate(articles) if article.category in chosen), dtype=np.int64
+    )
 
 
 def _labels(entries: Sequence[_Entry]) -> np.ndarray:

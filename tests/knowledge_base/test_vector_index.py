@@ -22,8 +22,8 @@ WAIT = 60.0  # seconds: a bound on waiting for the background worker, never a ti
 
 
 def forced(**overrides: int) -> VectorIndex:
-    """A vector index for any size of knowledge base, one thread (a deterministic graph)."""
-    return VectorIndex(**{"min_articles": 1, "threads": 1, **overrides})
+    """A vector index for any size of knowledge base, one thread (a deterministic graph), every category in it."""
+    return VectorIndex(**{"min_articles": 1, "threads": 1, "exact_texts": 0, **overrides})
 
 
 def near(vectors: np.ndarray, row: int, seed: int) -> np.ndarray:
@@ -118,6 +118,31 @@ def test_removing_much_of_the_knowledge_base_builds_a_new_graph_rather_than_thin
     index = followed(SearchIndex(kept, vectors[:kept_texts], vector_index=vector_index), vector_index)
     assert vector_index.builds == 2 and vector_index.texts == kept_texts
     assert index.candidates is not None and len(index.candidates.delta) == 0
+
+
+def test_the_smallest_categories_are_candidates_for_every_query() -> None:
+    articles = [
+        *make_articles(200),
+        *(
+            ArticleData(
+                slug=f"policy-{n}",
+                title=f"Policy {n}",
+                category=f"policy-{n % 2}",
+                answer="A short answer.",
+                questions=("q",),
+            )
+            for n in range(6)
+        ),
+    ]
+    vectors = unit_vectors(sum(len(article.search_texts()) for article in articles))
+    vector_index = forced(k_texts=8, lexical_candidates=0, exact_texts=20)  # room for one policy category (12 texts)
+    index = followed(SearchIndex(articles, vectors, vector_index=vector_index), vector_index)
+    assert index.candidates is not None
+    always = [articles[p].slug for p in index.candidates.always]
+    assert always == ["policy-0", "policy-2", "policy-4"]
+    for seed in range(5):
+        candidates = index.candidates.candidates(unit_vectors(1, seed=40 + seed)[0], np.zeros(len(articles)))
+        assert set(index.candidates.always) <= set(candidates.tolist())
 
 
 class WordsEmbedder(Embedder):
