@@ -59,6 +59,7 @@ from crm_store import migrate
 from crm_store.db import create_engine, session_factory
 from knowledge_base.ann import MIN_ARTICLES, CandidateView, VectorIndex
 from knowledge_base.article_files import ArticleData, load_articles_dir
+from knowledge_base.editing import KnowledgeBaseEditor
 from knowledge_base.embedding import Embedder
 from knowledge_base.evaluation import load_questions
 from knowledge_base.importer import import_articles
@@ -450,6 +451,7 @@ async def measure_search(label: str, url: str, embedder: Embedder, tune_queries:
                 top1[mode] += slugs[:1] == [expected[query]]
                 top3[mode] += expected[query] in slugs
     rss_now, rss_peak = rss_mb()
+    edit = await measure_edit(label, knowledge_base, vector_index)
     await engine.dispose()
     timing = {mode: percentiles_ms(values) for mode, values in times.items()}
     in_scope = len(questions.in_scope)
@@ -475,7 +477,33 @@ async def measure_search(label: str, url: str, embedder: Embedder, tune_queries:
         "rss_mb": rss_now,
         "peak_rss_mb": rss_peak,
         "tuning": tuning,
+        "edit": edit,
     }
+
+
+async def measure_edit(label: str, knowledge_base: KnowledgeBase, vector_index: VectorIndex) -> dict:
+    """A trainer's edit, timed: a new question variant on a real article, until a search finds it (the refresh
+    that rebuilds the snapshot, the article scored exactly meanwhile) and until the graph holds it."""
+    index = knowledge_base._index
+    assert index is not None
+    article = next(article for article in index.articles if article.category != "products")
+    question = "is there somebody i can ring about this"
+    editor = KnowledgeBaseEditor(knowledge_base.session_factory, knowledge_base.embedder)
+    started = time.perf_counter()
+    await editor.add_question(article.slug, question, "bench")
+    saved = time.perf_counter() - started
+    started = time.perf_counter()
+    hits = await knowledge_base.search(question, limit=1)
+    searchable = time.perf_counter() - started
+    started = time.perf_counter()
+    vector_index.wait()
+    in_graph = time.perf_counter() - started
+    found = bool(hits) and hits[0].slug == article.slug and hits[0].matched_question == question
+    progress(
+        f"[{label}] edit saved in {saved:.2f} s, searchable {searchable:.2f} s later (found: {found}), "
+        f"in the graph {in_graph:.2f} s after that"
+    )
+    return {"saved_s": saved, "searchable_s": searchable, "graph_s": in_graph, "found": found}
 
 
 def main_run(args: argparse.Namespace) -> list[dict]:
@@ -576,6 +604,15 @@ def render(results: list[dict]) -> str:
         "background worker had built the graph over every text (the exact scan serves meanwhile); graph MB is "
         "hnswlib's layout estimated from its parameters, and the growth of RSS while it was built."
     )
+    for r in results:
+        if r.get("edit"):
+            e = r["edit"]
+            notes.append(
+                f"An edit at {r['size']:,} articles (a question variant added to a help-centre article): saved in "
+                f"{e['saved_s']:.2f} s; the next search, which rebuilds the snapshot, found it after "
+                f"{e['searchable_s']:.2f} s ({'found' if e['found'] else 'NOT found'}); the graph held it "
+                f"{e['graph_s']:.2f} s later."
+            )
     notes.append(
         "Import peak RSS is the importing child process; serving is the searching process (model, index, graph, queries)."
     )
