@@ -247,6 +247,12 @@ async def test_edits_are_found_at_once_and_then_through_the_graph(knowledge_base
     assert vector_index.texts == texts + 1
     assert "gift-wrapping" not in [hit.slug for hit in await kb.search("can you wrap my present")]
 
+    # The vectors the refreshes kept from the snapshot in memory are the ones a fresh load reads.
+    fresh = KnowledgeBase(kb.session_factory, kb.embedder, answer_threshold=0.5, suggest_threshold=0.3)
+    await fresh.refresh()
+    assert fresh._index is not None and kb._index is not None
+    assert np.array_equal(fresh._index.vectors, kb._index.vectors)
+
 
 async def test_search_through_the_graph_gives_the_exact_hits(knowledge_base) -> None:
     kb, _, _ = knowledge_base
