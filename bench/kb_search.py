@@ -595,7 +595,8 @@ def render(results: list[dict]) -> str:
         f"scoring), interleaved query by query; the product takes the approximate path from {MIN_ARTICLES:,} "
         "articles on and the exact scan below. The exact scan reads every text's vector (1.5 kB each); the "
         "approximate path asks the HNSW graph for the nearest texts and scores only their articles, the best "
-        "lexical matches and any article the graph does not hold yet, with the scan's arithmetic."
+        "lexical matches, the articles of the smallest categories and any article the graph does not hold yet, "
+        "with the scan's arithmetic."
     )
     notes.append(
         "Same top-1: the approximate and exact top-1 article agree (all queries, out-of-scope ones included); same "

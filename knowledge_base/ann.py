@@ -149,7 +149,8 @@ class CandidateView:
 
     def candidates(self, query_vector: np.ndarray, lexical: np.ndarray) -> np.ndarray | None:
         """Article positions worth scoring exactly for the query, sorted: the articles of the nearest texts,
-        the best lexical matches and the delta; None when the graph cannot say (then the scan answers)."""
+        the best lexical matches, the small categories and the delta; None when the graph cannot say (then
+        the scan answers)."""
         labels = self.graph.nearest(query_vector, self.k_texts)
         if labels is None:
             return None
