@@ -109,6 +109,26 @@ def decide(
     return SearchOutcome("suggest", close) if close else SearchOutcome("none", [])
 
 
+def _similarities(vectors: np.ndarray, query_vector: np.ndarray) -> np.ndarray:
+    """Each row's dot product with the query, row by row (not BLAS, whose kernels sum a row differently depending
+    on the rows around it): a text's similarity has the same bits in the scan, among the candidates, and as a
+    negative lesson's question."""
+    return np.einsum("ij,j->i", vectors, query_vector)
+
+
+class _RowwiseLessons(NegativeLessons):
+    """The negative lessons, their similarities computed as the articles' are.
+
+    A question taught verbatim to an article after a "nothing answers this" lesson must tie the lesson
+    exactly (the article wins a tie); with BLAS on one side and the row-by-row sum on the other the two
+    could differ in the last bit. (Belongs in knowledge_base/negative.py; kept here while that file is
+    outside this change.)
+    """
+
+    def similarities(self, query_vector: np.ndarray) -> np.ndarray:
+        return _similarities(self.vectors, query_vector) if len(self.lessons) else np.zeros(0, dtype=np.float32)
+
+
 class SearchIndex:
     """An immutable snapshot of the published articles, ready to score queries.
 
@@ -145,7 +165,7 @@ class SearchIndex:
         as it has caught up, and gets a newer view of it (``candidates``) when it has caught up entirely.
         """
         self.articles = articles
-        self.negatives = NegativeLessons(
+        self.negatives = _RowwiseLessons(
             negative_lessons,
             negative_vectors if negative_vectors is not None else np.zeros((0, vectors.shape[-1]), np.float32),
             [article.slug for article in articles],
@@ -252,9 +272,7 @@ class SearchIndex:
             segments = np.empty(3 * len(positions), dtype=np.int64)
             segments[0::3], segments[1::3], segments[2::3] = starts, answers, answers + 1
             vectors = self.vectors[rows]
-        # Row by row (not BLAS, whose kernels sum a row differently depending on its neighbours): a text's
-        # similarity has the same bits in the scan and among the candidates.
-        similarity = np.einsum("ij,j->i", vectors, query_vector)
+        similarity = _similarities(vectors, query_vector)
         best = np.maximum.reduceat(similarity, segments)
         best_question = best[0::3]
         semantic_all = QUESTION_WEIGHT * best_question + ANSWER_WEIGHT * best[1::3] + PASSAGE_WEIGHT * best[2::3]
