@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import sessionmaker
 
 from crm_store.db import unit_of_work
 from crm_store.repositories import ArticleRepository
+from knowledge_base.ann import CandidateView, VectorIndex
 from knowledge_base.article_files import ArticleData
 from knowledge_base.compound import question_parts
 from knowledge_base.embedding import Embedder
@@ -108,6 +110,26 @@ def decide(
     return SearchOutcome("suggest", close) if close else SearchOutcome("none", [])
 
 
+def _similarities(vectors: np.ndarray, query_vector: np.ndarray) -> np.ndarray:
+    """Each row's dot product with the query, row by row (not BLAS, whose kernels sum a row differently depending
+    on the rows around it): a text's similarity has the same bits in the scan, among the candidates, and as a
+    negative lesson's question."""
+    return np.einsum("ij,j->i", vectors, query_vector)
+
+
+class _RowwiseLessons(NegativeLessons):
+    """The negative lessons, their similarities computed as the articles' are.
+
+    A question taught verbatim to an article after a "nothing answers this" lesson must tie the lesson
+    exactly (the article wins a tie); with BLAS on one side and the row-by-row sum on the other the two
+    could differ in the last bit. (Belongs in knowledge_base/negative.py; kept here while that file is
+    outside this change.)
+    """
+
+    def similarities(self, query_vector: np.ndarray) -> np.ndarray:
+        return _similarities(self.vectors, query_vector) if len(self.lessons) else np.zeros(0, dtype=np.float32)
+
+
 class SearchIndex:
     """An immutable snapshot of the published articles, ready to score queries.
 
@@ -116,6 +138,14 @@ class SearchIndex:
     ``maximum.reduceat`` that gives each article its best title-or-question
     match, its answer match and its best passage match, and a sparse lexical lookup; Python touches
     only the few hits returned.
+
+    Above knowledge_base.ann.MIN_ARTICLES, once the vector index has caught up with the snapshot
+    (``candidates``), the product covers only the candidate articles' texts: the articles of the texts
+    nearest the query in the graph, the best lexical matches and the articles the graph does not hold
+    yet. Each candidate is scored by the same arithmetic as in the scan (the dot products are computed
+    row by row, so a row's similarity has the same bits whichever rows are computed with it), so a
+    candidate's score is the one the scan gives it; what the graph can miss is an article that is not a
+    candidate at all.
     """
 
     def __init__(
@@ -126,14 +156,17 @@ class SearchIndex:
         previous: SearchIndex | None = None,
         negative_lessons: Sequence[NegativeLesson] = (),
         negative_vectors: np.ndarray | None = None,
+        vector_index: VectorIndex | None = None,
     ) -> None:
         """``vectors`` holds, per article in order, its ``search_texts()``: title, questions, answer, passages.
 
         ``previous``, the index this one replaces, lets the article head start from its fit.
         ``negative_vectors`` holds the vectors of the ``negative_lessons``' questions.
+        ``vector_index``, the graph that follows the knowledge base: this snapshot searches through it as far
+        as it has caught up, and gets a newer view of it (``candidates``) when it has caught up entirely.
         """
         self.articles = articles
-        self.negatives = NegativeLessons(
+        self.negatives = _RowwiseLessons(
             negative_lessons,
             negative_vectors if negative_vectors is not None else np.zeros((0, vectors.shape[-1]), np.float32),
             [article.slug for article in articles],
@@ -152,9 +185,11 @@ class SearchIndex:
             raise ValueError(f"{len(vectors)} vectors for {int(ends[-1]) if len(ends) else 0} article texts")
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.text_starts = ends - texts_per_article
-        answers = self.text_starts + np.fromiter(
+        self._texts_per_article = texts_per_article
+        self._answer_offsets = np.fromiter(
             (len(article.questions) + 1 for article in articles), dtype=np.int64, count=len(articles)
         )
+        answers = self.text_starts + self._answer_offsets
         # reduceat over [start, answer) gives the best title-or-question match, [answer, answer + 1) the answer's,
         # [answer + 1, next start) the best passage (every article has at least one passage, so none is empty).
         self._segments = np.empty(3 * len(articles), dtype=np.int64)
@@ -180,6 +215,8 @@ class SearchIndex:
         else:
             self.head = self._fit_head(answers, earlier)
             self.head_refit = None
+        # Replaced by the vector index's worker when it has caught up with this snapshot (a plain attribute swap).
+        self.candidates: CandidateView | None = vector_index.view(self) if vector_index is not None else None
 
     def _refit_head(self, answers: np.ndarray, earlier: ArticleHead) -> None:
         self.head = self._fit_head(answers, earlier)
@@ -204,27 +241,63 @@ class SearchIndex:
         """The query as it is embedded and matched: whitespace folded, typos corrected, length capped."""
         return self.spelling.correct(" ".join(query.split())[:MAX_QUERY_CHARS])
 
-    def search(self, query_vector: np.ndarray, query: str, limit: int = 5) -> list[SearchHit]:
+    def search(self, query_vector: np.ndarray, query: str, limit: int = 5, *, exact: bool = False) -> list[SearchHit]:
+        """The ``limit`` best articles; through the candidates when there are any, unless ``exact``."""
         if not self.articles:
             return []
-        similarity = self.vectors @ query_vector
-        best = np.maximum.reduceat(similarity, self._segments)
+        lexical = self.lexical.scores(query)
+        view = None if exact else self.candidates
+        positions = view.candidates(query_vector, lexical) if view is not None else None
+        if positions is not None and len(positions) < min(limit, len(self.articles)):
+            positions = None  # too few candidates to fill the hits: the scan
+        return self._rank(query_vector, query, lexical, positions, limit)
+
+    def _rank(
+        self, query_vector: np.ndarray, query: str, lexical_all: np.ndarray, positions: np.ndarray | None, limit: int
+    ) -> list[SearchHit]:
+        """Scores every article (``positions`` None) or only the articles at ``positions``, and ranks them.
+
+        Arrays below are per scored article; ``articles[j]`` is the position of the j-th scored article.
+        """
+        if positions is None:
+            articles = np.arange(len(self.articles))
+            starts = self.text_starts
+            segments = self._segments
+            vectors = self.vectors
+        else:
+            articles = positions
+            counts = self._texts_per_article[positions]
+            starts = np.cumsum(counts) - counts  # where each scored article's texts begin in ``similarity``
+            rows = np.repeat(self.text_starts[positions] - starts, counts) + np.arange(int(counts.sum()))
+            answers = starts + self._answer_offsets[positions]
+            segments = np.empty(3 * len(positions), dtype=np.int64)
+            segments[0::3], segments[1::3], segments[2::3] = starts, answers, answers + 1
+            vectors = self.vectors[rows]
+        similarity = _similarities(vectors, query_vector)
+        best = np.maximum.reduceat(similarity, segments)
         best_question = best[0::3]
         semantic_all = QUESTION_WEIGHT * best_question + ANSWER_WEIGHT * best[1::3] + PASSAGE_WEIGHT * best[2::3]
-        lexical = self.lexical.scores(query)
+        lexical = lexical_all if positions is None else lexical_all[positions]
         score = np.clip(semantic_all + LEXICAL_WEIGHT * lexical, 0.0, 1.0)
-        ruled_out = self.negatives.ruled_out(query_vector, best_question)
+        if positions is None:
+            ruled_out = self.negatives.ruled_out(query_vector, best_question)
+        else:
+            # The lessons look at every article's best question; an article not scored is never ruled out, and
+            # is not a hit either.
+            every = np.full(len(self.articles), np.inf, dtype=best_question.dtype)
+            every[positions] = best_question
+            ruled_out = self.negatives.ruled_out(query_vector, every)[positions]
         order_key = np.where(ruled_out, -1.0, score)  # ruled-out articles come last, after every other article
-        limit = min(limit, len(self.articles))
+        limit = min(limit, len(articles))
         top = np.argpartition(-order_key, limit - 1)[:limit]
         top = top[np.argsort(-order_key[top], kind="stable")]
         semantic = semantic_all[top] / SEMANTIC_WEIGHT
-        confidence = self.head.probabilities(query_vector)[top] if self.head is not None else None
+        confidence = self.head.probabilities(query_vector)[articles[top]] if self.head is not None else None
         unfamiliar = self.unfamiliar_share(query)
         hits = []
         for rank, index in enumerate(top):
-            article = self.articles[index]
-            start = int(self.text_starts[index])
+            article = self.articles[int(articles[index])]
+            start = int(starts[index])
             matched = int(np.argmax(similarity[start : start + len(article.questions) + 1]))
             hits.append(
                 SearchHit(
@@ -250,6 +323,8 @@ class KnowledgeBase:
 
     Every search asks the database for the knowledge-base revision (one tiny
     query) and rebuilds the in-memory index when another process changed it.
+    Above knowledge_base.ann.MIN_ARTICLES a vector index (an HNSW graph) follows each
+    new index in the background; an article it does not hold yet is scored exactly.
     """
 
     def __init__(
@@ -262,8 +337,10 @@ class KnowledgeBase:
         answer_margin: float = 0.0,
         answer_confidence: float = 0.0,
         unfamiliar_penalty: float = 0.0,
+        vector_index: VectorIndex | None = None,
     ) -> None:
         self.session_factory = session_factory
+        self.vector_index = vector_index if vector_index is not None else VectorIndex()
         self.embedder = embedder
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
@@ -301,7 +378,7 @@ class KnowledgeBase:
                     return False
                 articles = [article_data(article) for article in await repository.all(statuses=["published"])]
                 texts = [text for article in articles for text in article.search_texts()]
-                vectors = await load_vectors(session, self.embedder, texts)
+                vectors = await self._vectors(session, texts)
                 lessons = [
                     NegativeLesson(row.question, row.article_slug) for row in await repository.negative_lessons()
                 ]
@@ -309,11 +386,45 @@ class KnowledgeBase:
             if self._general_words is None:
                 self._general_words = await asyncio.to_thread(self.embedder.general_words)
             self._index = await asyncio.to_thread(
-                SearchIndex, articles, vectors, self._general_words, self._index, lessons, lesson_vectors
+                SearchIndex,
+                articles,
+                vectors,
+                self._general_words,
+                self._index,
+                lessons,
+                lesson_vectors,
+                self.vector_index,
             )
+            self.vector_index.follow(self._index)
             self._revision = revision
             self.last_loaded_at = time.monotonic()
             return True
+
+    async def _vectors(self, session: AsyncSession, texts: list[str]) -> np.ndarray:
+        """The texts' vectors: those of the snapshot in memory when it has the text, the database's for the rest.
+
+        At 100,000 articles reading every vector from the database is most of a refresh (about 30 s); after an
+        edit only the edited articles' texts are new.
+        """
+        previous = self._index
+        if previous is None or not len(previous):
+            return await load_vectors(session, self.embedder, texts)
+
+        def reuse() -> tuple[np.ndarray, list[int]]:
+            known: dict[str, int] = {}
+            for article, start in zip(previous.articles, previous.text_starts.tolist(), strict=True):
+                for offset, text in enumerate(article.search_texts()):
+                    known.setdefault(text, start + offset)
+            rows = np.fromiter((known.get(text, -1) for text in texts), dtype=np.int64, count=len(texts))
+            matrix = np.empty((len(texts), previous.vectors.shape[1]), dtype=np.float32)
+            found = rows >= 0
+            matrix[found] = previous.vectors[rows[found]]
+            return matrix, np.flatnonzero(~found).tolist()
+
+        matrix, missing = await asyncio.to_thread(reuse)
+        if missing:
+            matrix[missing] = await load_vectors(session, self.embedder, [texts[row] for row in missing])
+        return matrix
 
     async def search(self, query: str, limit: int = 5, known: KnownVectors | None = None) -> list[SearchHit]:
         """The best ``limit`` articles; ``known`` holds vectors already computed for this conversation's texts."""
