@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +29,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
 
-logger = logging.getLogger(__name__)
+from crm_store.db import tune_sqlite
 
 DEFAULT_CACHE_SIZE = 1000  # conversations kept; a tracker of a few dozen events is tens of kB
 
@@ -59,7 +58,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(
             rasa_engine.url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False}
         )
-        sa.event.listen(self.engine, "connect", _tune_sqlite)
+        sa.event.listen(self.engine, "connect", tune_sqlite)
         self.sessionmaker = sessionmaker(bind=self.engine)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
@@ -119,11 +118,3 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     def _evict(self) -> None:
         while len(self._saved) > self.cache_size:
             self._saved.popitem(last=False)
-
-
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.close()

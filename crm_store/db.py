@@ -67,7 +67,8 @@ def _prepare_sqlite_file(url: URL) -> None:
             ) from None
 
 
-def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """A ``connect`` listener for every SQLite engine of the product, Rasa's tracker store's included."""
     # WAL lets readers (gateway, action server) work while one process writes;
     # busy_timeout makes concurrent writers wait instead of failing at once.
     # synchronous=NORMAL is SQLite's advice for WAL: a commit no longer waits for the disk (fsync happens at
@@ -92,7 +93,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         # thread for it and run the pragmas again (a fifth of the gateway's CPU per chat message, issue 15).
         pool = {} if _is_memory(url) else {"poolclass": AsyncAdaptedQueuePool, "pool_size": 5, "max_overflow": 10}
         engine = create_async_engine(url, echo=echo, future=True, **pool)
-        event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        event.listen(engine.sync_engine, "connect", tune_sqlite)
         return engine
     return create_async_engine(url, echo=echo, future=True, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -104,7 +105,7 @@ def create_sync_engine(database_url: str) -> Engine:
     if url.get_backend_name() == "sqlite":
         _prepare_sqlite_file(url)
         engine = create_sync(url, future=True)
-        event.listen(engine, "connect", _tune_sqlite)
+        event.listen(engine, "connect", tune_sqlite)
         return engine
     return create_sync(url, future=True, pool_pre_ping=True)
 

@@ -47,6 +47,7 @@ ENV_CHAT_MESSAGES_PER_ADDRESS_LIMIT = "CHAT_MESSAGES_PER_ADDRESS_LIMIT"
 ENV_TRUSTED_PROXIES = "TRUSTED_PROXIES"
 ENV_ALLOWED_ORIGINS = "ALLOWED_ORIGINS"
 ENV_STAFF_IDLE_TIMEOUT_MINUTES = "STAFF_IDLE_TIMEOUT_MINUTES"
+ENV_REDIS_URL = "REDIS_URL"
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 
@@ -82,6 +83,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()  # whose X-Forwarded-For names the client (addresses or networks)
     allowed_origins: tuple[str, ...] = ()  # websocket origins besides the gateway's own and PUBLIC_URL
     staff_idle_timeout_minutes: float = 480.0
+    # Replicas share events, presence, the Telegram poller's lease and Rasa's lock store here; empty: one process.
+    redis_url: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if not self.rasa_url:
@@ -104,6 +107,8 @@ class Settings:
                 raise ConfigError(f"{ENV_TRUSTED_PROXIES}: {proxy!r} is not an address or network") from None
         if self.staff_idle_timeout_minutes <= 0:
             raise ConfigError(f"{ENV_STAFF_IDLE_TIMEOUT_MINUTES} must be more than 0")
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://")):
+            raise ConfigError(f"{ENV_REDIS_URL} must be a redis:// or rediss:// URL, got {self.redis_url.split('@')[-1]!r}")
 
     @property
     def limit_rules(self) -> dict[str, str]:
@@ -159,6 +164,7 @@ class Settings:
             ENV_TRUSTED_PROXIES: ",".join(self.trusted_proxies),
             ENV_ALLOWED_ORIGINS: ",".join(self.allowed_origins),
             ENV_STAFF_IDLE_TIMEOUT_MINUTES: str(self.staff_idle_timeout_minutes),
+            ENV_REDIS_URL: self.redis_url,
         }
 
     @classmethod
@@ -199,6 +205,7 @@ class Settings:
             staff_idle_timeout_minutes=env_float(
                 env, ENV_STAFF_IDLE_TIMEOUT_MINUTES, defaults.staff_idle_timeout_minutes
             ),
+            redis_url=env.get(ENV_REDIS_URL, ""),
         )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -66,10 +66,16 @@ class KnownVectors:
         return from_bytes(raw)
 
 
-def entries_in(events: Iterable[Mapping[str, Any]]) -> list[Any]:
-    """The packed vectors in a tracker's user events (as the action server receives them), newest first."""
-    return [
-        event.get("parse_data", {}).get(PARSE_DATA_KEY)
-        for event in reversed(list(events))
-        if event.get("event") == "user" and isinstance(event.get("parse_data"), Mapping)
-    ]
+# The actions search with the latest message, or one a step or two back (a rephrase, a complaint's first line).
+RECENT_USER_EVENTS = 3
+
+
+def entries_in(events: Sequence[Mapping[str, Any]], limit: int = RECENT_USER_EVENTS) -> list[Any]:
+    """The packed vectors of a tracker's newest ``limit`` user events (as the action server receives them)."""
+    entries: list[Any] = []
+    for event in reversed(events):
+        if event.get("event") == "user" and isinstance(event.get("parse_data"), Mapping):
+            entries.append(event["parse_data"].get(PARSE_DATA_KEY))
+            if len(entries) == limit:
+                break
+    return entries

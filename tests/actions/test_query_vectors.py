@@ -17,7 +17,7 @@ from actions.faq import ActionAnswerQuestion
 from bot.components.sentence_embeddings import SentenceEmbeddingFeaturizer
 from knowledge_base.compound import question_parts
 from knowledge_base.evaluation import load_questions
-from knowledge_base.query_vectors import PARSE_DATA_KEY, KnownVectors, packed
+from knowledge_base.query_vectors import PARSE_DATA_KEY, KnownVectors, entries_in, packed
 from tests.actions.trackers import make_tracker
 
 pytestmark = pytest.mark.slow
@@ -95,3 +95,13 @@ def test_vectors_of_another_model_or_mangled_ones_are_not_used(embedder) -> None
     ):
         assert KnownVectors(embedder.model_name, embedder.dimensions, [entry]).get("where is my order") is None
     assert KnownVectors(embedder.model_name, embedder.dimensions, [good]).get("where is my order ") is None
+
+
+def test_only_the_newest_user_events_are_read() -> None:
+    def user(n: int) -> dict[str, Any]:
+        return {"event": "user", "parse_data": {PARSE_DATA_KEY: f"vector {n}"}}
+
+    events = [user(n) for n in range(10)] + [{"event": "bot"}, {"event": "action", "name": "action_listen"}]
+    assert entries_in(events) == ["vector 9", "vector 8", "vector 7"]
+    assert entries_in(events, limit=1) == ["vector 9"]
+    assert entries_in([{"event": "user", "parse_data": "not a mapping"}, {"event": "bot"}]) == []
