@@ -103,6 +103,7 @@ class PostgresConversationLocks:
         self._local = InProcessConversationLocks()
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
+        self._closed = False
 
     @asynccontextmanager
     async def hold(self, conversation_id: str) -> AsyncIterator[None]:
@@ -117,12 +118,15 @@ class PostgresConversationLocks:
 
     async def close(self) -> None:
         """Close every lock connection; the server releases whatever they still held."""
+        self._closed = True
         if self._pool is not None:
             self._pool.terminate()
             self._pool = None
 
     async def _open(self) -> asyncpg.Pool:
         async with self._opening:
+            if self._closed:  # a task still running at shutdown must not open a pool nobody closes
+                raise StoreUnavailable("the conversation locks are closed: the gateway is stopping")
             if self._pool is None:
                 # min_size=0: nothing connects until the first lock; idle connections close after a minute.
                 self._pool = await asyncpg.create_pool(
