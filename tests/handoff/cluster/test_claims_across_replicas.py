@@ -51,7 +51,8 @@ async def agents_and_queue(desk: Desk) -> list[User]:
     """Twenty agents, and thirty conversations waiting for a person."""
     async with unit_of_work(desk.sessions) as session:
         agents = [
-            User(username=f"agent{n}", display_name=f"Agent {n}", role="agent", password_hash="x") for n in range(AGENTS)
+            User(username=f"agent{n}", display_name=f"Agent {n}", role="agent", password_hash="x")
+            for n in range(AGENTS)
         ]
         session.add_all(agents)
         session.add_all(Conversation(id=f"waiting-{n:03d}", channel="web") for n in range(TICKETS))

@@ -10,6 +10,7 @@ import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -25,6 +26,7 @@ from handoff.cluster.conversation_lock import (
     conversation_locks_for,
     lock_key,
 )
+from handoff.desk.waiting import WaitingMessages
 from handoff.hub import Hub
 from handoff.router import ChannelUser, ConversationRouter
 from handoff.schemas import CustomerMessage
@@ -55,6 +57,9 @@ class HeldBot:
         hold = Hold()
         self._holds.append(hold)
         return hold
+
+    async def actions_healthy(self) -> bool:
+        return False  # for the waiting loop: the bot counts as down, so it only considers handing over
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         self.received.append(text)
@@ -204,6 +209,49 @@ async def test_different_conversations_are_answered_at_the_same_time(replicas) -
     await asyncio.wait_for(asyncio.gather(*tasks), GIVE_UP_S)
     assert await said_by_bot(a.router, one) == ["re: one"]
     assert await said_by_bot(a.router, other) == ["re: other"]
+
+
+class RecordingDesk:
+    def __init__(self) -> None:
+        self.escalated: list[str] = []
+
+    async def escalate(self, conversation_id: str, reason: str, *, tier: str | None) -> None:
+        self.escalated.append(conversation_id)
+
+
+async def test_a_replica_does_not_hand_over_a_conversation_another_replica_is_answering(  # type: ignore[no-untyped-def]
+    replicas, postgresql_url, fixed_clock
+) -> None:
+    a, b, bot = replicas
+    conversation = await a.router.open_conversation(None, ChannelUser("web", ""))
+    inside = bot.hold_next_call()
+    answering = asyncio.create_task(a.router.receive(conversation, message(1, "first")))
+    await inside.until_reached()
+    fixed_clock.advance(seconds=120)  # the message now looks as if it had waited past the hand-over limit
+
+    desk = RecordingDesk()
+    waiting = WaitingMessages(b.sessions, b.router, bot, desk, timedelta(seconds=60))  # type: ignore[arg-type]
+    checking = asyncio.create_task(waiting.check_once())
+
+    async def b_waits_for_the_lock() -> bool:
+        return any(not granted for _, granted in await advisory_locks(postgresql_url, conversation))
+
+    await eventually(b_waits_for_the_lock)
+    inside.released.set()
+    assert await asyncio.wait_for(checking, GIVE_UP_S) == 0
+    await asyncio.wait_for(answering, GIVE_UP_S)
+    assert desk.escalated == [], "B decided after A had answered, not on what it read while A was inside"
+    assert await said_by_bot(b.router, conversation) == ["re: first"]
+
+
+async def test_closed_locks_open_nothing_new(postgresql_url) -> None:  # type: ignore[no-untyped-def]
+    locks = PostgresConversationLocks(postgresql_url)
+    async with locks.hold("conversation-x"):
+        pass
+    await locks.close()
+    with pytest.raises(StoreUnavailable, match="closed"):
+        async with locks.hold("conversation-x"):
+            pytest.fail("locked after close")
 
 
 async def test_a_waiter_that_gives_up_leaves_nothing_locked(postgresql_url) -> None:  # type: ignore[no-untyped-def]
