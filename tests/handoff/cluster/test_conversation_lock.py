@@ -191,6 +191,10 @@ async def test_a_killed_holder_no_longer_blocks_the_other_replica(replicas, post
     await asyncio.wait_for(stranded, GIVE_UP_S)
     assert await said_by_bot(a.router, conversation) == ["re: first", "re: second"]
 
+    # And A, reconnected, serves the conversation again.
+    await asyncio.wait_for(a.router.receive(conversation, message(3, "third")), GIVE_UP_S)
+    assert await said_by_bot(b.router, conversation) == ["re: first", "re: second", "re: third"]
+
 
 async def test_different_conversations_are_answered_at_the_same_time(replicas) -> None:  # type: ignore[no-untyped-def]
     a, _, bot = replicas
