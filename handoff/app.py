@@ -110,6 +110,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     await warmth.close()
     if telegram is not None:
         await telegram.stop()
+    await app[ROUTER].close()  # its conversation-lock connections (PostgreSQL)
     await http.close()
     await engine.dispose()
 

@@ -4,6 +4,12 @@ One conversation's messages are processed one at a time in the order they
 were stored: whoever holds the conversation's lock drains every unprocessed
 customer message, oldest first. A crash between storing and answering loses
 nothing; the next message (or a restart's recovery pass) picks it up.
+
+The lock (``handoff.cluster.conversation_lock``) holds across gateway replicas on PostgreSQL
+and within the process on SQLite. Marking a message processed happens under it, in the
+transaction that stores the replies, so a replica that waited finds nothing left to answer.
+That transaction also re-checks the mark under a row lock: a holder whose lock was taken from
+it (its connection cut) then drops its late replies instead of answering a message twice.
 """
 
 from __future__ import annotations
@@ -11,8 +17,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import weakref
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +29,7 @@ from crm_store.db import unit_of_work
 from crm_store.models import ChannelIdentity, Conversation, Message
 from crm_store.models.base import utcnow
 from crm_store.repositories import ConversationRepository, CustomerRepository
+from handoff.cluster.conversation_lock import ConversationLocks, conversation_locks_for
 from handoff.conversation_access import may_join
 from handoff.errors import BotUnavailable, InvalidMessage
 from handoff.hub import Hub
@@ -93,23 +100,27 @@ async def _ignore_message(conversation_id: str, message: OutboundMessage) -> Non
 class ConversationRouter:
     """Routes by conversation state: ``bot`` goes to Rasa; ``queued`` / ``assigned`` go to the people."""
 
-    def __init__(self, sessions: sessionmaker, rasa: RasaClient, hub: Hub) -> None:
+    def __init__(
+        self, sessions: sessionmaker, rasa: RasaClient, hub: Hub, locks: ConversationLocks | None = None
+    ) -> None:
+        """``locks``: by default across replicas when the sessions' database is PostgreSQL, in-process otherwise."""
         self.sessions = sessions
         self.rasa = rasa
         self.hub = hub
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.locks = locks if locks is not None else conversation_locks_for(sessions.kw.get("bind"))
         self._recovery: set[asyncio.Task[None]] = set()
         # Set by the handoff desk: what the bot signalled (asked_for_agent, bot_failed, …), and
         # customer messages that arrive while a person has the conversation.
         self.on_signals: SignalHandler = _ignore_signals
         self.on_message_for_people: HumanMessageHandler = _ignore_message
 
-    def _lock(self, conversation_id: str) -> asyncio.Lock:
-        lock = self._locks.get(conversation_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[conversation_id] = lock
-        return lock
+    def conversation_lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
+        """The lock under which the conversation's messages are handled; not reentrant."""
+        return self.locks.hold(conversation_id)
+
+    async def close(self) -> None:
+        """Release what the locks keep open (on PostgreSQL, their connections)."""
+        await self.locks.close()
 
     async def open_conversation(self, conversation_id: str | None, user: ChannelUser, new_id: str | None = None) -> str:
         """The conversation to continue, or a new one (``new_id``: the id already given to the client)."""
@@ -204,12 +215,13 @@ class ConversationRouter:
             return outbound(earlier)
 
     async def process_pending(self, conversation_id: str) -> None:
-        async with self._lock(conversation_id):
+        async with self.conversation_lock(conversation_id):
             async with unit_of_work(self.sessions) as session:
                 turn = await self._next_turn(session, conversation_id)
             while turn is not None:
                 if turn.conversation.state != "bot":
-                    await self._mark_processed(turn.message.id)
+                    if not await self._mark_processed(turn.message.id):
+                        return  # handled elsewhere meanwhile: this pass no longer owns the conversation
                     await self.on_message_for_people(conversation_id, outbound(turn.message))
                     async with unit_of_work(self.sessions) as session:
                         turn = await self._next_turn(session, conversation_id)
@@ -281,6 +293,17 @@ class ConversationRouter:
             if isinstance(reply.get("custom"), dict) and reply["custom"].get("signal")
         ]
         async with unit_of_work(self.sessions) as session:
+            processed = None
+            if message is not None:
+                # Locked until commit, so of two passes that both reached here only one answers.
+                processed = await session.get(Message, message.id, with_for_update=True)
+                if processed is None or processed.processed_at is not None:
+                    logger.warning(
+                        "conversation %s: message %s was handled elsewhere meanwhile; dropping this reply",
+                        conversation_id,
+                        message.id,
+                    )
+                    return None
             conversations = ConversationRepository(session)
             conversation = await conversations.get(conversation_id)
             assert conversation is not None
@@ -291,16 +314,14 @@ class ConversationRouter:
                     stored.append(
                         await conversations.add_message(conversation, "bot", reply.get("text"), payload=payload)
                     )
-            if message is not None:
-                processed = await session.get(Message, message.id)
-                if processed is not None:
-                    processed.processed_at = utcnow()
-                    if "bot_failed" in signals:
-                        # Trainers see these as "questions the bot could not answer".
-                        processed.payload = {**(processed.payload or {}), "unanswered": True}
-                    if "asked_for_agent" in signals:
-                        # Not a question: the queue and the trainer look past it to what the customer asked.
-                        processed.payload = {**(processed.payload or {}), "asked_for_agent": True}
+            if processed is not None:
+                processed.processed_at = utcnow()
+                if "bot_failed" in signals:
+                    # Trainers see these as "questions the bot could not answer".
+                    processed.payload = {**(processed.payload or {}), "unanswered": True}
+                if "asked_for_agent" in signals:
+                    # Not a question: the queue and the trainer look past it to what the customer asked.
+                    processed.payload = {**(processed.payload or {}), "asked_for_agent": True}
             if not stored and not signals and message is not None:
                 # Rasa answered nothing (e.g. the action server is down): never leave the customer hanging.
                 logger.error("conversation %s: the bot returned no reply", conversation_id)
@@ -321,7 +342,7 @@ class ConversationRouter:
 
     async def tell_bot(self, conversation_id: str, event_payload: str) -> None:
         """Tell Rasa something happened outside the chat (e.g. '/agent_handback'); its replies are delivered."""
-        async with self._lock(conversation_id):
+        async with self.conversation_lock(conversation_id):
             async with unit_of_work(self.sessions) as session:
                 conversation = await session.get(Conversation, conversation_id)
                 metadata = await self._metadata(session, conversation) if conversation else {}
@@ -333,11 +354,14 @@ class ConversationRouter:
             finally:
                 self.hub.publish(conversation_id, {"type": "typing", "sender": "bot", "on": False})
 
-    async def _mark_processed(self, message_id: int) -> None:
+    async def _mark_processed(self, message_id: int) -> bool:
+        """Mark a customer message handled; False when it already was (another pass got there first)."""
         async with unit_of_work(self.sessions) as session:
-            message = await session.get(Message, message_id)
-            if message is not None:
-                message.processed_at = utcnow()
+            message = await session.get(Message, message_id, with_for_update=True)
+            if message is None or message.processed_at is not None:
+                return False
+            message.processed_at = utcnow()
+            return True
 
     async def _say_system(self, conversation_id: str, text: str, *, once_per: int) -> None:
         async with unit_of_work(self.sessions) as session:

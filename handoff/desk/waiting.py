@@ -3,7 +3,7 @@
 While Rasa or the action server is down the router stores each customer message, says "one
 moment" once and leaves it unanswered. This loop looks again with back-off (1 s doubling to 10 s,
 back to 1 s once nothing waits) and, when the bot answers, drains each waiting conversation in order
-(the router's per-conversation lock, so nothing is answered twice). A conversation whose oldest
+(the router's per-conversation lock, across replicas too, so nothing is answered twice). A conversation whose oldest
 waiting message is older than ``handoff_after`` goes to the queue as a ticket instead: its messages
 then reach the agents through the router, as any message of a queued conversation does.
 """
@@ -78,6 +78,15 @@ class WaitingMessages:
             return len(await ConversationRepository(session).conversations_with_unprocessed_messages())
 
     async def _hand_over_if_waited_too_long(self, conversation_id: str) -> None:
+        # Under the conversation's lock: a replica answering it right now (the bot is back) finishes first,
+        # and every replica's loop decides on what the others left, so only one of them hands it over.
+        async with self.router.conversation_lock(conversation_id):
+            handed_over = await self._hand_over_if_still_waiting(conversation_id)
+        if handed_over:
+            # Queued now: the router passes the waiting messages to the people, each once.
+            await self.router.process_pending(conversation_id)
+
+    async def _hand_over_if_still_waiting(self, conversation_id: str) -> bool:
         async with unit_of_work(self.sessions) as session:
             oldest = await ConversationRepository(session).unprocessed_customer_messages(conversation_id, limit=1)
             conversation = await session.get(Conversation, conversation_id)
@@ -87,15 +96,14 @@ class WaitingMessages:
                 else None
             )
         if not oldest or conversation is None or conversation.state != "bot":
-            return
+            return False
         if utcnow() - oldest[0].created_at < self.handoff_after:
-            return
+            return False
         logger.warning(
             "conversation %s waited %s for the bot: handing it to a person", conversation_id, self.handoff_after
         )
         await self.desk.escalate(conversation_id, REASON, tier=customer.tier if customer else None)
-        # Queued now: the router passes the waiting messages to the people, each once.
-        await self.router.process_pending(conversation_id)
+        return True
 
 
 __all__ = ["WaitingMessages"]
