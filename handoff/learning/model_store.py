@@ -108,7 +108,8 @@ async def record_active(sessions: sessionmaker, path: Path, actor: str) -> Model
         record = await records.latest_with_hash(inputs_hash_of(path))
         await records.retire_active(keep=record.id if record is not None else None)
         if record is None:
-            record = ModelRecord(file_name=os.path.abspath(path), inputs_hash=inputs_hash_of(path), actor=actor)
+            absolute = os.path.abspath(path)  # noqa: ASYNC240 (string work, no disk access)
+            record = ModelRecord(file_name=absolute, inputs_hash=inputs_hash_of(path), actor=actor)
             await records.add(record)
         was_active = record.status == "active"
         record.status, record.activated_at = "active", record.activated_at if was_active else utcnow()

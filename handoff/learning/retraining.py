@@ -202,7 +202,12 @@ class ModelManager:
     def _locate(self, model_file: str) -> Path:
         """Rasa reports the model's file name; find the file among the places models are kept."""
         name = Path(model_file).name
-        for folder in (Path(model_file).parent, self.cache_dir, self.settings.models_dir, PROJECT_ROOT / "var" / "models"):
+        for folder in (
+            Path(model_file).parent,
+            self.cache_dir,
+            self.settings.models_dir,
+            PROJECT_ROOT / "var" / "models",
+        ):
             candidate = folder / name
             if candidate.is_absolute() and candidate.exists():
                 return candidate
@@ -402,6 +407,8 @@ class ModelManager:
             if running is not None and Path(str(running)).name == file_name:
                 return
             if asyncio.get_running_loop().time() > deadline:
-                logger.warning("Rasa at %s does not run %s yet; it will at its next pull", self.settings.rasa_url, file_name)
+                logger.warning(
+                    "Rasa at %s does not run %s yet; it will at its next pull", self.settings.rasa_url, file_name
+                )
                 return
             await asyncio.sleep(1.0)

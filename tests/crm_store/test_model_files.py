@@ -60,8 +60,12 @@ async def test_the_active_model_is_the_stored_file_of_the_active_record(sessions
         assert await files.active() is None
         await files.put("old", "deskbot-old.tar.gz", b"old model")
         await files.put("new", "deskbot-new.tar.gz", b"new model")
-        session.add(ModelRecord(file_name="/elsewhere/deskbot-old.tar.gz", inputs_hash="old", status="retired", actor="t"))
-        session.add(ModelRecord(file_name="/elsewhere/deskbot-new.tar.gz", inputs_hash="new", status="active", actor="t"))
+        session.add(
+            ModelRecord(file_name="/elsewhere/deskbot-old.tar.gz", inputs_hash="old", status="retired", actor="t")
+        )
+        session.add(
+            ModelRecord(file_name="/elsewhere/deskbot-new.tar.gz", inputs_hash="new", status="active", actor="t")
+        )
     async with unit_of_work(sessions) as session:
         active = await ModelFileRepository(session).active()
     assert active is not None and active.file_name == "deskbot-new.tar.gz"

@@ -106,7 +106,9 @@ async def test_a_rejected_model_is_stored_too_and_never_loaded(sessions, http, r
     assert await _stored_bytes(sessions, "worse") == worse.read_bytes()
 
 
-async def test_replicated_the_accepted_model_is_marked_active_and_no_rasa_is_told(sessions, http, rasa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_replicated_the_accepted_model_is_marked_active_and_no_rasa_is_told(
+    sessions, http, rasa, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     manager = _manager(tmp_path, sessions, http, rasa, replicated=True)
     assert manager.replicated is True
     await record_active(sessions, make_model_archive(tmp_path / "trained", "old"), "deskbot run")
@@ -119,7 +121,9 @@ async def test_replicated_the_accepted_model_is_marked_active_and_no_rasa_is_tol
     assert active is not None and active.file_name == model.name, "what the model server now hands every replica"
 
 
-async def test_replicated_rollback_marks_the_stored_model_active_without_its_file_here(sessions, http, rasa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_replicated_rollback_marks_the_stored_model_active_without_its_file_here(
+    sessions, http, rasa, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     manager = _manager(tmp_path, sessions, http, rasa, replicated=True)
     old_file = make_model_archive(tmp_path / "other-host", "old")
     old = await record_active(sessions, old_file, "deskbot run")
@@ -130,7 +134,9 @@ async def test_replicated_rollback_marks_the_stored_model_active_without_its_fil
     assert await _statuses(sessions) == {"old": "active", "new": "retired"}
 
 
-async def test_one_process_rollback_writes_a_model_trained_elsewhere_out_of_the_store(sessions, http, rasa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_one_process_rollback_writes_a_model_trained_elsewhere_out_of_the_store(
+    sessions, http, rasa, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     manager = _manager(tmp_path, sessions, http, rasa, replicated=False)
     old_file = make_model_archive(tmp_path / "other-host", "old")
     content = old_file.read_bytes()
@@ -155,7 +161,9 @@ async def test_a_model_neither_here_nor_stored_cannot_be_activated(sessions, htt
     assert rasa.loaded == [] and await _statuses(sessions) == {"gone": "retired"}
 
 
-async def test_replicated_the_database_not_whichever_replica_answers_says_what_runs(sessions, http, rasa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_replicated_the_database_not_whichever_replica_answers_says_what_runs(
+    sessions, http, rasa, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     await record_active(sessions, make_model_archive(tmp_path / "trained", "new"), "deskbot run")
     rasa.running = "deskbot-old.tar.gz"  # a replica that has not pulled yet
     record = await _manager(tmp_path, sessions, http, rasa, replicated=True).register_running()

@@ -61,7 +61,9 @@ def test_the_endpoints_section_points_rasa_at_the_route_with_its_token(tmp_path:
 
 def test_the_gateway_registers_the_route(tmp_path: Path) -> None:
     app = create_app(replace(_settings(tmp_path), widget_secret="w" * 32))
-    assert ("GET", MODEL_PATH) in {(route.method, route.resource.canonical) for route in app.router.routes() if route.resource}
+    assert ("GET", MODEL_PATH) in {
+        (route.method, route.resource.canonical) for route in app.router.routes() if route.resource
+    }
 
 
 async def test_no_active_model_is_a_404_with_a_json_error(client: TestClient, tmp_path: Path) -> None:
@@ -91,7 +93,9 @@ async def test_a_gateway_without_the_internal_secret_serves_nobody(sessions, tmp
 
 
 async def test_the_active_model_is_served_with_its_etag_then_304_until_another_is_activated(
-    client: TestClient, sessions, tmp_path: Path  # type: ignore[no-untyped-def]
+    client: TestClient,
+    sessions,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     first = make_model_archive(tmp_path / "models", "first")
     await record_active(sessions, first, "test")
@@ -119,7 +123,9 @@ async def test_the_active_model_is_served_with_its_etag_then_304_until_another_i
     assert response.headers["ETag"] != etag and response.headers["filename"] == second.name
 
 
-async def test_an_active_model_missing_from_the_store_is_named_in_the_404(client: TestClient, sessions, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_an_active_model_missing_from_the_store_is_named_in_the_404(
+    client: TestClient, sessions, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     async with unit_of_work(sessions) as session:
         session.add(ModelRecord(file_name="/old/deskbot-gone.tar.gz", inputs_hash="gone", status="active", actor="t"))
     response = await client.get(MODEL_PATH, headers=_rasa_headers(tmp_path))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import os
 import tarfile
 from pathlib import Path
 
-import asyncio
 import pytest
 from sqlalchemy import select, update
 
