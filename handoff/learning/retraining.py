@@ -8,6 +8,11 @@ more than the tolerance. Conversations live in the tracker store, so none is
 dropped by the swap. Every activation, rejection and rollback is recorded
 with its figures, and with what it did for each taught question (how the
 running bot read it before the retrain and reads it after the gate's verdict).
+
+Every model trained or registered is also put in the model store (the database, handoff.learning.model_store),
+so any host can evaluate or load it. How the swap reaches Rasa depends on the set-up: one process PUTs the
+file to its one Rasa's model API; replicated (``REDIS_URL`` set), activating only marks the record, and
+every Rasa replica pulls the active model from the gateways' model server (handoff.learning.model_server).
 """
 
 from __future__ import annotations
