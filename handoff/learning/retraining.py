@@ -171,15 +171,7 @@ class ModelManager:
         """
         if self.replicated and (active := await self.active()) is not None:
             return active
-        try:
-            async with self.http.get(
-                f"{self.settings.rasa_url}/status",
-                params={"token": self.settings.rasa_token},
-                timeout=aiohttp.ClientTimeout(total=5),
-            ) as response:
-                model_file = (await response.json()).get("model_file") if response.status == 200 else None
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-            model_file = None
+        model_file = await self._running_model_file()
         if not model_file:
             return None
         model = await asyncio.to_thread(self._locate, str(model_file))
@@ -203,6 +195,19 @@ class ModelManager:
             existing.status, existing.activated_at = "active", utcnow()
             await session.flush()
             return existing
+
+    async def _running_model_file(self) -> str | None:
+        """The model file Rasa's /status names (behind a load balancer: whichever replica answered), if any."""
+        try:
+            async with self.http.get(
+                f"{self.settings.rasa_url}/status",
+                params={"token": self.settings.rasa_token},
+                timeout=aiohttp.ClientTimeout(total=5),
+            ) as response:
+                model_file = (await response.json()).get("model_file") if response.status == 200 else None
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            return None
+        return str(model_file) if model_file else None
 
     def _locate(self, model_file: str) -> Path:
         """Rasa reports the model's file name; find the file among the places models are kept."""
@@ -400,16 +405,8 @@ class ModelManager:
         """Poll Rasa's /status until it reports ``file_name``, or give up after ``pull_timeout_s`` (and say so)."""
         deadline = asyncio.get_running_loop().time() + self.pull_timeout_s
         while True:
-            try:
-                async with self.http.get(
-                    f"{self.settings.rasa_url}/status",
-                    params={"token": self.settings.rasa_token},
-                    timeout=aiohttp.ClientTimeout(total=5),
-                ) as response:
-                    running = (await response.json()).get("model_file") if response.status == 200 else None
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-                running = None
-            if running is not None and Path(str(running)).name == file_name:
+            running = await self._running_model_file()
+            if running is not None and Path(running).name == file_name:
                 return
             if asyncio.get_running_loop().time() > deadline:
                 logger.warning(
