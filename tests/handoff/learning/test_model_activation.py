@@ -188,3 +188,22 @@ async def test_registering_a_model_rasa_pulled_finds_it_in_the_store(sessions, h
     record = await manager.register_running()
     assert record is not None and record.inputs_hash == "pulled" and record.status == "active"
     assert (manager.cache_dir / pulled.name).read_bytes() == pulled.read_bytes()
+
+
+async def test_waiting_for_the_replicas_ends_when_rasa_runs_the_model_or_says_why_not(
+    sessions,
+    http,
+    rasa,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[no-untyped-def]
+) -> None:
+    manager = _manager(tmp_path, sessions, http, rasa, replicated=True)
+    rasa.running = "deskbot-new.tar.gz"
+    with caplog.at_level("WARNING", logger="handoff.learning.retraining"):
+        await manager._wait_until_rasa_runs("deskbot-new.tar.gz")
+        assert caplog.records == []
+        manager.pull_timeout_s = 0  # a replica that never pulls: the retrain goes on, and the log says so
+        await manager._wait_until_rasa_runs("deskbot-newer.tar.gz")
+    assert [r.getMessage() for r in caplog.records] == [
+        f"Rasa at {rasa.url} does not run deskbot-newer.tar.gz yet; it will at its next pull"
+    ]
