@@ -43,6 +43,7 @@ from handoff.keys import (
     TELEGRAM,
     WAITING,
 )
+from handoff.learning import model_server
 from handoff.learning.candidates import LearningDesk
 from handoff.learning.retraining import ModelManager
 from handoff.learning.routing import RoutingCheck
@@ -132,6 +133,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(trainer.routes())
     app.add_routes(readiness.routes())
     app.add_routes(api_description.routes())
+    app.add_routes(model_server.routes())  # Rasa replicas pull the active model here
     return app
 
 

@@ -5,6 +5,7 @@ from crm_store.repositories.audit import AuditRepository
 from crm_store.repositories.conversations import ConversationRepository
 from crm_store.repositories.customers import CustomerRepository
 from crm_store.repositories.learning import ModelRecordRepository, TrainingCandidateRepository
+from crm_store.repositories.model_files import CorruptModelFile, ModelFileRepository, StoredModel
 from crm_store.repositories.notes import NoteRepository
 from crm_store.repositories.orders import OrderRepository
 from crm_store.repositories.tickets import TicketRepository
@@ -14,11 +15,14 @@ __all__ = [
     "ArticleRepository",
     "AuditRepository",
     "ConversationRepository",
+    "CorruptModelFile",
     "CustomerRepository",
+    "ModelFileRepository",
     "ModelRecordRepository",
     "NoteRepository",
     "OrderRepository",
     "StaffSessionRepository",
+    "StoredModel",
     "TicketRepository",
     "TrainingCandidateRepository",
     "UserRepository",

@@ -61,6 +61,13 @@ class ModelRecordRepository:
         result = await self.session.execute(select(ModelRecord).where(ModelRecord.file_name == file_name))
         return result.scalars().first()
 
+    async def latest_with_hash(self, inputs_hash: str) -> ModelRecord | None:
+        """The newest record of the model with these inputs, wherever its file was (paths differ between hosts)."""
+        result = await self.session.execute(
+            select(ModelRecord).where(ModelRecord.inputs_hash == inputs_hash).order_by(ModelRecord.id.desc()).limit(1)
+        )
+        return result.scalar_one_or_none()
+
     async def retire_active(self, keep: int | None = None) -> None:
         """At most one model is active: every other active record becomes retired."""
         for other in (await self.session.execute(select(ModelRecord).where(ModelRecord.status == "active"))).scalars():

@@ -8,11 +8,17 @@ more than the tolerance. Conversations live in the tracker store, so none is
 dropped by the swap. Every activation, rejection and rollback is recorded
 with its figures, and with what it did for each taught question (how the
 running bot read it before the retrain and reads it after the gate's verdict).
+
+Every model trained or registered is also put in the model store (the database, handoff.learning.model_store),
+so any host can evaluate or load it. How the swap reaches Rasa depends on the set-up: one process PUTs the
+file to its one Rasa's model API; replicated (``REDIS_URL`` set), activating only marks the record, and
+every Rasa replica pulls the active model from the gateways' model server (handoff.learning.model_server).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -34,8 +40,10 @@ from crm_store.models.base import utcnow
 from crm_store.repositories import AuditRepository, ModelRecordRepository
 from crm_store.settings import PROJECT_ROOT
 from handoff.learning.lesson_report import REPORT_KEY, read_all, summary, taught_report
+from handoff.learning.model_server import WAIT_TIME_BETWEEN_PULLS_S
+from handoff.learning.model_store import inputs_hash_of, record_active, store_model, stored, write_out
 from handoff.learning.nlu_lessons import approved_lessons, export_for_training
-from handoff.ops.training import ensure_model, hash_of, model_path, rasa_environment
+from handoff.ops.training import ensure_model, model_path, rasa_environment
 from handoff.rasa_client import RasaClient
 from handoff.settings import Settings
 
@@ -123,12 +131,26 @@ def passes_gate(new: dict[str, float], current: dict[str, float] | None, toleran
 
 class ModelManager:
     def __init__(
-        self, settings: Settings, sessions: sessionmaker, http: aiohttp.ClientSession, *, tolerance: float = 0.0
+        self,
+        settings: Settings,
+        sessions: sessionmaker,
+        http: aiohttp.ClientSession,
+        *,
+        tolerance: float = 0.0,
+        replicated: bool | None = None,
+        cache_dir: Path | None = None,
+        pull_timeout_s: float = 6 * WAIT_TIME_BETWEEN_PULLS_S,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.http = http
         self.tolerance = tolerance
+        # Replicated (REDIS_URL set): the Rasa replicas pull the active model from the database through the
+        # gateway's model server, so activating is marking a record; one process: PUT the file to the one Rasa.
+        self.replicated = bool(settings.redis_url) if replicated is None else replicated
+        # Where models trained on another host are written out of the store (the same folder training fills).
+        self.cache_dir = cache_dir if cache_dir is not None else settings.models_dir
+        self.pull_timeout_s = pull_timeout_s
         self.rasa = RasaClient(http, settings.rasa_url, settings.rasa_token, secret=settings.internal_secret)
         self.training = TrainingState()
         self._task: asyncio.Task[None] | None = None
@@ -142,7 +164,40 @@ class ModelManager:
             return await ModelRecordRepository(session).active()
 
     async def register_running(self, actor: str = "deskbot run") -> ModelRecord | None:
-        """Record the model Rasa is running as the active one (its figures follow at the first retrain)."""
+        """Record the model Rasa is running as the active one, and put its file in the model store.
+
+        Replicated, the database says which model runs (every replica pulls it), so an active record stands
+        as it is: asking Rasa through a load balancer could name a replica that has not pulled it yet.
+        """
+        if self.replicated and (active := await self.active()) is not None:
+            return active
+        model_file = await self._running_model_file()
+        if not model_file:
+            return None
+        model = await asyncio.to_thread(self._locate, str(model_file))
+        if not await asyncio.to_thread(model.exists):
+            # Not on this host: Rasa pulled it, or another gateway trained it; the store may have it.
+            with contextlib.suppress(NotFound):
+                model = await write_out(self.sessions, inputs_hash_of(model), self.cache_dir)
+        if await asyncio.to_thread(model.exists):
+            return await record_active(self.sessions, model, actor)
+        return await self._record_unstored_as_active(model, actor)
+
+    async def _record_unstored_as_active(self, model: Path, actor: str) -> ModelRecord:
+        """Rasa runs a model whose file is nowhere to be found: record it all the same, as before the store."""
+        async with unit_of_work(self.sessions) as session:
+            records = ModelRecordRepository(session)
+            existing = await records.latest_with_hash(inputs_hash_of(model))
+            await records.retire_active(keep=existing.id if existing is not None else None)
+            if existing is None:
+                existing = ModelRecord(file_name=str(model), inputs_hash=inputs_hash_of(model), actor=actor)
+                await records.add(existing)
+            existing.status, existing.activated_at = "active", utcnow()
+            await session.flush()
+            return existing
+
+    async def _running_model_file(self) -> str | None:
+        """The model file Rasa's /status names (behind a load balancer: whichever replica answered), if any."""
         try:
             async with self.http.get(
                 f"{self.settings.rasa_url}/status",
@@ -151,33 +206,38 @@ class ModelManager:
             ) as response:
                 model_file = (await response.json()).get("model_file") if response.status == 200 else None
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-            model_file = None
-        if not model_file:
             return None
-        model = await asyncio.to_thread(self._locate, str(model_file))
-        async with unit_of_work(self.sessions) as session:
-            records = ModelRecordRepository(session)
-            existing = await records.by_file(str(model))
-            await records.retire_active(keep=existing.id if existing is not None else None)
-            if existing is None:
-                existing = ModelRecord(
-                    file_name=str(model),
-                    inputs_hash=model.name.removeprefix("deskbot-").removesuffix(".tar.gz"),
-                    actor=actor,
-                )
-                await records.add(existing)
-            existing.status, existing.activated_at = "active", utcnow()
-            await session.flush()
-            return existing
+        return str(model_file) if model_file else None
 
     def _locate(self, model_file: str) -> Path:
         """Rasa reports the model's file name; find the file among the places models are kept."""
         name = Path(model_file).name
-        for folder in (Path(model_file).parent, self.settings.models_dir, PROJECT_ROOT / "var" / "models"):
+        for folder in (
+            Path(model_file).parent,
+            self.cache_dir,
+            self.settings.models_dir,
+            PROJECT_ROOT / "var" / "models",
+        ):
             candidate = folder / name
             if candidate.is_absolute() and candidate.exists():
                 return candidate
-        return Path(os.path.abspath(self.settings.models_dir / name))
+        return Path(os.path.abspath(self.cache_dir / name))
+
+    async def local_file(self, record: ModelRecord) -> Path:
+        """The record's model as a file on this host: where it was trained, else written out of the model store."""
+        model = await asyncio.to_thread(self._locate, record.file_name)
+        if await asyncio.to_thread(model.exists):
+            return model
+        return await write_out(self.sessions, record.inputs_hash, self.cache_dir)
+
+    async def _ensure_stored(self, record: ModelRecord) -> None:
+        """Replicas can pull only what the store holds: put a record's file there if it is not yet."""
+        if await stored(self.sessions, record.inputs_hash) is not None:
+            return
+        model = await asyncio.to_thread(self._locate, record.file_name)
+        if not await asyncio.to_thread(model.exists):
+            raise NotFound(f"no usable model {record.id}: {Path(record.file_name).name} is neither stored nor here")
+        await store_model(self.sessions, model)
 
     # Retrain --------------------------------------------------------------------------------
 
@@ -217,7 +277,7 @@ class ModelManager:
             baseline = numbers(current.figures) if current else None
             if current is not None and not baseline:
                 self._progress(f"evaluating the running model {current.file_name}")
-                baseline = await asyncio.to_thread(evaluate, Path(current.file_name))
+                baseline = await asyncio.to_thread(evaluate, await self.local_file(current))
                 async with unit_of_work(self.sessions) as session:
                     stored = await session.get(ModelRecord, current.id)
                     if stored is not None:
@@ -231,6 +291,11 @@ class ModelManager:
             self._progress(f"evaluating the new model {model.name}")
             figures = await asyncio.to_thread(evaluate, model)
             record = await self.consider(model, figures, baseline, actor)
+            if record.status == "active" and self.replicated:
+                # Marked active, the replicas pull it within their pull interval: wait, so that the taught-question
+                # report below asks the new model, not the one it replaced.
+                self._progress("waiting for the Rasa replicas to pull the new model")
+                await self._wait_until_rasa_runs(model.name)
             verdict = ("activated: " if record.status == "active" else "rejected: ") + (record.note or "")
             if lessons:
                 record = await self._report_taught(
@@ -271,7 +336,8 @@ class ModelManager:
         accepted: bool,
         why: str,
     ) -> ModelRecord:
-        if accepted:
+        await store_model(self.sessions, model)  # every model the product trains, kept or not, for every host
+        if accepted and not self.replicated:
             await self._load_into_rasa(model)
         async with unit_of_work(self.sessions) as session:
             records = ModelRecordRepository(session)
@@ -279,7 +345,7 @@ class ModelManager:
                 await records.retire_active()
             record = ModelRecord(
                 file_name=os.path.abspath(model),  # noqa: ASYNC240 (string work, no disk access)
-                inputs_hash=hash_of(model),
+                inputs_hash=inputs_hash_of(model),
                 status="active" if accepted else "rejected",
                 figures=figures,
                 baseline=baseline,
@@ -301,9 +367,16 @@ class ModelManager:
         """Roll back (or forward) to a recorded model."""
         async with unit_of_work(self.sessions) as session:
             record = await ModelRecordRepository(session).get(record_id)
-        if record is None or not await asyncio.to_thread(Path(record.file_name).exists):
+        if record is None:
             raise NotFound(f"no usable model {record_id}")
-        await self._load_into_rasa(Path(record.file_name))
+        if self.replicated:
+            await self._ensure_stored(record)  # the replicas pull it from the store once it is marked active
+        else:
+            try:
+                model = await self.local_file(record)
+            except NotFound:
+                raise NotFound(f"no usable model {record_id}: its file is neither here nor in the store") from None
+            await self._load_into_rasa(model)
         async with unit_of_work(self.sessions) as session:
             records = ModelRecordRepository(session)
             await records.retire_active()
@@ -327,3 +400,17 @@ class ModelManager:
                 raise RuntimeError(
                     f"Rasa refused the model {model.name}: HTTP {response.status} {await response.text()}"
                 )
+
+    async def _wait_until_rasa_runs(self, file_name: str) -> None:
+        """Poll Rasa's /status until it reports ``file_name``, or give up after ``pull_timeout_s`` (and say so)."""
+        deadline = asyncio.get_running_loop().time() + self.pull_timeout_s
+        while True:
+            running = await self._running_model_file()
+            if running is not None and Path(running).name == file_name:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                logger.warning(
+                    "Rasa at %s does not run %s yet; it will at its next pull", self.settings.rasa_url, file_name
+                )
+                return
+            await asyncio.sleep(1.0)
