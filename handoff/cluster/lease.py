@@ -16,15 +16,20 @@ gives it up: from that moment another replica may hold it. A holder killed with 
 nothing; its key expires after at most ``ttl_s`` and a standby takes over within ``ttl_s +
 retry_every_s`` (15 + 5 s with the defaults).
 
-Two holders at once, for a moment (a holder paused longer than its TTL, or a network partition
-between a holder and Redis), is harmless for the Telegram poller: Telegram lets one getUpdates run
-per bot and answers the other with 409 Conflict, which python-telegram-bot logs and retries, so
-each update is handed to one poller. An update fetched twice all the same (a poller died before it
-confirmed the update's offset, and its successor fetches it again) is stored under its update id
-(``update-<id>``, unique per channel in ``messages``), so the second store finds the first and the
-router answers only customer messages not yet processed, under its per-conversation lock: a text is
-answered once. What the Telegram channel says of its own before storing (the /start tip, "your
-message was shortened") is keyed by the update id too, so it is not said twice either.
+Two pollers at once, for a moment (a holder frozen longer than its TTL, say by SIGSTOP or a
+stalled VM, wakes up still polling; or stopping its poll outlasts the margin it gives itself), is
+harmless: Telegram lets one getUpdates run per bot and ends the other with 409 Conflict, which
+python-telegram-bot logs and retries, so each update is handed to one poller, and the frozen one
+stops at its next renewal. An update fetched twice all the same (a poller died before it confirmed
+the update's offset, and its successor fetches it again) is stored under its update id
+(``update-<id>``, unique per channel in ``messages``: handoff.router ``_store_inbound`` catches the
+IntegrityError and hands back the first copy), and ``process_pending`` answers only customer
+messages not yet marked processed, under the router's per-conversation lock: a text is answered
+once. That holds when the copies arrive one after the other; when two replicas handle them at the
+same instant it holds only with a lock that spans replicas (the router's Redis lock of issue 16),
+since an in-process lock lets both read the message as unprocessed. What the Telegram channel says
+of its own before storing (the /start tip, "your message was shortened") is keyed by the update id
+too (``update-<id>:<purpose>``), so it is not said twice either.
 """
 
 from __future__ import annotations
@@ -140,6 +145,8 @@ class LeaseKeeper:
         self.margin_s = min(1.0, lease.ttl_s / 10)
         self.held = False
         self.failure: str | None = None  # why Redis could not be asked, while it cannot
+        # Why taking up the role failed, until it succeeds or another replica holds the lease instead.
+        self.take_up_failure: str | None = None
         # Tries to acquire, and roles taken up, so far: tests wait for these, never for time to pass.
         self.attempts = 0
         self.times_acquired = 0
@@ -180,7 +187,9 @@ class LeaseKeeper:
                 logger.warning("lease %s: Redis answers again", self.lease.name)
                 self.failure = None
             backoff = self.retry_every_s
-            if acquired and await self._take_up_role():
+            if not acquired:
+                self.take_up_failure = None  # another replica holds it: our failure is no longer the news
+            elif await self._take_up_role():
                 await self._hold(valid_until=asked_at + self.lease.ttl_s)
             await asyncio.sleep(self.retry_every_s)
 
@@ -202,11 +211,13 @@ class LeaseKeeper:
                 exc_info=not self._failing_to_take_up,
             )
             self._failing_to_take_up = True
+            self.take_up_failure = f"{error.__class__.__name__}: {error}"
             await self._give_up_role()
             with contextlib.suppress(*UNREACHABLE):
                 await self.lease.release()
             return False
         self._failing_to_take_up = False
+        self.take_up_failure = None
         self.times_acquired += 1
         return True
 

@@ -120,7 +120,6 @@ class TelegramChannel:
         self._state = "not started"
         # Messages in this replica's send queues: a resend must not queue them a second time.
         self._queued: set[int] = set()
-        self._poll_start_failure: str | None = None
         # Several replicas poll one at a time, by turns of a lease; one process alone (no Redis) always polls.
         self.poller_lease: LeaseKeeper | None = None
         if settings.telegram_mode == "polling" and settings.redis_url:
@@ -156,11 +155,13 @@ class TelegramChannel:
         """For the health endpoints: "up", a standby's "standby (another replica polls)", or what is wrong in words."""
         if self._state == "up" and self.app.updater is not None:
             if self.poller_lease is not None and not self.poller_lease.held:
-                if self._poll_start_failure is not None:
-                    return f"unreachable, retrying ({self._poll_start_failure})"
+                if self.poller_lease.take_up_failure is not None:  # it held the lease but could not start polling
+                    return f"unreachable, retrying ({self.poller_lease.take_up_failure})"
                 if self.poller_lease.failure is not None:
                     return f"standby (Redis unreachable, retrying: {self.poller_lease.failure})"
                 return STANDBY
+            if not self.app.updater.running and self.poller_lease is not None:
+                return "taking over polling"  # it holds the lease; polling starts, or stops as the lease goes
             if not self.app.updater.running:
                 return "polling stopped"
             if self.poll.failure is not None:
@@ -190,13 +191,11 @@ class TelegramChannel:
         await self.app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
 
     async def _become_poller(self) -> None:
-        """This replica holds the poller's lease: poll, and re-send what a poller before it left undelivered."""
-        try:
-            await self._start_polling()
-        except (TelegramError, OSError) as error:  # the lease keeper releases the lease and tries again
-            self._poll_start_failure = f"{error.__class__.__name__}: {error}"
-            raise
-        self._poll_start_failure = None
+        """This replica holds the poller's lease: poll, and re-send what a poller before it left undelivered.
+
+        Telegram unreachable: the error reaches the lease keeper, which releases the lease and tries again.
+        """
+        await self._start_polling()
         logger.info("telegram: this replica polls now (it holds the lease %r)", POLLER_LEASE)
         await self._resend_undelivered()
 

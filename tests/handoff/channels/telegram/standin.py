@@ -57,9 +57,17 @@ class TelegramStandIn:
 
     def stop(self) -> None:
         # Close open long-polls and connections first, so nothing is left pending when the loop stops.
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self.loop).result(10)
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
+
+    async def _shutdown(self) -> None:
+        await self._runner.cleanup()
+        # A long poll whose client went away (a replica stopped mid-poll) may still be running: end it too.
+        rest = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in rest:
+            task.cancel()
+        await asyncio.gather(*rest, return_exceptions=True)
 
     @property
     def base_url(self) -> str:

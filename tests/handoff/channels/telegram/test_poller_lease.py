@@ -274,3 +274,61 @@ async def test_in_webhook_mode_every_replica_accepts_telegrams_calls(
             assert [call["url"] for call in api.sent("setWebhook")] == [f"https://shop.example{WEBHOOK_PATH}"] * 2
     finally:
         api.stop()
+
+
+async def test_without_the_lease_two_replicas_both_poll_and_telegram_answers_409(
+    sessions, database_url, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """What the lease prevents, and the stand-in's witness of it: the other tests' "no conflicts" means something."""
+    api = TelegramStandIn().start()
+    try:
+        async with two_replicas(database_url, tmp_path, "", api, []) as replicas:
+            await eventually(lambda: api.conflicts >= 1 and api.polled_by() == set(replicas), "both poll, clashing")
+            assert all(channel.poller_lease is None for channel in replicas.values())
+    finally:
+        api.stop()
+
+
+async def test_an_update_fetched_again_is_answered_once_and_the_start_tip_said_once(
+    sessions, database_url, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """A poller that died before confirming an update leaves it to its successor, which fetches it again."""
+    api = TelegramStandIn().start()
+    received: list[str] = []
+    rasa = await echoing_rasa(received)
+    try:
+        async with replica("alone", database_url, tmp_path, "", api, str(rasa.make_url("")).rstrip("/")):
+            start = api.push(api.text_update(9501, "/start"))
+            await eventually(lambda: len(api.sent("sendMessage", 9501)) >= 2, "the tip and the answer")
+            api.push(start)  # the same update, same update_id
+            api.push(api.text_update(9501, "and then?"))
+            # Updates are handled in order and a chat's messages sent in order: a repeat would come before this.
+            await eventually(lambda: "re: and then?" in texts(api, 9501), "the next update answered")
+            said = texts(api, 9501)
+            assert len(said) == 3 and "share your phone number" in said[0], said
+            assert said[1:] == ["re: hi", "re: and then?"]
+            assert received == ["hi", "and then?"]
+    finally:
+        await rasa.close()
+        api.stop()
+
+
+async def test_a_replica_that_takes_the_lease_while_telegram_is_away_says_so_and_polls_once_it_is_back(
+    sessions, database_url, own_redis, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    api = TelegramStandIn().start()
+    received: list[str] = []
+    rasa = await echoing_rasa(received)
+    try:
+        api.begin_outage("deleteWebhook")  # polling starts with deleteWebhook: it fails, the lease is let go
+        async with replica("a", database_url, tmp_path, own_redis.url, api, str(rasa.make_url("")).rstrip("/")) as a:
+            await eventually(lambda: a.state.startswith("unreachable, retrying ("), "the failure reported")
+            assert a.poller_lease is not None and not a.poller_lease.held
+            api.end_outage()
+            await eventually(lambda: a.state == "up", "polling once Telegram answers")
+            api.push(api.text_update(9601, "back?"))
+            await eventually(lambda: bool(api.sent("sendMessage", 9601)), "the update answered")
+            assert texts(api, 9601) == ["re: back?"]
+    finally:
+        await rasa.close()
+        api.stop()
