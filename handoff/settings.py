@@ -108,9 +108,7 @@ class Settings:
         if self.staff_idle_timeout_minutes <= 0:
             raise ConfigError(f"{ENV_STAFF_IDLE_TIMEOUT_MINUTES} must be more than 0")
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://")):
-            raise ConfigError(
-                f"{ENV_REDIS_URL} must be a redis:// or rediss:// URL, got {self.redis_url.split('@')[-1]!r}"
-            )
+            raise ConfigError(f"{ENV_REDIS_URL} must be a redis:// or rediss:// URL, got {self.redis_url.split('@')[-1]!r}")
 
     @property
     def limit_rules(self) -> dict[str, str]:
