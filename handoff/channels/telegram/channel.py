@@ -10,6 +10,13 @@ in the conversation like any reply, so every outbound message is tracked: sent
 in order, retried, marked delivered once Telegram took it, re-sent after a
 restart only if it was not, and a long reply's pieces already sent are not
 sent again.
+
+Replicas (``REDIS_URL`` set): every replica connects the bot, so each can send the
+replies it produces (the hub calls a replica's listeners for its own events only).
+In polling mode only the holder of the Redis lease ``telegram-poller`` polls, and it
+alone re-sends what was stored but not delivered, when it takes the lease; another
+replica takes over within the lease's TTL plus a retry (20 s with the defaults) when
+the poller dies. Webhook mode needs no lease: nginx hands each call to any replica.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy import exc
 from sqlalchemy.orm import sessionmaker
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.constants import ChatAction, ParseMode
@@ -37,6 +45,7 @@ from handoff.channels.telegram.delivery import ChatQueues
 from handoff.channels.telegram.formatting import keyboard, parse_callback_data, render, split_message
 from handoff.channels.telegram.polling_watch import WatchedPollRequest
 from handoff.channels.telegram.updates import parse_update
+from handoff.cluster.lease import DEFAULT_RENEW_EVERY_S, DEFAULT_RETRY_EVERY_S, DEFAULT_TTL_S, LeaseKeeper, RedisLease
 from handoff.edge import json_object_body
 from handoff.errors import NotFound
 from handoff.hub import Hub
@@ -56,6 +65,8 @@ WEBHOOK_PATH = "/telegram/webhook"
 RESEND_WINDOW = timedelta(hours=24)
 START_RETRY_FIRST_S = 2.0
 START_RETRY_MAX_S = 60.0
+POLLER_LEASE = "telegram-poller"
+STANDBY = "standby (another replica polls)"
 # Reply keyboards a channel message may carry, by the name stored in its payload.
 SHARE_CONTACT, REMOVE_KEYBOARD = "share_contact", "remove"
 KEYBOARD_KEY, PIECES_KEY = "telegram_keyboard", "telegram_pieces_sent"
@@ -78,7 +89,17 @@ def digits(phone: str) -> str:
 
 
 class TelegramChannel:
-    def __init__(self, settings: Settings, sessions: sessionmaker, router: ConversationRouter, hub: Hub) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker,
+        router: ConversationRouter,
+        hub: Hub,
+        *,
+        lease_ttl_s: float = DEFAULT_TTL_S,
+        lease_renew_every_s: float = DEFAULT_RENEW_EVERY_S,
+        lease_retry_every_s: float = DEFAULT_RETRY_EVERY_S,
+    ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.router = router
@@ -97,6 +118,17 @@ class TelegramChannel:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._starter: asyncio.Task[None] | None = None
         self._state = "not started"
+        # Messages in this replica's send queues: a resend must not queue them a second time.
+        self._queued: set[int] = set()
+        # Several replicas poll one at a time, by turns of a lease; one process alone (no Redis) always polls.
+        self.poller_lease: LeaseKeeper | None = None
+        if settings.telegram_mode == "polling" and settings.redis_url:
+            self.poller_lease = LeaseKeeper(
+                RedisLease(settings.redis_url, POLLER_LEASE, ttl_s=lease_ttl_s, renew_every_s=lease_renew_every_s),
+                on_acquired=self._become_poller,
+                on_lost=self._stop_polling,
+                retry_every_s=lease_retry_every_s,
+            )
 
     # Lifecycle --------------------------------------------------------------------------
 
@@ -120,8 +152,16 @@ class TelegramChannel:
 
     @property
     def state(self) -> str:
-        """For the health endpoints: "up", or what is wrong in words."""
+        """For the health endpoints: "up", a standby's "standby (another replica polls)", or what is wrong in words."""
         if self._state == "up" and self.app.updater is not None:
+            if self.poller_lease is not None and not self.poller_lease.held:
+                if self.poller_lease.take_up_failure is not None:  # it held the lease but could not start polling
+                    return f"unreachable, retrying ({self.poller_lease.take_up_failure})"
+                if self.poller_lease.failure is not None:
+                    return f"standby (Redis unreachable, retrying: {self.poller_lease.failure})"
+                return STANDBY
+            if not self.app.updater.running and self.poller_lease is not None:
+                return "taking over polling"  # it holds the lease; polling starts, or stops as the lease goes
             if not self.app.updater.running:
                 return "polling stopped"
             if self.poll.failure is not None:
@@ -136,18 +176,41 @@ class TelegramChannel:
             await self.app.bot.set_webhook(
                 f"{self.settings.public_url}{WEBHOOK_PATH}", secret_token=self.settings.telegram_webhook_secret
             )
-        else:
-            assert self.app.updater is not None
-            await self.app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
+        elif self.poller_lease is None:
+            await self._start_polling()
         self.hub.add_listener(self._on_event)
-        await self._resend_undelivered()
+        if self.poller_lease is None:
+            await self._resend_undelivered()
+        else:  # the poller re-sends when it takes the lease: one replica, not all of them
+            self.poller_lease.start()
         self._state = "up"
         logger.info("telegram: %s as @%s", self.settings.telegram_mode, self.app.bot.username)
+
+    async def _start_polling(self) -> None:
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
+
+    async def _become_poller(self) -> None:
+        """This replica holds the poller's lease: poll, and re-send what a poller before it left undelivered.
+
+        Telegram unreachable: the error reaches the lease keeper, which releases the lease and tries again.
+        """
+        await self._start_polling()
+        logger.info("telegram: this replica polls now (it holds the lease %r)", POLLER_LEASE)
+        await self._resend_undelivered()
+
+    async def _stop_polling(self) -> None:
+        """The lease is gone (or being let go): stop polling so that two replicas do not poll for long."""
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()  # its last getUpdates confirms what was fetched; errors there are logged
+            logger.warning("telegram: this replica stopped polling; another replica may poll now")
 
     async def stop(self) -> None:
         if self._starter is not None and not self._starter.done():
             self._starter.cancel()
             await asyncio.gather(self._starter, return_exceptions=True)
+        if self.poller_lease is not None:
+            await self.poller_lease.stop()  # stops polling, then lets the lease go so a standby polls at once
         if self._state != "up":
             with contextlib.suppress(TelegramError, OSError, RuntimeError):
                 await self.app.shutdown()
@@ -199,14 +262,16 @@ class TelegramChannel:
             return
         text = (message.text or "").strip()
         if not text:
-            await self._say(message.chat.id, "I can read text messages only, sorry.")
+            await self._say(message.chat.id, "I can read text messages only, sorry.", once_for=(update, "text-only"))
             return
         if text.startswith("/start"):
             text = "hi"
-            await self._say(message.chat.id, LINK_HINT, SHARE_CONTACT)
+            await self._say(message.chat.id, LINK_HINT, SHARE_CONTACT, once_for=(update, "start-tip"))
         if len(text) > MAX_TEXT:
             # Telegram allows 4,096 characters; the chat keeps 2,000. Say so rather than answer half a message.
-            await self._say(message.chat.id, SHORTENED.format(length=len(text), limit=MAX_TEXT))
+            await self._say(
+                message.chat.id, SHORTENED.format(length=len(text), limit=MAX_TEXT), once_for=(update, "shortened")
+            )
         await self._store_and_answer(
             conversation_id, CustomerMessage(f"update-{update.update_id}", text[:MAX_TEXT], None)
         )
@@ -224,7 +289,9 @@ class TelegramChannel:
         parsed = parse_callback_data(query.data)
         button = await self._stored_button(conversation_id_for(chat_id), parsed) if parsed else None
         if button is None:
-            await self._say(chat_id, "That button has expired; please type your question instead.")
+            await self._say(
+                chat_id, "That button has expired; please type your question instead.", once_for=(update, "expired")
+            )
             return
         conversation_id = await self.router.open_channel_conversation(
             conversation_id_for(chat_id), "telegram", str(query.from_user.id), query.from_user.full_name
@@ -251,7 +318,9 @@ class TelegramChannel:
         assert message is not None and message.contact is not None and user is not None
         if message.contact.user_id != user.id:
             await self._say(
-                message.chat.id, "Please share your own phone number with the button, not someone else's contact."
+                message.chat.id,
+                "Please share your own phone number with the button, not someone else's contact.",
+                once_for=(update, "contact"),
             )
             return
         phone = digits(message.contact.phone_number)
@@ -268,7 +337,7 @@ class TelegramChannel:
             text = "I couldn't find an account with that phone number. You can still check an order with its number and email."
         else:
             text = f"Thanks, {customer.first_name}! Your account is linked, so I can show your orders now."
-        await self._say(message.chat.id, text, REMOVE_KEYBOARD)
+        await self._say(message.chat.id, text, REMOVE_KEYBOARD, once_for=(update, "contact"))
 
     # Outbound -------------------------------------------------------------------------------
 
@@ -306,7 +375,9 @@ class TelegramChannel:
                 stored = await session.get(Message, message_id)
                 if stored is not None:
                     stored.delivered_at = utcnow()
+            self._queued.discard(message_id)
 
+        self._queued.add(message_id)  # one given up on stays: resending it would fail the same way
         self.queues.put(chat_id, send, delivered)
 
     async def _record_pieces(self, message_id: int, count: int) -> None:
@@ -315,16 +386,34 @@ class TelegramChannel:
             if stored is not None:
                 stored.payload = {**(stored.payload or {}), PIECES_KEY: count}
 
-    async def _say(self, chat_id: int, text: str, reply_keyboard: str | None = None) -> None:
-        """A message of the channel's own, stored in the chat's conversation so it is delivered like a reply."""
-        async with unit_of_work(self.sessions) as session:
-            conversation = await session.get(Conversation, conversation_id_for(chat_id))
-            if conversation is None:  # no conversation yet (a group chat, say): nothing to keep it in
-                logger.warning("telegram chat %s: no conversation to keep %r in; not sent", chat_id, text[:40])
-                return
-            payload = {KEYBOARD_KEY: reply_keyboard} if reply_keyboard else None
-            stored = await ConversationRepository(session).add_message(conversation, "system", text, payload=payload)
-            event = dict(outbound(stored))
+    async def _say(
+        self, chat_id: int, text: str, reply_keyboard: str | None = None, *, once_for: tuple[Update, str]
+    ) -> None:
+        """A message of the channel's own, stored in the chat's conversation so it is delivered like a reply.
+
+        Said once per update and purpose (``once_for``): an update fetched again (a poller died before
+        confirming it, and the next one fetches it) is stored again only to find the first one, and
+        what the channel said about it is not said twice either.
+        """
+        update, purpose = once_for
+        try:
+            async with unit_of_work(self.sessions) as session:
+                conversation = await session.get(Conversation, conversation_id_for(chat_id))
+                if conversation is None:  # no conversation yet (a group chat, say): nothing to keep it in
+                    logger.warning("telegram chat %s: no conversation to keep %r in; not sent", chat_id, text[:40])
+                    return
+                payload = {KEYBOARD_KEY: reply_keyboard} if reply_keyboard else None
+                stored = await ConversationRepository(session).add_message(
+                    conversation,
+                    "system",
+                    text,
+                    payload=payload,
+                    channel_message_id=f"update-{update.update_id}:{purpose}",
+                )
+                event = dict(outbound(stored))
+        except exc.IntegrityError:
+            logger.info("telegram update %s seen again: %s was said already", update.update_id, purpose)
+            return
         self._enqueue(chat_id, event, reply_keyboard)
 
     async def _typing(self, chat_id: int) -> None:
@@ -336,7 +425,7 @@ class TelegramChannel:
             pending = await ConversationRepository(session).undelivered("telegram", utcnow() - RESEND_WINDOW)
         for message in pending:
             chat_id = chat_id_of(message.conversation_id)
-            if chat_id is not None:
+            if chat_id is not None and message.id not in self._queued:
                 payload = message.payload or {}
                 self._enqueue(
                     chat_id, dict(outbound(message)), payload.get(KEYBOARD_KEY), int(payload.get(PIECES_KEY) or 0)

@@ -4,6 +4,12 @@ It serves getUpdates with real-shaped Update JSON that tests push, records
 every call (sendMessage, answerCallbackQuery, …), and can answer 429 with
 retry_after on demand. It runs in its own thread so processes started by
 the tests (the gateway) can reach it at any time.
+
+Several replicas of one bot: give each its own ``base_url_for(name)`` and the
+stand-in records which of them made each getUpdates call (``pollers``). As
+Telegram does, a getUpdates from one client ends another client's open long
+poll with 409 Conflict ("terminated by other getUpdates request"), counted in
+``conflicts``.
 """
 
 from __future__ import annotations
@@ -31,6 +37,10 @@ class TelegramStandIn:
         self._failures: dict[str, deque[int]] = {}
         self._outages: dict[str, int] = {}  # method -> how many more calls answer 502 (a network error to the bot)
         self._down: set[str] = set()  # methods that answer 502 until the test ends the outage
+        self.pollers: list[str] = []  # who made each getUpdates call, in order ("" for base_url)
+        self.conflicts = 0
+        self._open_polls: dict[int, tuple[str, asyncio.Event]] = {}  # per open long poll: client, "terminated"
+        self._poll_ids = itertools.count()
         self._lock = threading.Lock()
         self.loop = asyncio.new_event_loop()
         self.port = 0
@@ -47,18 +57,31 @@ class TelegramStandIn:
 
     def stop(self) -> None:
         # Close open long-polls and connections first, so nothing is left pending when the loop stops.
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self.loop).result(10)
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
+
+    async def _shutdown(self) -> None:
+        await self._runner.cleanup()
+        # A long poll whose client went away (a replica stopped mid-poll) may still be running: end it too.
+        rest = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in rest:
+            task.cancel()
+        await asyncio.gather(*rest, return_exceptions=True)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/bot"
 
+    def base_url_for(self, client: str) -> str:
+        """The API under a path of the client's own, so the stand-in can tell replicas of one bot apart."""
+        return f"http://127.0.0.1:{self.port}/{client}/bot"
+
     def _serve(self) -> None:
         asyncio.set_event_loop(self.loop)
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("*", "/{client}/bot{token}/{method}", self._handle)
         runner = self._runner = web.AppRunner(app)
         self.loop.run_until_complete(runner.setup())
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -95,6 +118,11 @@ class TelegramStandIn:
     def end_outage(self) -> None:
         with self._lock:
             self._down.clear()
+
+    def polled_by(self, since: int = 0) -> set[str]:
+        """The clients that called getUpdates, from the ``since``-th call on."""
+        with self._lock:
+            return set(self.pollers[since:])
 
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[dict[str, Any]]:
         with self._lock:
@@ -182,9 +210,12 @@ class TelegramStandIn:
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        client = request.match_info.get("client", "")
         params = await self._params(request)
         with self._lock:
             self.calls.append((method, params, time.monotonic()))
+            if method == "getUpdates":
+                self.pollers.append(client)
             failures = self._failures.get(method)
             retry_after = failures.popleft() if failures else None
             counted_down = self._outages.get(method, 0) > 0
@@ -204,7 +235,18 @@ class TelegramStandIn:
                 status=429,
             )
         if method == "getUpdates":
-            return web.json_response({"ok": True, "result": await self._get_updates(params)})
+            updates = await self._get_updates(client, params)
+            if updates is None:
+                return web.json_response(
+                    {
+                        "ok": False,
+                        "error_code": 409,
+                        "description": "Conflict: terminated by other getUpdates request; "
+                        "make sure that only one bot instance is running",
+                    },
+                    status=409,
+                )
+            return web.json_response({"ok": True, "result": updates})
         if method == "getMe":
             return web.json_response({"ok": True, "result": BOT_USER})
         if method == "sendMessage":
@@ -222,14 +264,28 @@ class TelegramStandIn:
             )
         return web.json_response({"ok": True, "result": True})
 
-    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _get_updates(self, client: str, params: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """The pushed updates, or None when another client's getUpdates terminated this one (409)."""
         deadline = time.monotonic() + min(float(params.get("timeout") or 0), 1.0)
-        while True:
+        poll_id, terminated = next(self._poll_ids), asyncio.Event()
+        with self._lock:
+            for other, other_terminated in self._open_polls.values():
+                if other != client:
+                    other_terminated.set()
+            self._open_polls[poll_id] = (client, terminated)
+        try:
+            while True:
+                with self._lock:
+                    if terminated.is_set():
+                        self.conflicts += 1
+                        return None
+                    if self._updates:
+                        batch = list(self._updates)
+                        self._updates.clear()
+                        return batch
+                if time.monotonic() >= deadline:
+                    return []
+                await asyncio.sleep(0.05)
+        finally:
             with self._lock:
-                if self._updates:
-                    batch = list(self._updates)
-                    self._updates.clear()
-                    return batch
-            if time.monotonic() >= deadline:
-                return []
-            await asyncio.sleep(0.05)
+                del self._open_polls[poll_id]
