@@ -360,9 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
     kb_search.add_argument("--json", action="store_true", help="machine-readable output")
     users = commands.add_parser("users", help="staff accounts")
     users_commands = users.add_subparsers(dest="users_command", required=True)
-    add = users_commands.add_parser("add", help="add an agent, trainer or admin (prints a generated password)")
+    add = users_commands.add_parser("add", help="add an agent, trainer, admin or lead (prints a generated password)")
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=["agent", "trainer", "admin"])
+    add.add_argument("--role", required=True, choices=["agent", "trainer", "admin", "lead"])
     add.add_argument("--name", help="display name shown to customers and colleagues")
     add.add_argument("--password", help="set this password instead of generating one (at least 10 characters)")
 

@@ -85,6 +85,9 @@ def _conversation(
                 payload=payload,
                 channel=channel,
                 created_at=when,
+                # Answered long ago: a gateway started on this data must not take them for work left undone.
+                processed_at=when if sender == "customer" else None,
+                delivered_at=when if sender != "customer" else None,
             )
         )
 
