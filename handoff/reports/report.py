@@ -121,24 +121,33 @@ async def build_report(
             ("reason", "tickets", "met", "breached", "pending", "no SLA", "out of hours", "breached out of hours"),
             [
                 [
-                    row.reason.replace("_", " "), row.tickets, row.met, row.breached, row.pending, row.without_sla,
-                    row.out_of_hours, row.breached_out_of_hours,
+                    row.reason.replace("_", " "),
+                    row.tickets,
+                    row.met,
+                    row.breached,
+                    row.pending,
+                    row.without_sla,
+                    row.out_of_hours,
+                    row.breached_out_of_hours,
                 ]
                 for row in sla
             ],
-        ),  # fmt: skip
+        ),
         Table(
             "csat",
             "Customer satisfaction (1-5)",
             ("conversations", "rated", "1", "2", "3", "4", "5", "average", "satisfied (4-5) %"),
             [
                 [
-                    group.group.replace("_", " "), group.rated, *group.distribution.values(), cell(group.average),
+                    group.group.replace("_", " "),
+                    group.rated,
+                    *group.distribution.values(),
+                    cell(group.average),
                     percent(group.satisfied_share),
                 ]
                 for group in csat
             ],
-        ),  # fmt: skip
+        ),
         Table(
             "unanswered",
             "Top unanswered questions",
@@ -149,17 +158,25 @@ async def build_report(
             "agents",
             "Agents",
             (
-                "agent", "tickets handled", "median first response (s)", "median handling time (s)", "rated",
+                "agent",
+                "tickets handled",
+                "median first response (s)",
+                "median handling time (s)",
+                "rated",
                 "CSAT average",
             ),
             [
                 [
-                    row.name, row.handled, cell(row.first_response.median), cell(row.handling.median), row.csat_rated,
+                    row.name,
+                    row.handled,
+                    cell(row.first_response.median),
+                    cell(row.handling.median),
+                    row.csat_rated,
                     cell(row.csat_average),
                 ]
                 for row in agents
             ],
-        ),  # fmt: skip
+        ),
         Table(
             "volume",
             "Conversations started by weekday and hour",

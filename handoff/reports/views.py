@@ -1,8 +1,8 @@
 """The reports surface: the page (admins and leads), its JSON and a CSV of each of its tables.
 
-    GET /reports/                          the page; its script reads the JSON below with the page's own query
-    GET /reports/api/report?from=&to=&channel=&tier=
-    GET /reports/export.csv?table=<name>&from=&to=&channel=&tier=
+- ``GET /reports/``: the page; its script reads the JSON below with the page's own query string
+- ``GET /reports/api/report?from=&to=&channel=&tier=``
+- ``GET /reports/export.csv?table=<name>&from=&to=&channel=&tier=``
 """
 
 from __future__ import annotations

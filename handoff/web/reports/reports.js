@@ -131,7 +131,7 @@ function paintCharts(c) {
     options: { plugins: { legend: { position: 'right' } } },
   });
   const reasons = Object.keys(c.reasons);
-  draw('chart-reasons', bars(reasons.map(words), [{ label: 'Conversations', data: reasons.map(function (r) { return c.reasons[r]; }), backgroundColor: COLORS.escalated }], { indexAxis: 'y', plugins: { legend: { display: false } } }));
+  draw('chart-reasons', bars(reasons.map(words), [{ label: 'Conversations', data: reasons.map(function (r) { return c.reasons[r]; }), backgroundColor: COLORS.escalated }], { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { ticks: { precision: 0 } } } }));
   const slaReasons = Object.keys(c.sla);
   draw('chart-sla', bars(slaReasons.map(words), ['met', 'breached', 'pending'].map(function (kind) {
     return { label: words(kind), data: slaReasons.map(function (r) { return c.sla[r][kind]; }), backgroundColor: COLORS[kind] };
@@ -150,6 +150,13 @@ function paintCharts(c) {
   paintHeatMap(c.volume.conversations);
   const agents = Object.keys(c.agents);
   draw('chart-agents', bars(agents, [{ label: 'Tickets handled', data: agents.map(function (a) { return c.agents[a]; }), backgroundColor: COLORS.human_handled }], { plugins: { legend: { display: false } }, scales: { y: { ticks: { precision: 0 } } } }));
+}
+
+/** Ticks on the squares' centres (0, 1, ... n - 1), not on the half-steps the axis bounds fall on. */
+function integerTicks(n) {
+  return function (axis) {
+    axis.ticks = Array.from({ length: n }, function (_, value) { return { value: value }; });
+  };
 }
 
 /** A heat map from Chart.js's scatter chart: one square per weekday and hour, darker for more. */
@@ -185,8 +192,8 @@ function paintHeatMap(grid) {
         tooltip: { callbacks: { label: function (context) { const p = context.raw; return WEEKDAYS[p.y] + ' ' + String(p.x).padStart(2, '0') + ':00 – ' + p.v; } } },
       },
       scales: {
-        x: { min: -0.5, max: 23.5, ticks: { stepSize: 1, callback: function (v) { return Number.isInteger(v) ? String(v).padStart(2, '0') : ''; } }, grid: { display: false } },
-        y: { min: -0.5, max: 6.5, reverse: true, ticks: { stepSize: 1, callback: function (v) { return Number.isInteger(v) ? WEEKDAYS[v] : ''; } }, grid: { display: false } },
+        x: { min: -0.5, max: 23.5, afterBuildTicks: integerTicks(24), ticks: { autoSkip: false, callback: function (v) { return String(v).padStart(2, '0'); } }, grid: { display: false } },
+        y: { min: -0.5, max: 6.5, reverse: true, afterBuildTicks: integerTicks(7), ticks: { callback: function (v) { return WEEKDAYS[v]; } }, grid: { display: false } },
       },
     },
   });

@@ -82,12 +82,17 @@ async def test_agents_and_trainers_cannot_read_reports(sessions, database_url, t
             assert response.status == 403
         async with http.get(f"{gateway.base_url}/reports/", allow_redirects=False) as response:
             assert (response.status, response.headers["Location"]) == (302, "/console/")
-    async with running_gateway(database_url, tmp_path) as gateway, cookie_session() as http:
-        async with http.get(f"{gateway.base_url}/reports/export.csv?table=outcomes") as response:
-            assert response.status == 401, "signed out"
+    async with (
+        running_gateway(database_url, tmp_path) as gateway,
+        cookie_session() as http,
+        http.get(f"{gateway.base_url}/reports/export.csv?table=outcomes") as response,
+    ):
+        assert response.status == 401, "signed out"
 
 
 def test_a_cell_a_spreadsheet_would_run_is_quoted() -> None:
     from handoff.reports.views import as_csv
 
-    assert as_csv(["question"], [["=HYPERLINK(1)"], ["-2"], ["fine"]]) == "question\r\n'=HYPERLINK(1)\r\n'-2\r\nfine\r\n"
+    assert (
+        as_csv(["question"], [["=HYPERLINK(1)"], ["-2"], ["fine"]]) == "question\r\n'=HYPERLINK(1)\r\n'-2\r\nfine\r\n"
+    )
