@@ -24,6 +24,7 @@ from pathlib import Path
 from crm_store import clock, migrate
 from crm_store.db import check_connection, create_engine, is_sqlite, redact, session_factory, unit_of_work
 from crm_store.demo_data import DEFAULT_CUSTOMERS, DEFAULT_ORDERS, DEFAULT_SEED, generate, seed_database
+from crm_store.demo_history import generate_history, seed_history
 from crm_store.errors import StoreError, StoreUnavailable
 from crm_store.repositories import CustomerRepository
 from handoff.errors import GatewayError
@@ -88,7 +89,10 @@ async def _seed(settings: Settings, args: argparse.Namespace) -> int:
                 return 0
             people = generate(seed=args.seed, customers=args.customers, orders=args.orders)
             customers, orders = await seed_database(session, people)
+            # Sixty days of conversations and tickets, so the reports page has something to show.
+            conversations = await seed_history(session, [p.email for p in people], generate_history(len(people)))
         say(f"seeded {customers} customers and {orders} orders (seed {args.seed})")
+        say(f"seeded {conversations} conversations of support history for the reports")
         return 0
     finally:
         await engine.dispose()

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, datetime, time
 
 import pytest
 from playwright.async_api import expect
 
 from crm_store import clock
 from crm_store.db import unit_of_work
+from crm_store.demo_data import generate, seed_database
+from crm_store.demo_history import SHOP_ZONE, generate_history, seed_history
 from crm_store.settings import PROJECT_ROOT
 from tests.crm_store.report_fixture import NOW, seed_week
 from tests.e2e.browser_checks import collect_script_errors, full_page_screenshot
@@ -84,3 +87,28 @@ async def test_each_chart_has_data_and_each_csv_matches_its_table(page, sessions
             # A bad range: the page says what is wrong (the browser logs the 400 it got).
             await page.goto(gateway.base_url + "/reports/?from=2026-11-08&to=2026-11-02")
             await expect(page.locator("#report-error")).to_contain_text("must not be before from")
+
+
+async def test_the_demo_history_fills_the_default_month(page, sessions, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """What a fresh `make run` shows a lead: the last 30 days of the seeded history (docs/screenshots/reports-demo*.png)."""
+    today = date(2026, 11, 30)
+    people = generate(today=today)
+    async with unit_of_work(sessions) as session:
+        await seed_database(session, people)
+        await seed_history(session, [p.email for p in people], generate_history(len(people), today=today))
+    await add_staff(sessions, "lou", role="lead")
+    errors = collect_script_errors(page)
+    with clock.using(clock.FixedClock(datetime.combine(today, time(9), tzinfo=SHOP_ZONE))):
+        async with running_gateway(database_url, tmp_path) as gateway:
+            await sign_in(page, gateway.base_url, "lou")
+            await expect(page.locator("body")).to_have_attribute("data-report", "ready")
+            await expect(page.locator("#report-range")).to_have_text("2026-11-01 to 2026-11-30 (America/New_York)")
+            for name in CHARTS:
+                datasets = await page.evaluate(CHART_DATA, f"chart-{name}")
+                assert datasets and sum(d["total"] for d in datasets) > 0, name
+            height = await page.evaluate("document.querySelector('.main').scrollHeight")
+            await page.set_viewport_size({"width": 1280, "height": height})
+            await full_page_screenshot(page, "reports-demo", DOCS_SCREENSHOTS)
+            await page.set_viewport_size({"width": 1280, "height": 860})
+            await page.screenshot(path=str(DOCS_SCREENSHOTS / "reports-demo-overview.png"))
+    assert errors == []
