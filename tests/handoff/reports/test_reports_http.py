@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
+import jsonschema
+
 from crm_store import clock
 from crm_store.db import unit_of_work
+from handoff.api_description import description
 from tests.crm_store.report_fixture import NOW, seed_week
 from tests.handoff.gateway import add_staff, cookie_session, running_gateway
 from tests.staff_client import Agent
@@ -26,6 +29,8 @@ async def test_a_lead_reads_the_weeks_figures_and_each_table_as_csv(sessions, da
             async with http.get(f"{gateway.base_url}/reports/api/report?{WEEK}") as response:
                 assert response.status == 200
                 report = await response.json()
+            # As handoff/openapi.yaml describes it (tests/e2e/test_api_schema.py fuzzes the rest).
+            jsonschema.validate(report, {"$ref": "#/components/schemas/Report", **description()})
             # The figures of tests/crm_store/test_reports.py, through the page's JSON.
             assert report["range"] == {
                 "from": "2026-11-02", "to": "2026-11-08", "zone": "America/New_York", "channel": "", "tier": "",
