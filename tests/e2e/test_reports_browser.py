@@ -18,7 +18,7 @@ from crm_store.demo_data import generate, seed_database
 from crm_store.demo_history import SHOP_ZONE, generate_history, seed_history
 from crm_store.settings import PROJECT_ROOT
 from tests.crm_store.report_fixture import NOW, seed_week
-from tests.e2e.browser_checks import collect_script_errors, full_page_screenshot
+from tests.e2e.browser_checks import collect_script_errors, full_page_screenshot, new_page
 from tests.e2e.test_pages import sign_in
 from tests.handoff.gateway import add_staff, running_gateway
 
@@ -55,6 +55,7 @@ async def test_each_chart_has_data_and_each_csv_matches_its_table(page, sessions
             await expect(page.locator("#kpi-conversations .kpi-value")).to_have_text("8")
             await expect(page.locator("#kpi-containment .kpi-value")).to_have_text("28.6%")
             await expect(page.locator("#filter-from")).to_have_value("2026-11-02")
+            await expect(page.locator(".reports-link")).to_be_visible()  # admins and leads see the way here
 
             for name in CHARTS:
                 datasets = await page.evaluate(CHART_DATA, f"chart-{name}")
@@ -112,3 +113,18 @@ async def test_the_demo_history_fills_the_default_month(page, sessions, database
             await page.set_viewport_size({"width": 1280, "height": 860})
             await page.screenshot(path=str(DOCS_SCREENSHOTS / "reports-demo-overview.png"))
     assert errors == []
+
+
+async def test_the_sidebar_shows_the_reports_link_to_admins_only(page, sessions, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    await add_staff(sessions, "alex")
+    await add_staff(sessions, "ari", role="admin")
+    async with running_gateway(database_url, tmp_path) as gateway:
+        await sign_in(page, gateway.base_url, "alex")
+        await expect(page.locator("#user-role")).to_have_text("agent")
+        await expect(page.locator(".reports-link")).to_be_hidden()
+        assert page.context.browser is not None
+        admin = await new_page(page.context.browser)
+        await sign_in(admin, gateway.base_url, "ari")
+        await expect(admin.locator(".reports-link")).to_be_visible()
+        await admin.click(".reports-link")
+        await expect(admin.locator("body")).to_have_attribute("data-report", "ready")
