@@ -18,7 +18,7 @@ from crm_store.demo_data import generate, seed_database
 from crm_store.demo_history import SHOP_ZONE, generate_history, seed_history
 from crm_store.settings import PROJECT_ROOT
 from tests.crm_store.report_fixture import NOW, seed_week
-from tests.e2e.browser_checks import collect_script_errors, full_page_screenshot, new_page
+from tests.e2e.browser_checks import axe_source, collect_script_errors, full_page_screenshot, new_page, wcag_violations
 from tests.e2e.test_pages import sign_in
 from tests.handoff.gateway import add_staff, running_gateway
 
@@ -56,6 +56,7 @@ async def test_each_chart_has_data_and_each_csv_matches_its_table(page, sessions
             await expect(page.locator("#kpi-containment .kpi-value")).to_have_text("28.6%")
             await expect(page.locator("#filter-from")).to_have_value("2026-11-02")
             await expect(page.locator(".reports-link")).to_be_visible()  # admins and leads see the way here
+            assert await wcag_violations(page, axe_source()) == []
 
             for name in CHARTS:
                 datasets = await page.evaluate(CHART_DATA, f"chart-{name}")

@@ -92,7 +92,8 @@ function paintTable(table) {
       h('h3', { text: table.title }),
       h('a', { class: 'btn btn-sm csv-link', href: csvHref(table.name), download: '', text: 'CSV' }),
     ]),
-    h('div', { class: 'table-scroll' }, [
+    // Focusable, so a keyboard can scroll a wide table (the SLA and heat-map tables are).
+    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': table.title }, [
       h('table', { class: 'data-table' }, [h('thead', null, [head]), h('tbody', null, body)]),
     ]),
   ]);
