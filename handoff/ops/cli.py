@@ -321,6 +321,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         say(f"  Agent console:                   {settings.public_url}/console/")
         for username, role, password in logins:
             say(f"    {role:8} user {username!r:10} password {password}   (new each start)")
+        say(f"  Reports (admin, lead):           {settings.public_url}/reports/")
     say(f"  Logs:                            {settings.run_dir}/")
     if settings.telegram_bot_token:
         say(f"  Telegram:                        on ({settings.telegram_mode})")
