@@ -94,11 +94,9 @@ def _present(values: Iterable[float | None]) -> list[float]:
     return [value for value in values if value is not None]
 
 
-def _quick_reply(payload: Any, text: str | None) -> str | None:
+def _quick_reply(payload: Any) -> str | None:
     reply = payload.get("quick_reply") if isinstance(payload, dict) else None
-    if isinstance(reply, str):
-        return reply
-    return text.strip() if text and text.strip().startswith("/") else None
+    return reply if isinstance(reply, str) else None
 
 
 # Conversations: outcome, reasons, ratings ------------------------------------------------------------
@@ -125,9 +123,9 @@ async def _last_customer_replies(session: AsyncSession, report: ReportFilter) ->
         .subquery()
     )
     rows = await session.execute(
-        select(Message.conversation_id, Message.payload, Message.text).join(last, Message.id == last.c.message_id)
+        select(Message.conversation_id, Message.payload).join(last, Message.id == last.c.message_id)
     )
-    return {row.conversation_id: _quick_reply(row.payload, row.text) for row in rows}
+    return {row.conversation_id: _quick_reply(row.payload) for row in rows}
 
 
 async def conversation_outcomes(session: AsyncSession, report: ReportFilter, now: datetime) -> Outcomes:
@@ -290,28 +288,31 @@ async def sla(session: AsyncSession, report: ReportFilter, now: datetime, is_ope
 # The knowledge base ---------------------------------------------------------------------------------------
 
 
-async def _customer_messages(session: AsyncSession, report: ReportFilter) -> list[Any]:
+def _customers_in(report: ReportFilter) -> Any:
     """The customers' messages in the range's conversations (whenever in the conversation they were sent)."""
-    rows = await session.execute(
-        select(Message.text, Message.payload, Message.created_at)
-        .where(Message.sender == "customer", Message.conversation_id.in_(conversations_in(report)))
-        .order_by(Message.id)
-    )
-    return list(rows)
+    return and_(Message.sender == "customer", Message.conversation_id.in_(conversations_in(report)))
 
 
-def _unanswered(payload: Any) -> bool:
-    return isinstance(payload, dict) and bool(payload.get("unanswered"))
+# Read inside the JSON payload by the database (JSON_EXTRACT on SQLite, ->> on PostgreSQL), so only the
+# few messages that carry them are read: a year of chat is millions of messages.
+QUICK_REPLY = Message.payload["quick_reply"].as_string()
+UNANSWERED_FLAG = Message.payload["unanswered"].as_boolean()
 
 
 async def knowledge_feedback(session: AsyncSession, report: ReportFilter) -> KnowledgeFeedback:
     """The customers' verdicts on the bot's answers (the 👍 / 👎 buttons under each), and the unanswered turns."""
-    verdicts: Counter[str | None] = Counter()
-    unanswered = 0
-    for row in await _customer_messages(session, report):
-        verdicts[_quick_reply(row.payload, row.text)] += 1
-        unanswered += _unanswered(row.payload)
-    return KnowledgeFeedback(helpful=verdicts[HELPFUL], not_helpful=verdicts[NOT_HELPFUL], unanswered=unanswered)
+    # Counted here, not grouped by in SQL: PostgreSQL will not group by an expression with a bound parameter.
+    verdicts = Counter(
+        (
+            await session.execute(
+                select(QUICK_REPLY).where(_customers_in(report), QUICK_REPLY.in_((HELPFUL, NOT_HELPFUL)))
+            )
+        ).scalars()
+    )
+    unanswered = await session.scalar(
+        select(func.count()).select_from(Message).where(_customers_in(report), UNANSWERED_FLAG.is_(True))
+    )
+    return KnowledgeFeedback(helpful=verdicts[HELPFUL], not_helpful=verdicts[NOT_HELPFUL], unanswered=unanswered or 0)
 
 
 _SPACES = re.compile(r"\s+")
@@ -322,9 +323,14 @@ async def top_unanswered(session: AsyncSession, report: ReportFilter, limit: int
 
     The trainer console groups them by meaning and scrubs personal data; this is the range's plain tally.
     """
+    rows = await session.execute(
+        select(Message.text, Message.created_at)
+        .where(_customers_in(report), UNANSWERED_FLAG.is_(True))
+        .order_by(Message.id)
+    )
     seen: dict[str, list[Any]] = defaultdict(list)
-    for row in await _customer_messages(session, report):
-        if _unanswered(row.payload) and row.text and row.text.strip():
+    for row in rows:
+        if row.text and row.text.strip():
             seen[_SPACES.sub(" ", row.text.strip()).lower()].append(row)
     questions = [
         UnansweredQuestion(text=rows[-1].text.strip(), count=len(rows), last_at=max(r.created_at for r in rows))

@@ -165,7 +165,7 @@ async def seed_week(session: AsyncSession) -> Week:
             ("bot", at(4, 3, 0, 3), "I'm sorry, I don't have an answer to that one.", None),
             ("customer", at(4, 3, 1), "a person please", None),
             ("agent", at(4, 13, 6), "Good morning, Kim here.", None),
-            ("customer", at(9, 5, 20), "/rate", None),  # the rating, given days later
+            ("customer", at(9, 5, 20), "2", {"quick_reply": '/rate{"rating":"2"}'}),  # the rating, days later
         ],
         csat=2,
     )  # fmt: skip
