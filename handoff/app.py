@@ -17,7 +17,7 @@ from aiohttp import web
 
 from crm_store import clock
 from crm_store.db import check_connection, create_engine, is_sqlite, session_factory
-from handoff import api_description, channels, console, pages, readiness, trainer
+from handoff import api_description, channels, console, pages, readiness, reports, trainer
 from handoff.channels.telegram.channel import TelegramChannel
 from handoff.desk.escalation import load_policy
 from handoff.desk.service import Desk, Presence
@@ -131,6 +131,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(login.routes())
     app.add_routes(console.routes())
     app.add_routes(trainer.routes())
+    app.add_routes(reports.routes())
     app.add_routes(readiness.routes())
     app.add_routes(api_description.routes())
     app.add_routes(model_server.routes())  # Rasa replicas pull the active model here

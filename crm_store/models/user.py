@@ -6,7 +6,7 @@ from sqlalchemy import Boolean, Column, ForeignKey, Integer, String
 
 from crm_store.models.base import Base, UTCDateTime, utcnow
 
-USER_ROLES = ("agent", "trainer", "admin")
+USER_ROLES = ("agent", "trainer", "admin", "lead")  # lead: reads the reports, nothing else
 
 
 class User(Base):

@@ -24,6 +24,7 @@ from pathlib import Path
 from crm_store import clock, migrate
 from crm_store.db import check_connection, create_engine, is_sqlite, redact, session_factory, unit_of_work
 from crm_store.demo_data import DEFAULT_CUSTOMERS, DEFAULT_ORDERS, DEFAULT_SEED, generate, seed_database
+from crm_store.demo_history import generate_history, seed_history
 from crm_store.errors import StoreError, StoreUnavailable
 from crm_store.repositories import CustomerRepository
 from handoff.errors import GatewayError
@@ -88,7 +89,10 @@ async def _seed(settings: Settings, args: argparse.Namespace) -> int:
                 return 0
             people = generate(seed=args.seed, customers=args.customers, orders=args.orders)
             customers, orders = await seed_database(session, people)
+            # Sixty days of conversations and tickets, so the reports page has something to show.
+            conversations = await seed_history(session, [p.email for p in people], generate_history(len(people)))
         say(f"seeded {customers} customers and {orders} orders (seed {args.seed})")
+        say(f"seeded {conversations} conversations of support history for the reports")
         return 0
     finally:
         await engine.dispose()
@@ -317,6 +321,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         say(f"  Agent console:                   {settings.public_url}/console/")
         for username, role, password in logins:
             say(f"    {role:8} user {username!r:10} password {password}   (new each start)")
+        say(f"  Reports (admin, lead):           {settings.public_url}/reports/")
     say(f"  Logs:                            {settings.run_dir}/")
     if settings.telegram_bot_token:
         say(f"  Telegram:                        on ({settings.telegram_mode})")
@@ -360,9 +365,9 @@ def build_parser() -> argparse.ArgumentParser:
     kb_search.add_argument("--json", action="store_true", help="machine-readable output")
     users = commands.add_parser("users", help="staff accounts")
     users_commands = users.add_subparsers(dest="users_command", required=True)
-    add = users_commands.add_parser("add", help="add an agent, trainer or admin (prints a generated password)")
+    add = users_commands.add_parser("add", help="add an agent, trainer, admin or lead (prints a generated password)")
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=["agent", "trainer", "admin"])
+    add.add_argument("--role", required=True, choices=["agent", "trainer", "admin", "lead"])
     add.add_argument("--name", help="display name shown to customers and colleagues")
     add.add_argument("--password", help="set this password instead of generating one (at least 10 characters)")
 

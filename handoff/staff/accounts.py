@@ -18,6 +18,7 @@ DEMO_USERS = (
     ("agent", "Alex (demo agent)", "agent"),
     ("trainer", "Taylor (demo trainer)", "trainer"),
     ("admin", "Ari (demo admin)", "admin"),
+    ("lead", "Lou (demo support lead)", "lead"),
 )
 
 

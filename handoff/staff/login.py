@@ -28,7 +28,7 @@ from handoff.staff.sessions import (
 )
 
 LOGIN_TEMPLATE = WEB_DIR / "console" / "login.html"
-STAFF_ROLES = ("agent", "admin", "trainer")
+STAFF_ROLES = ("agent", "admin", "trainer", "lead")
 TOO_MANY_ATTEMPTS = "Too many sign-in attempts. Please wait {wait} and try again."
 
 

@@ -107,7 +107,7 @@ async def signed_in_user(request: web.Request) -> User:
 
 
 def home_of(user: User) -> str:
-    return "/trainer/" if user.role == "trainer" else "/console/"
+    return {"trainer": "/trainer/", "lead": "/reports/"}.get(user.role, "/console/")
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -32,7 +32,8 @@ from tests.handoff.gateway import cookie_session, running_gateway
 
 # The JSON surfaces and the sign-in form; pages, static files and the websockets are not described as operations.
 DESCRIBED = re.compile(
-    r"^/(api/|console/api/|trainer/api/|telegram/webhook$|healthz$|livez$|readyz$|console/login$|console/logout$)"
+    r"^/(api/|console/api/|trainer/api/|reports/api/|reports/export\.csv$|telegram/webhook$|healthz$|livez$|readyz$|"
+    r"console/login$|console/logout$)"
 )
 
 
