@@ -66,6 +66,11 @@ class RedisEventBus:
     def healthy(self) -> bool:
         return not self._closed and self._reachability.up
 
+    @property
+    def failed_attempts(self) -> int:
+        """Connection attempts failed in a row (0 while connected)."""
+        return self._reachability.failures
+
     async def start(self) -> None:
         """Subscribes in the background; returns once the first attempt has succeeded or failed.
 

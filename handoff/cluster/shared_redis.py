@@ -65,6 +65,7 @@ class Reachability:
         self._logger, self._what, self._where, self._meanwhile = logger, what, address(url), meanwhile
         self._up: bool | None = None  # unknown until the first attempt
         self._why = ""
+        self.failures = 0  # attempts failed in a row: what the once-per-outage log line does not show
 
     @property
     def up(self) -> bool:
@@ -78,6 +79,7 @@ class Reachability:
 
     def lost(self, error: BaseException) -> None:
         self._why = reason(error)
+        self.failures += 1
         if self._up is not False:
             self._logger.warning(
                 "%s: Redis at %s unreachable (%s); %s", self._what, self._where, self._why, self._meanwhile
@@ -89,4 +91,4 @@ class Reachability:
             self._logger.info("%s: Redis at %s answers again", self._what, self._where)
         elif self._up is None:
             self._logger.info("%s: shared through Redis at %s", self._what, self._where)
-        self._up = True
+        self._up, self.failures = True, 0
