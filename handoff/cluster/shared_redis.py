@@ -8,6 +8,7 @@ import time
 from urllib.parse import urlsplit
 
 import redis.asyncio as redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 # What an unreachable, restarting or hung Redis raises; callers degrade on these and nothing else.
@@ -26,6 +27,8 @@ def connect(url: str) -> redis.Redis:
         socket_timeout=COMMAND_TIMEOUT_S,
         socket_keepalive=True,
         health_check_interval=HEALTH_CHECK_S,
+        # A pooled connection left over from before a Redis restart fails once; the retry takes a fresh one.
+        retry_on_error=[RedisConnectionError],
     )
 
 

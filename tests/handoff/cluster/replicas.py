@@ -44,3 +44,11 @@ async def replica_hub(redis_url: str, channel: str) -> AsyncIterator[tuple[Hub, 
         yield hub, bus
     finally:
         await bus.close()
+
+
+@asynccontextmanager
+async def two_replicas(redis_url: str) -> AsyncIterator[tuple[Hub, Hub]]:
+    """Two replicas' hubs on one channel of the test's own."""
+    channel = unique_channel()
+    async with replica_hub(redis_url, channel) as (a, _), replica_hub(redis_url, channel) as (b, _):
+        yield a, b

@@ -9,7 +9,7 @@ import logging
 import redis.asyncio as redis
 
 from handoff.hub import Hub
-from tests.handoff.cluster.replicas import next_event, replica_hub, unique_channel, wait_until
+from tests.handoff.cluster.replicas import next_event, replica_hub, two_replicas, unique_channel, wait_until
 from tests.redis_server import RedisServer, free_port
 
 REPLY = {"type": "message", "id": 41, "sender": "agent", "text": "Your parcel left today", "buttons": []}
@@ -17,30 +17,25 @@ FENCE = {"type": "typing", "sender": "bot", "on": False}
 
 
 async def test_an_event_published_on_one_replica_reaches_a_subscriber_on_the_other_once(redis_url) -> None:  # type: ignore[no-untyped-def]
-    channel = unique_channel()
-    async with replica_hub(redis_url, channel) as (a, _), replica_hub(redis_url, channel) as (b, _):
-        async with b.subscribe("web-ada") as on_b:
-            a.publish("web-ada", REPLY)
-            a.publish("web-ada", FENCE)  # same publisher, same channel: arrives after REPLY
-            assert await next_event(on_b) == REPLY
-            assert await next_event(on_b) == FENCE, "REPLY came twice"
-            assert on_b.empty()
+    async with two_replicas(redis_url) as (a, b), b.subscribe("web-ada") as on_b:
+        a.publish("web-ada", REPLY)
+        a.publish("web-ada", FENCE)  # same publisher, same channel: arrives after REPLY
+        assert await next_event(on_b) == REPLY
+        assert await next_event(on_b) == FENCE, "REPLY came twice"
+        assert on_b.empty()
 
 
 async def test_other_topics_do_not_reach_a_subscriber(redis_url) -> None:  # type: ignore[no-untyped-def]
-    channel = unique_channel()
-    async with replica_hub(redis_url, channel) as (a, _), replica_hub(redis_url, channel) as (b, _):
-        async with b.subscribe("web-ada") as on_b:
-            a.publish("web-bob", REPLY)
-            a.publish("web-ada", FENCE)
-            assert await next_event(on_b) == FENCE
+    async with two_replicas(redis_url) as (a, b), b.subscribe("web-ada") as on_b:
+        a.publish("web-bob", REPLY)
+        a.publish("web-ada", FENCE)
+        assert await next_event(on_b) == FENCE
 
 
 async def test_listeners_hear_only_events_published_on_their_own_replica(redis_url) -> None:  # type: ignore[no-untyped-def]
-    channel = unique_channel()
     heard_on_a: list[tuple[str, dict]] = []
     heard_on_b: list[tuple[str, dict]] = []
-    async with replica_hub(redis_url, channel) as (a, _), replica_hub(redis_url, channel) as (b, _):
+    async with two_replicas(redis_url) as (a, b):
         a.add_listener(lambda topic, event: heard_on_a.append((topic, event)))
         b.add_listener(lambda topic, event: heard_on_b.append((topic, event)))
         async with b.subscribe("tg-42") as on_b:
@@ -51,28 +46,32 @@ async def test_listeners_hear_only_events_published_on_their_own_replica(redis_u
 
 
 async def test_a_replica_delivers_its_own_event_once_not_again_through_redis(redis_url) -> None:  # type: ignore[no-untyped-def]
-    channel = unique_channel()
-    async with replica_hub(redis_url, channel) as (a, _), replica_hub(redis_url, channel) as (b, _):
-        async with a.subscribe("web-ada") as on_a, b.subscribe("web-ada") as on_b:
-            a.publish("web-ada", REPLY)
-            assert on_a.get_nowait() == REPLY, "local subscribers get the event at once, without Redis"
-            assert await next_event(on_b) == REPLY  # so Redis has passed REPLY on ...
-            b.publish("web-ada", FENCE)  # ... and a copy of it coming back to A would arrive before this
-            assert await next_event(on_a) == FENCE, "A got its own event back through Redis"
+    async with two_replicas(redis_url) as (a, b), a.subscribe("web-ada") as on_a, b.subscribe("web-ada") as on_b:
+        a.publish("web-ada", REPLY)
+        assert on_a.get_nowait() == REPLY, "local subscribers get the event at once, without Redis"
+        assert await next_event(on_b) == REPLY  # so Redis has passed REPLY on ...
+        b.publish("web-ada", FENCE)  # ... and a copy of it coming back to A would arrive before this
+        assert await next_event(on_a) == FENCE, "A got its own event back through Redis"
 
 
 async def test_a_malformed_message_on_the_channel_is_skipped_and_reading_goes_on(redis_url, caplog) -> None:  # type: ignore[no-untyped-def]
     channel = unique_channel()
-    async with replica_hub(redis_url, channel) as (a, _), replica_hub(redis_url, channel) as (b, _):
-        async with b.subscribe("web-ada") as on_b:
-            stranger = redis.Redis.from_url(redis_url)
-            try:
-                for garbage in ("not json", json.dumps([1, 2]), json.dumps({"origin": "x", "topic": "web-ada"})):
-                    await stranger.publish(channel, garbage)
-            finally:
-                await stranger.close(close_connection_pool=True)
-            a.publish("web-ada", REPLY)
-            assert await next_event(on_b) == REPLY
+    async with (
+        replica_hub(redis_url, channel) as (a, _),
+        replica_hub(redis_url, channel) as (b, _),
+        a.subscribe("web-ada") as on_a,
+        b.subscribe("web-ada") as on_b,
+    ):
+        stranger = redis.Redis.from_url(redis_url)
+        try:
+            for garbage in ("not json", json.dumps([1, 2]), json.dumps({"origin": "x", "topic": "web-ada"})):
+                await stranger.publish(channel, garbage)
+        finally:
+            await stranger.close(close_connection_pool=True)
+        a.publish("web-ada", REPLY)
+        assert await next_event(on_b) == REPLY  # B read past the garbage
+        b.publish("web-ada", FENCE)
+        assert [await next_event(on_a), await next_event(on_a)] == [REPLY, FENCE]  # and so did A
     skipped = [r for r in caplog.records if "malformed message" in r.getMessage()]
     assert len(skipped) == 6, "each of the three, on each of the two buses"
 
@@ -140,8 +139,7 @@ async def test_while_redis_is_unreachable_publish_delivers_locally_and_warns_wit
 
 
 async def test_an_event_that_is_not_json_is_still_delivered_locally(redis_url, caplog) -> None:  # type: ignore[no-untyped-def]
-    async with replica_hub(redis_url, unique_channel()) as (hub, _):
-        async with hub.subscribe("web-ada") as queue:
-            hub.publish("web-ada", {"type": "odd", "value": {1, 2}})
-            assert queue.get_nowait()["type"] == "odd"
+    async with replica_hub(redis_url, unique_channel()) as (hub, _), hub.subscribe("web-ada") as queue:
+        hub.publish("web-ada", {"type": "odd", "value": {1, 2}})
+        assert queue.get_nowait()["type"] == "odd"
     assert any("cannot be written as JSON" in r.getMessage() for r in caplog.records)
