@@ -111,3 +111,25 @@ async def test_an_agent_with_the_console_open_on_one_replica_is_online_on_the_ot
             return not await kim_online_for_lee()
 
         await wait_until(kim_offline_for_lee, "closing the console takes Kim offline on replica A")
+
+
+async def test_readiness_reports_the_shared_redis_without_depending_on_it(
+    sessions, database_url, tmp_path, own_redis: RedisServer
+) -> None:  # type: ignore[no-untyped-def]
+    async with two_gateways(database_url, tmp_path, own_redis.url) as (a, _), aiohttp.ClientSession() as http:
+
+        async def readiness() -> dict:
+            async with http.get(a.url("/readyz")) as response:
+                return dict(await response.json())
+
+        ready = await readiness()
+        assert (ready["events"], ready["presence"]) == ("connected", "connected")
+        own_redis.stop()
+
+        async def events_report_the_outage() -> bool:
+            return str((await readiness())["events"]).startswith("unreachable (")
+
+        await wait_until(events_report_the_outage, "readiness names the lost Redis")
+        down = await readiness()
+        # The stand-in Rasa does not parse, so the gateway is not ready for that reason only: never for Redis.
+        assert set(down["not_ready"]) <= {"rasa", "action_server", "embedding_model"}
