@@ -95,3 +95,6 @@ class Reachability:
         elif self._up is None:
             self._logger.info("%s: shared through Redis at %s", self._what, self._where)
         self._up, self.failures = True, 0
+
+
+__all__ = ["REDIS_FAILURES", "Reachability", "ThrottledWarning", "address", "connect", "reason"]
