@@ -19,6 +19,8 @@ from crm_store import clock
 from crm_store.db import check_connection, create_engine, is_sqlite, session_factory
 from handoff import api_description, channels, console, pages, readiness, reports, trainer
 from handoff.channels.telegram.channel import TelegramChannel
+from handoff.cluster.events import RedisEventBus
+from handoff.cluster.presence import AgentPresence, RedisPresence
 from handoff.desk.escalation import load_policy
 from handoff.desk.service import Desk, Presence
 from handoff.desk.state_machine import HandoffStateMachine
@@ -65,6 +67,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     engine = create_engine(settings.store.database_url)
     await check_connection(engine, settings.store.database_url)
+    bus, presence = await _shared_with_replicas(app[HUB], settings)
     http = aiohttp.ClientSession()
     app[ENGINE] = engine
     app[SESSIONS] = session_factory(engine)
@@ -83,7 +86,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     machine = HandoffStateMachine(
         app[SESSIONS], app[HUB], app[POLICY], skip_locked=not is_sqlite(settings.store.database_url)
     )
-    app[DESK] = Desk(app[SESSIONS], app[HUB], app[ROUTER], machine, app[POLICY], app[RASA], Presence())
+    app[DESK] = Desk(app[SESSIONS], app[HUB], app[ROUTER], machine, app[POLICY], app[RASA], presence)
     app[EDITOR] = KnowledgeBaseEditor(app[SESSIONS], app[KNOWLEDGE_BASE].embedder)
     app[LEARNING] = LearningDesk(
         app[SESSIONS], app[KNOWLEDGE_BASE].embedder, app[EDITOR], RoutingCheck(app[SESSIONS], app[RASA])
@@ -112,8 +115,28 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     if telegram is not None:
         await telegram.stop()
     await app[ROUTER].close()  # its conversation-lock connections (PostgreSQL)
+    await presence.close()
+    if bus is not None:
+        await bus.close()
     await http.close()
     await engine.dispose()
+
+
+async def _shared_with_replicas(hub: Hub, settings: Settings) -> tuple[RedisEventBus | None, AgentPresence]:
+    """Events and agent presence through Redis when replicas share it; in this process otherwise.
+
+    Redis being down here does not stop the start: both keep retrying and degrade to this replica meanwhile.
+    """
+    if not settings.redis_url:
+        presence: AgentPresence = Presence()
+        await presence.start()
+        return None, presence
+    bus = RedisEventBus(settings.redis_url, on_remote=hub.deliver_from_other_replica)
+    await bus.start()
+    hub.attach(bus)
+    presence = RedisPresence(settings.redis_url)
+    await presence.start()
+    return bus, presence
 
 
 def create_app(settings: Settings) -> web.Application:

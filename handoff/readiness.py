@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from handoff.keys import KNOWLEDGE_BASE, LIMITER, RASA, TELEGRAM, WARMTH
+from handoff.keys import DESK, HUB, KNOWLEDGE_BASE, LIMITER, RASA, TELEGRAM, WARMTH
 from handoff.rasa_client import RasaClient
 from knowledge_base.embedding import Embedder
 
@@ -57,11 +57,16 @@ async def parts(app: web.Application) -> dict[str, str]:
 
 
 def _reported(app: web.Application) -> dict[str, Any]:
-    """The parts that are reported but never required: web chat and the consoles work without them."""
-    telegram, limiter = app.get(TELEGRAM), app.get(LIMITER)
+    """The parts that are reported but never required: web chat and the consoles work without them.
+
+    Redis shared by replicas is one of them: without it each replica still serves its own customers and agents.
+    """
+    telegram, limiter, hub, desk = app.get(TELEGRAM), app.get(LIMITER), app.get(HUB), app.get(DESK)
     return {
         "telegram": telegram.state if telegram is not None else "off",
         "limits": limiter.state if limiter is not None else "off",
+        "events": hub.state if hub is not None else "off",
+        "presence": desk.presence.state if desk is not None else "off",
     }
 
 

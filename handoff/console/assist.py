@@ -25,7 +25,7 @@ async def me(request: web.Request) -> web.Response:
 @require(*AGENT_ROLES)
 async def agents(request: web.Request) -> web.Response:
     user = await signed_in_user(request)
-    online = request.app[DESK].presence.online()
+    online = await request.app[DESK].presence.online()
     async with unit_of_work(request.app[SESSIONS]) as session:
         people = await UserRepository(session).with_roles(AGENT_ROLES)
     colleagues = [

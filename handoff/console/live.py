@@ -35,7 +35,7 @@ async def console_socket(request: web.Request) -> web.WebSocketResponse:
     socket = web.WebSocketResponse(heartbeat=25, max_msg_size=4096)
     await socket.prepare(request)
     desk = request.app[DESK]
-    desk.presence.connected(user.id)
+    await desk.presence.connected(user.id)
     watched: dict[str, int | None] = {"ticket_id": None}
     async with request.app[HUB].subscribe(HANDOFF_TOPIC) as events:
         pusher = asyncio.create_task(_push(request, socket, user, events, watched))
@@ -51,7 +51,7 @@ async def console_socket(request: web.Request) -> web.WebSocketResponse:
                         watched["ticket_id"] = ticket_id if valid else None
         finally:
             pusher.cancel()
-            desk.presence.disconnected(user.id)
+            await desk.presence.disconnected(user.id)
     return socket
 
 

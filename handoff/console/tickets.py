@@ -89,7 +89,7 @@ async def queue(request: web.Request) -> web.Response:
     desk = request.app[DESK]
     tickets = await desk.queue()
     return web.json_response(
-        {"tickets": await _summaries(request, tickets), "agents_online": len(desk.presence.online())}
+        {"tickets": await _summaries(request, tickets), "agents_online": len(await desk.presence.online())}
     )
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from crm_store.db import unit_of_work
 from crm_store.models import Conversation, Customer, Message, Ticket, User
 from crm_store.models.base import utcnow
 from crm_store.repositories import ConversationRepository, TicketRepository, UserRepository
+from handoff.cluster.presence import AgentPresence, LocalPresence
 from handoff.desk import access
 from handoff.desk.escalation import EscalationPolicy
 from handoff.desk.state_machine import HANDOFF_TOPIC, HandoffStateMachine, TransitionRefused
@@ -27,24 +27,8 @@ from handoff.schemas import OutboundMessage
 logger = logging.getLogger(__name__)
 CONTACT_TEXT = "You can also reach our team by email at support@harborandpine.com; we reply within 24 hours."
 HIDDEN_SLOTS = {"requested_slot", "session_started_metadata", "proof_attempts", "ownership_proof"}
-
-
-class Presence:
-    """Which agents have a console open, for the expected-wait estimate."""
-
-    def __init__(self) -> None:
-        self._connections: Counter[int] = Counter()
-
-    def connected(self, agent_id: int) -> None:
-        self._connections[agent_id] += 1
-
-    def disconnected(self, agent_id: int) -> None:
-        self._connections[agent_id] -= 1
-        if self._connections[agent_id] <= 0:
-            del self._connections[agent_id]
-
-    def online(self) -> set[int]:
-        return set(self._connections)
+# Which agents have a console open, counted in this process: the single-process default.
+Presence = LocalPresence
 
 
 class Desk:
@@ -56,7 +40,7 @@ class Desk:
         machine: HandoffStateMachine,
         policy: EscalationPolicy,
         rasa: RasaClient,
-        presence: Presence,
+        presence: AgentPresence,
     ) -> None:
         self.sessions = sessions
         self.hub = hub
@@ -157,7 +141,7 @@ class Desk:
     async def announce_positions(self) -> None:
         """Tell each waiting customer their place and expected wait, when it changed since last told."""
         queued = [ticket for ticket in await self.queue() if ticket.status == "queued"]
-        agents = len(self.presence.online())
+        agents = len(await self.presence.online())
         for position, ticket in enumerate(queued, start=1):
             if (ticket.context or {}).get("told_position") == position:
                 continue
