@@ -1,0 +1,194 @@
+"""The replicated set-up answers through nginx, spreads customers over both gateways, and stops cleanly.
+
+Real parts only: 2 action servers, 2 Rasa servers, 2 gateways, nginx from Debian, a fresh PostgreSQL
+database and a Redis of the test's own (tests/cluster/harness.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from crm_store.settings import ENV_DATABASE_URL, ENV_VAR_DIR
+from handoff.ops import nginx
+from handoff.settings import ENV_REDIS_URL
+from tests.cluster.harness import Cluster
+from tests.conftest import fresh_postgres_database
+from tests.e2e.client import ChatClient, texts
+from tests.redis_server import RedisServer
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
+
+CONVERSATIONS = 6
+QUESTION = "how long does it take to get my money back after a return?"
+ANSWER = "5-10 business days"  # from the knowledge base: gateway → Rasa → action server, each through nginx
+LOG_BOUND_S = 60.0
+START_BOUND_S = 900.0  # generous: six processes load their models on a loaded 2-core machine
+STOP_BOUND_S = 60.0  # the launcher SIGKILLs what is left after 7 s; the bound only ends a broken test
+
+
+async def _one_conversation(http: aiohttp.ClientSession, base_url: str) -> str:
+    customer = ChatClient(http, base_url)
+    try:
+        welcome = await customer.connect()
+        assert welcome["type"] == "welcome", welcome
+        return texts(await customer.say(QUESTION))
+    finally:
+        await customer.close()
+
+
+async def test_web_chats_through_nginx_get_replies_from_both_gateways(cluster: Cluster) -> None:
+    async with aiohttp.ClientSession() as http:
+        answers = await asyncio.gather(*(_one_conversation(http, cluster.base_url) for _ in range(CONVERSATIONS)))
+    assert all(ANSWER in answer for answer in answers), answers
+
+    # nginx logs a websocket when it closes: wait until all of them are logged, then see who served them.
+    deadline = time.monotonic() + LOG_BOUND_S
+    while sum(cluster.served_by("/ws/chat").values()) < CONVERSATIONS:
+        assert time.monotonic() < deadline, f"nginx logged {cluster.served_by('/ws/chat')}"
+        await asyncio.sleep(0.2)  # polling a condition
+    served = cluster.served_by("/ws/chat")
+    assert {cluster.gateway_address(0), cluster.gateway_address(1)} <= set(served), served
+
+
+def test_the_generated_nginx_config_passes_nginx_t(cluster: Cluster) -> None:
+    binary = nginx.find_nginx()
+    assert binary is not None
+    paths = nginx.NginxPaths(cluster.settings.run_dir / "nginx")
+    nginx.check_config(binary, paths)  # raises NginxUnavailable with nginx's own words
+    assert f"listen 127.0.0.1:{cluster.running.ports.public_port};" in paths.conf.read_text()
+
+
+def test_killed_gateway_is_restarted_and_nginx_routes_around_it(cluster: Cluster) -> None:
+    """Ground for the fault tests: kill, the public address keeps answering, the supervisor restarts it."""
+    killed = cluster.kill(cluster.gateways[0])
+    for _ in range(4):  # round robin reaches the dead one; nginx retries the GET on the other
+        with urllib.request.urlopen(f"{cluster.base_url}/livez", timeout=30) as response:  # noqa: S310
+            assert response.status == 200
+    cluster.wait_restarted(cluster.gateways[0], killed)
+
+
+# `deskbot run --replicas 2` as an operator starts it --------------------------------------------------
+
+
+def _consecutive_free_ports(count: int) -> int:
+    """A base port with ``count`` free ports from it on (nginx takes the base, replicas the ones above)."""
+    for _ in range(200):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = int(probe.getsockname()[1])
+        if base + count >= 65536:
+            continue
+        taken = False
+        for port in range(base, base + count):
+            with socket.socket() as probe:
+                try:
+                    probe.bind(("127.0.0.1", port))
+                except OSError:
+                    taken = True
+                    break
+        if not taken:
+            return base
+    raise AssertionError("no run of free ports found")
+
+
+def _processes_of(marker: str, var: Path) -> list[int]:
+    """Live processes started by this run: the marker in their environment, or (nginx) var/ on their command line."""
+    pids = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if (
+                marker.encode() in (proc / "environ").read_bytes()
+                or str(var).encode() in (proc / "cmdline").read_bytes()
+            ):
+                state = (proc / "stat").read_text().split(") ", 1)[1][0]
+                if state != "Z":
+                    pids.append(int(proc.name))
+        except (OSError, IndexError):
+            continue
+    return [pid for pid in pids if pid != os.getpid()]
+
+
+def test_deskbot_run_replicas_starts_everything_and_sigterm_stops_it_all(tmp_path: Path, trained_model: Path) -> None:
+    var = tmp_path / "var"
+    var.mkdir()
+    (var / "models").symlink_to(trained_model.parent, target_is_directory=True)  # no training here
+    redis = RedisServer(tmp_path)
+    redis.start()
+    try:
+        with fresh_postgres_database("deskbot_cluster_run") as database_url:
+            _run_and_stop(var, database_url, redis.url)
+    finally:
+        redis.stop()
+
+
+def _run_and_stop(var: Path, database_url: str, redis_url: str) -> None:
+    marker = f"DESKBOT_CLUSTER_RUN={uuid.uuid4().hex}"
+    public, rasa, actions = (_consecutive_free_ports(3) for _ in range(3))
+    env = {k: v for k, v in os.environ.items() if k not in ("RASA_TOKEN", "INTERNAL_SECRET", "PUBLIC_URL")}
+    env.update(
+        {
+            ENV_VAR_DIR: str(var),
+            ENV_DATABASE_URL: database_url,
+            ENV_REDIS_URL: redis_url,
+            "GATEWAY_PORT": str(public),
+            "RASA_PORT": str(rasa),
+            "ACTIONS_PORT": str(actions),
+            "RASA_TELEMETRY_ENABLED": "false",
+            marker.split("=")[0]: marker.split("=")[1],
+        }
+    )
+    deskbot = str(Path(sys.executable).with_name("deskbot"))
+    launcher = subprocess.Popen(
+        [deskbot, "run", "--replicas", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in launcher.stdout or ()], daemon=True).start()
+    seen: list[str] = []
+    try:
+        deadline = time.monotonic() + START_BOUND_S
+        while not any("Stop with Ctrl-C" in line for line in seen):
+            assert launcher.poll() is None, "deskbot run --replicas 2 stopped while starting:\n" + "".join(seen)
+            assert time.monotonic() < deadline, "deskbot run --replicas 2 did not start:\n" + "".join(seen)
+            try:
+                seen.append(lines.get(timeout=1))
+            except queue.Empty:
+                continue
+        with urllib.request.urlopen(f"http://127.0.0.1:{public}/readyz", timeout=30) as response:  # noqa: S310
+            assert response.status == 200
+        started = _processes_of(marker, var)
+        nginx_pid = int((var / "run" / "nginx" / "nginx.pid").read_text())
+        assert nginx_pid in started, "nginx runs as the launcher's child"
+        assert len(started) >= 1 + 6 + 2, f"the launcher, six services, nginx and its worker: {started}"
+
+        launcher.send_signal(signal.SIGTERM)
+        launcher.wait(timeout=STOP_BOUND_S)
+        deadline = time.monotonic() + STOP_BOUND_S
+        while _processes_of(marker, var):
+            assert time.monotonic() < deadline, f"left behind: {_processes_of(marker, var)}"
+            time.sleep(0.2)  # polling a condition
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", public)) != 0, "nginx's public port still answers"
+    finally:
+        if launcher.poll() is None:
+            os.killpg(launcher.pid, signal.SIGKILL)
+        for pid in _processes_of(marker, var):
+            os.kill(pid, signal.SIGKILL)
