@@ -127,8 +127,9 @@ events {{
 }}
 
 http {{
-    log_format upstreams '$remote_addr [$time_iso8601] "$request" $status upstream=$upstream_addr '
-                         'request_time=$request_time';
+    # $uri, never $request: Rasa's API token travels in the query string (?token=…) and must not be logged.
+    log_format upstreams '$remote_addr [$time_iso8601] "$request_method $uri $server_protocol" $status '
+                         'upstream=$upstream_addr request_time=$request_time';
     access_log {paths.access_log} upstreams;
     default_type application/octet-stream;
     server_tokens off;
@@ -162,9 +163,11 @@ http {{
         }}
     }}
 
-    # Loopback only: each gateway's Rasa.
+    # Loopback only: each gateway's Rasa. nginx's error lines quote the whole request, Rasa's ?token=… with
+    # it, so only critical ones are logged here; the supervisor reports a replica that died.
     server {{
         listen 127.0.0.1:{balancer.rasa_port};
+        error_log {paths.error_log} crit;
         location = {NGINX_ALIVE_PATH} {{
             access_log off;
             return 200 "alive\\n";

@@ -62,6 +62,15 @@ async def test_web_chats_through_nginx_get_replies_from_both_gateways(cluster: C
         await asyncio.sleep(0.2)  # polling a condition
     served = cluster.served_by("/ws/chat")
     assert {cluster.gateway_address(0), cluster.gateway_address(1)} <= set(served), served
+    assert cluster.served_by("/model/parse"), "the gateways' readiness checks reached Rasa through nginx"
+
+
+def test_nginx_logs_never_hold_the_rasa_token(cluster: Cluster) -> None:
+    """Rasa takes its API token in the query string; nginx's logs are written without it."""
+    logs = nginx.NginxPaths(cluster.settings.run_dir / "nginx")
+    assert cluster.served_by("/model/parse"), "the gateways' readiness checks are logged"
+    for log in (logs.access_log, logs.error_log):
+        assert cluster.settings.rasa_token not in log.read_text(encoding="utf-8"), log
 
 
 def test_the_generated_nginx_config_passes_nginx_t(cluster: Cluster) -> None:
@@ -106,20 +115,30 @@ def _consecutive_free_ports(count: int) -> int:
 
 
 def _processes_of(marker: str, var: Path) -> list[int]:
-    """Live processes started by this run: the marker in their environment, or (nginx) var/ on their command line."""
-    pids = []
+    """Live processes of this run: the marker in their environment or (nginx's master) var/ on their command
+    line, and their descendants (nginx's worker keeps neither: nginx clears its environment)."""
+    parents: dict[int, int] = {}
+    ours: set[int] = set()
     for proc in Path("/proc").glob("[0-9]*"):
         try:
+            after_name = (proc / "stat").read_text().rsplit(") ", 1)[1].split()
+            if after_name[0] == "Z":
+                continue
+            pid = int(proc.name)
+            parents[pid] = int(after_name[1])
             if (
                 marker.encode() in (proc / "environ").read_bytes()
                 or str(var).encode() in (proc / "cmdline").read_bytes()
             ):
-                state = (proc / "stat").read_text().split(") ", 1)[1][0]
-                if state != "Z":
-                    pids.append(int(proc.name))
-        except (OSError, IndexError):
+                ours.add(pid)
+        except (OSError, IndexError, ValueError):
             continue
-    return [pid for pid in pids if pid != os.getpid()]
+    grown = True
+    while grown:
+        children = {pid for pid, parent in parents.items() if parent in ours} - ours
+        ours |= children
+        grown = bool(children)
+    return sorted(ours - {os.getpid()})
 
 
 def test_deskbot_run_replicas_starts_everything_and_sigterm_stops_it_all(tmp_path: Path, trained_model: Path) -> None:
