@@ -180,7 +180,12 @@ def _run_and_stop(var: Path, database_url: str, redis_url: str) -> None:
         start_new_session=True,
     )
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in launcher.stdout or ()], daemon=True).start()
+
+    def read_output() -> None:
+        for line in launcher.stdout or ():
+            lines.put(line)
+
+    threading.Thread(target=read_output, daemon=True).start()
     seen: list[str] = []
     try:
         deadline = time.monotonic() + START_BOUND_S
