@@ -149,6 +149,10 @@ def _gateway_settings(settings: Settings, ports: ClusterPorts, port: int) -> Set
         actions_port=ports.actions_balancer,
         public_url=settings.public_url,
         trusted_proxies=tuple(dict.fromkeys((*settings.trusted_proxies, LOOPBACK))),
+        # Counted in one place, or each replica would allow a customer its own full share of the abuse limits.
+        rate_limit_storage=settings.redis_url
+        if settings.rate_limit_storage == "memory://"
+        else settings.rate_limit_storage,
     )
 
 

@@ -108,6 +108,7 @@ def test_gateways_reach_rasa_through_nginx_and_trust_its_forwarded_for(tmp_path:
         assert gateway.env["PUBLIC_URL"] == "http://127.0.0.1:8080", "links and origins name nginx"
         assert gateway.env["TRUSTED_PROXIES"] == "10.0.0.0/8,127.0.0.1"
         assert gateway.env["REDIS_URL"] == REDIS
+        assert gateway.env["RATE_LIMIT_STORAGE"] == REDIS, "one count of the abuse limits for all replicas"
     assert "daemon off;" in services.nginx.command
     assert [s.name for s in services.in_start_order()][-3:] == ["nginx", "gateway 1", "gateway 2"]
 
