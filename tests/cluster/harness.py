@@ -64,6 +64,10 @@ class Cluster:
         """How nginx's access log names gateway ``index`` (0-based)."""
         return f"127.0.0.1:{self.running.ports.gateways[index]}"
 
+    def gateway_url(self, index: int) -> str:
+        """Gateway ``index`` directly, past nginx: to put an agent on one replica and the customer on another."""
+        return f"http://{self.gateway_address(index)}"
+
     def kill(self, service: Service) -> int:
         """SIGKILL the replica's whole process group; returns the killed pid (for ``wait_restarted``)."""
         assert service.process is not None, f"{service.name} was never started"
@@ -80,6 +84,9 @@ class Cluster:
                 return
             assert time.monotonic() < deadline, f"{service.name} was not restarted:\n{service.log_tail()}"
             time.sleep(0.5)  # polling a condition
+
+    def kill_and_wait_restarted(self, service: Service, bound_s: float = RESTART_BOUND_S) -> None:
+        self.wait_restarted(service, self.kill(service), bound_s)
 
     def access_log(self) -> list[str]:
         path = nginx.NginxPaths(self.settings.run_dir / "nginx").access_log

@@ -88,6 +88,8 @@ def test_killed_gateway_is_restarted_and_nginx_routes_around_it(cluster: Cluster
         with urllib.request.urlopen(f"{cluster.base_url}/livez", timeout=30) as response:  # noqa: S310
             assert response.status == 200
     cluster.wait_restarted(cluster.gateways[0], killed)
+    with urllib.request.urlopen(f"{cluster.gateway_url(0)}/readyz", timeout=30) as response:  # noqa: S310
+        assert response.status == 200, "the restarted replica serves again"
 
 
 # `deskbot run --replicas 2` as an operator starts it --------------------------------------------------
