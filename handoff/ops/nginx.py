@@ -80,13 +80,16 @@ class NginxPaths:
 def _upstream(name: str, servers: tuple[str, ...]) -> str:
     lines = [f"    upstream {name} {{"]
     lines += [f"        server {server} max_fails={MAX_FAILS} fail_timeout={FAIL_TIMEOUT};" for server in servers]
-    lines += ["        keepalive 32;", "    }"]
+    # No `keepalive` pool, on purpose: a POST sent on a pooled connection to a replica that has just died
+    # (or just closed it as idle) fails after it was sent, and nginx rightly never resends a POST: the
+    # customer would see a 502. A fresh loopback connection to a dead replica is refused before anything
+    # is sent, and the request goes to the next replica. It costs one local connect per request.
+    lines += ["    }"]
     return "\n".join(lines)
 
 
-def _proxied(upstream: str, connection: str = '""', indent: str = "            ") -> str:
-    # HTTP/1.1 with an empty Connection header keeps upstream connections alive (the keepalive pool above);
-    # a websocket's handshake passes "Connection: upgrade" on instead.
+def _proxied(upstream: str, connection: str = "close", indent: str = "            ") -> str:
+    # One connection per request (see _upstream); a websocket's handshake passes "Connection: upgrade" on.
     # `error timeout`: a refused or silent replica gets the request again elsewhere; nginx never resends a
     # POST that reached a replica, so only idempotent requests are ever repeated.
     return "\n".join(
