@@ -68,11 +68,16 @@ class Cluster:
         """Gateway ``index`` directly, past nginx: to put an agent on one replica and the customer on another."""
         return f"http://{self.gateway_address(index)}"
 
-    def kill(self, service: Service) -> int:
-        """SIGKILL the replica's whole process group; returns the killed pid (for ``wait_restarted``)."""
+    def kill(self, service: Service, bound_s: float = RESTART_BOUND_S) -> int:
+        """SIGKILL the replica's whole process group and wait until it is gone (a big process takes a moment
+        to die, its listening socket still taking connections meanwhile); returns the killed pid."""
         assert service.process is not None, f"{service.name} was never started"
         pid = service.process.pid
         service.kill()
+        deadline = time.monotonic() + bound_s
+        while _running(pid):
+            assert time.monotonic() < deadline, f"{service.name} (pid {pid}) did not die"
+            time.sleep(0.05)  # polling a condition
         return pid
 
     def wait_restarted(self, service: Service, killed_pid: int, bound_s: float = RESTART_BOUND_S) -> None:
@@ -100,6 +105,15 @@ class Cluster:
             if match and match["path"].split("?")[0] == path:
                 counts[match["up"]] += 1
         return counts
+
+
+def _running(pid: int) -> bool:
+    """Not yet dead: a zombie (dead, waiting for the supervisor to reap it) counts as gone."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 @contextmanager

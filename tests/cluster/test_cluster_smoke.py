@@ -25,7 +25,7 @@ import pytest
 from crm_store.settings import ENV_DATABASE_URL, ENV_VAR_DIR
 from handoff.ops import nginx
 from handoff.settings import ENV_REDIS_URL
-from tests.cluster.harness import Cluster
+from tests.cluster.harness import RESTART_BOUND_S, Cluster
 from tests.conftest import fresh_postgres_database
 from tests.e2e.client import ChatClient, texts
 from tests.redis_server import RedisServer
@@ -218,3 +218,30 @@ def _run_and_stop(var: Path, database_url: str, redis_url: str) -> None:
             os.killpg(launcher.pid, signal.SIGKILL)
         for pid in _processes_of(marker, var):
             os.kill(pid, signal.SIGKILL)
+
+
+async def _answered_eventually(http: aiohttp.ClientSession, base_url: str) -> str:
+    """The answer, at once or after the gateway's "One moment…" (a turn a dying replica took is answered
+    again when the bot is back: the message was stored first)."""
+    customer = ChatClient(http, base_url)
+    try:
+        await customer.connect()
+        said = texts(await customer.say(QUESTION))
+        while ANSWER not in said:
+            frame = await customer.receive(timeout=RESTART_BOUND_S)
+            if frame["type"] == "message" and frame["sender"] != "customer":
+                said += "\n" + (frame.get("text") or "")
+        return said
+    finally:
+        await customer.close()
+
+
+async def test_customers_are_answered_while_a_rasa_and_an_action_replica_are_dead(cluster: Cluster) -> None:
+    """nginx's internal balancers send the turns to the live Rasa and action replicas meanwhile."""
+    killed_rasa = await asyncio.to_thread(cluster.kill, cluster.rasa_servers[0])
+    killed_actions = await asyncio.to_thread(cluster.kill, cluster.action_servers[0])
+    async with aiohttp.ClientSession() as http:
+        answers = await asyncio.gather(*(_answered_eventually(http, cluster.base_url) for _ in range(4)))
+    assert all(ANSWER in answer for answer in answers), answers
+    await asyncio.to_thread(cluster.wait_restarted, cluster.rasa_servers[0], killed_rasa)
+    await asyncio.to_thread(cluster.wait_restarted, cluster.action_servers[0], killed_actions)
