@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 AXE_CORE_VERSION := 4.14.1
 AXE_CORE := var/axe-core/node_modules/axe-core
 
-.PHONY: help venv run prepare browser test test-fast bench bench-nlu bench-chat bench-kb lint clean
+.PHONY: help venv run run-cluster prepare browser test test-fast bench bench-nlu bench-chat bench-kb lint clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,17 @@ prepare: venv ## migrate the database, seed demo data, import the knowledge base
 
 run: prepare ## start the whole product on the embedded default (SQLite): trains if needed, prints the URL
 	RASA_TELEMETRY_ENABLED=false $(DESKBOT) run --demo
+
+# The replicated set-up: the machine's PostgreSQL and Redis unless DATABASE_URL / REDIS_URL say otherwise.
+REPLICAS ?= 2
+LOCAL_DATABASE_URL := postgresql://postgres@127.0.0.1:5432/deskbot
+run-cluster: venv ## REPLICAS (2) of every process behind nginx on PostgreSQL + Redis (DATABASE_URL, REDIS_URL)
+	@if [ -z "$$DATABASE_URL" ] && command -v psql >/dev/null 2>&1 && \
+		! psql -h 127.0.0.1 -U postgres -d deskbot -c 'select 1' >/dev/null 2>&1; then \
+		echo "creating the PostgreSQL database deskbot on 127.0.0.1"; createdb -h 127.0.0.1 -U postgres deskbot; fi
+	export DATABASE_URL="$${DATABASE_URL:-$(LOCAL_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" \
+		RASA_TELEMETRY_ENABLED=false && \
+	$(DESKBOT) db upgrade && $(DESKBOT) kb import && $(DESKBOT) run --replicas $(REPLICAS)
 
 browser: ## make sure Debian's chromium (never a downloaded browser build) and axe-core are installed for the browser tests
 	@if ! command -v chromium >/dev/null 2>&1; then \

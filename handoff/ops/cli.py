@@ -6,6 +6,8 @@
     deskbot nlu-lessons export [--out FILE]   the approved NLU lessons as Rasa NLU YAML
     deskbot train                 train the Rasa model if its inputs (bot/, config.yml, NLU lessons) changed
     deskbot run [--demo]          start everything; Ctrl-C stops it
+    deskbot run --replicas N      N of each process behind nginx, on PostgreSQL and Redis
+    deskbot cluster-config [--replicas N] [--prefix DIR]   the nginx.conf that `run --replicas N` writes
     deskbot retrain               retrain with approved examples; the gate decides whether it goes live
     deskbot users add NAME --role agent|trainer|admin [--name "Display Name"]
 
@@ -25,11 +27,11 @@ from crm_store import clock, migrate
 from crm_store.db import check_connection, create_engine, is_sqlite, redact, session_factory, unit_of_work
 from crm_store.demo_data import DEFAULT_CUSTOMERS, DEFAULT_ORDERS, DEFAULT_SEED, generate, seed_database
 from crm_store.demo_history import generate_history, seed_history
-from crm_store.errors import StoreError, StoreUnavailable
+from crm_store.errors import ConfigError, StoreError, StoreUnavailable
 from crm_store.repositories import CustomerRepository
 from handoff.errors import GatewayError
 from handoff.ops.private_files import keep_private
-from handoff.ops.stack import ServiceFailed
+from handoff.ops.stack import ServiceFailed, Stack
 from handoff.ops.training import TrainingFailed
 from handoff.settings import Settings
 from knowledge_base.embedding import Embedder
@@ -296,25 +298,28 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
-    from handoff.ops.stack import Stack, build_services, with_secrets
-    from handoff.ops.supervisor import StopRequested, stop_on_signals
+def _model_for_run(settings: Settings) -> Path:
+    """Train if bot/, config.yml or the NLU lessons changed; the model the evaluation gate lets run."""
     from handoff.ops.training import ensure_model
 
     lessons = asyncio.run(_lessons_for_training(settings))
-    model = asyncio.run(_model_to_run(settings, ensure_model(settings.models_dir, progress=say, lessons=lessons)))
-    settings = with_secrets(replace(settings, demo_mode=settings.demo_mode or args.demo))
-    logins = asyncio.run(_demo_logins(settings)) if settings.demo_mode else []
-    stack = Stack(build_services(settings, model), progress=say)
-    say("starting the action server, the Rasa server and the gateway (about a minute)…")
+    return asyncio.run(_model_to_run(settings, ensure_model(settings.models_dir, progress=say, lessons=lessons)))
+
+
+def _start(stack: Stack, timeout_s: float) -> bool:
+    """Start the stack; False when a SIGTERM or Ctrl-C came first (the stack then stopped its children)."""
+    from handoff.ops.supervisor import StopRequested, stop_on_signals
+
     try:
         with stop_on_signals():  # a SIGTERM while starting stops the children too (Stack.start cleans up)
-            stack.start()
+            stack.start(timeout_s)
     except StopRequested:
         say("stopped before start-up finished")
-        return 0
+        return False
+    return True
+
+
+def _print_addresses(settings: Settings, logins: list[tuple[str, str, str]]) -> None:
     say("")
     say(f"  Demo shop with the chat widget:  {settings.public_url}/")
     if logins:
@@ -327,10 +332,74 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         say(f"  Telegram:                        on ({settings.telegram_mode})")
     else:
         say("  Telegram:                        off (set TELEGRAM_BOT_TOKEN to enable)")
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from handoff.ops.stack import START_TIMEOUT_S, Stack, build_services, with_secrets
+
+    if args.replicas != 1:
+        return cmd_run_cluster(settings, args)
+    model = _model_for_run(settings)
+    settings = with_secrets(replace(settings, demo_mode=settings.demo_mode or args.demo))
+    logins = asyncio.run(_demo_logins(settings)) if settings.demo_mode else []
+    stack = Stack(build_services(settings, model), progress=say)
+    say("starting the action server, the Rasa server and the gateway (about a minute)…")
+    if not _start(stack, START_TIMEOUT_S):
+        return 0
+    _print_addresses(settings, logins)
     say("  A crashed action server or Rasa server is restarted; messages wait for it meanwhile.")
     say("  Stop with Ctrl-C.")
     say("")
     return stack.watch()
+
+
+def cmd_run_cluster(settings: Settings, args: argparse.Namespace) -> int:
+    """N replicas of each process behind nginx, on PostgreSQL and Redis (handoff/ops/cluster.py)."""
+    from dataclasses import replace
+
+    from handoff.ops import cluster, nginx
+    from handoff.ops.stack import START_TIMEOUT_S, Stack, with_secrets
+
+    replicas = args.replicas
+    cluster.check_settings(settings, replicas)
+    ports = cluster.ClusterPorts.following(settings, replicas)
+    cluster.check_ports_free(ports)
+    cluster.check_redis(settings.redis_url)
+    binary = nginx.ensure_nginx(progress=say)
+    say(f"migrating {redact(settings.store.database_url)}")
+    migrate.upgrade(settings.store.database_url)
+    model = _model_for_run(settings)
+    settings = with_secrets(replace(settings, demo_mode=settings.demo_mode or args.demo))
+    logins = asyncio.run(_demo_logins(settings)) if settings.demo_mode else []
+    services = cluster.build_cluster(settings, model, ports, binary)
+    # No single part is essential: a dead replica is restarted while the others serve; only a crash loop ends it.
+    stack = Stack(services.in_start_order(), progress=say, essential=())
+    say(f"starting {replicas} action servers, {replicas} Rasa servers, {replicas} gateways and nginx (minutes)…")
+    if not _start(stack, START_TIMEOUT_S * replicas):
+        return 0
+    _print_addresses(settings, logins)
+    say(f"  Replicas:                        {replicas} of each, nginx config in {settings.run_dir}/nginx/")
+    say(f"    gateways on 127.0.0.1:{', '.join(map(str, ports.gateways))} behind {settings.public_url}")
+    say(f"    Rasa servers on {', '.join(map(str, ports.rasa))} behind 127.0.0.1:{ports.rasa_balancer}")
+    say(f"    action servers on {', '.join(map(str, ports.actions))} behind 127.0.0.1:{ports.actions_balancer}")
+    say("  Any crashed replica (or nginx) is restarted; nginx sends its work to the others meanwhile.")
+    say("  Stop with Ctrl-C.")
+    say("")
+    return stack.watch()
+
+
+def cmd_cluster_config(settings: Settings, args: argparse.Namespace) -> int:
+    """The nginx configuration `deskbot run --replicas N` would generate, on standard output."""
+    from handoff.ops import cluster, nginx
+
+    if args.replicas < cluster.MIN_REPLICAS:
+        raise ConfigError(f"--replicas must be {cluster.MIN_REPLICAS} or more")
+    ports = cluster.ClusterPorts.following(settings, args.replicas)
+    prefix = Path(args.prefix) if args.prefix else settings.run_dir / "nginx"
+    sys.stdout.write(nginx.render(ports.balancer(), nginx.NginxPaths(prefix)))
+    return 0
 
 
 # entry point -----------------------------------------------------------------
@@ -383,6 +452,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run = commands.add_parser("run", help="start the action server, Rasa and the gateway; Ctrl-C stops all three")
     run.add_argument("--demo", action="store_true", help="enable the demo shop's sign-in as a demo customer")
+    run.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        metavar="N",
+        help="N (2 or more) of each process behind nginx on GATEWAY_PORT; needs PostgreSQL DATABASE_URL and REDIS_URL",
+    )
+    cluster_config = commands.add_parser(
+        "cluster-config", help="print the nginx configuration that `run --replicas N` generates"
+    )
+    cluster_config.add_argument("--replicas", type=int, default=2, metavar="N")
+    cluster_config.add_argument(
+        "--prefix", help="nginx's directory for pid, logs and temporary files (default: var/run/nginx)"
+    )
     return parser
 
 
@@ -396,6 +479,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_db(settings, args)
         if args.command == "train":
             return cmd_train(settings, args)
+        if args.command == "cluster-config":
+            return cmd_cluster_config(settings, args)
+        if args.command == "run" and args.replicas != 1:
+            return cmd_run(settings, args)  # checks its settings, then migrates itself
         require_migrated(settings)
         if args.command == "seed":
             return asyncio.run(_seed(settings, args))

@@ -20,12 +20,13 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
 from bot.signing import actions_token
 from crm_store.settings import PROJECT_ROOT
-from handoff.ops.supervisor import BackgroundSupervisor, StopRequested, Supervisor, stop_on_signals
+from handoff.ops.supervisor import ESSENTIAL, BackgroundSupervisor, StopRequested, Supervisor, stop_on_signals
 from handoff.ops.training import rasa_environment
 from handoff.settings import Settings
 
@@ -166,33 +167,59 @@ def with_secrets(settings: Settings) -> Settings:
     return settings
 
 
-def write_endpoints(settings: Settings) -> Path:
-    """Rasa's endpoints: our action server, and a SQL tracker store so conversations survive restarts.
-
-    The store is Rasa's own SQL one with recent conversations kept in memory (bot/tracker_store.py).
-    """
+def _tracker_store(settings: Settings) -> dict[str, Any]:
+    """Rasa's own SQL store with recent conversations kept in memory (bot/tracker_store.py)."""
     url = make_url(settings.tracker_store_url)
     store = "bot.tracker_store.CachedSQLTrackerStore"
     if url.get_backend_name() == "sqlite":
-        tracker = {"type": store, "dialect": "sqlite", "db": url.database}
-    else:
-        tracker = {
-            "type": store,
-            "dialect": "postgresql",
-            "url": url.host or "127.0.0.1",
-            "port": url.port or 5432,
-            "db": url.database,
-            "username": url.username or "",
-            "password": url.password or "",
-        }
-    endpoints = {
+        return {"type": store, "dialect": "sqlite", "db": url.database}
+    return {
+        "type": store,
+        "dialect": "postgresql",
+        "url": url.host or "127.0.0.1",
+        "port": url.port or 5432,
+        "db": url.database,
+        "username": url.username or "",
+        "password": url.password or "",
+    }
+
+
+def redis_lock_store(redis_url: str) -> dict[str, Any]:
+    """Rasa's RedisLockStore from REDIS_URL: a conversation's turns are taken one at a time by whichever
+    Rasa replica gets them (Rasa's in-memory default only serialises turns inside one process)."""
+    url = make_url(redis_url)
+    return {
+        "type": "redis",
+        "url": url.host or "127.0.0.1",
+        "port": url.port or 6379,
+        "db": int(url.database or 0),
+        "username": url.username or None,
+        "password": url.password or None,
+        "use_ssl": url.drivername == "rediss",
+        "key_prefix": "deskbot",
+    }
+
+
+def write_endpoints(settings: Settings, actions_url: str | None = None, *, shared_locks: bool = False) -> Path:
+    """Rasa's endpoints: our action server, and a SQL tracker store so conversations survive restarts.
+
+    ``actions_url`` is where Rasa calls the actions (default: the one local action server); replicas call
+    nginx's internal balancer instead, and take ``shared_locks`` (Rasa's lock store in REDIS_URL).
+    """
+    endpoints: dict[str, Any] = {
         # The action server answers only calls with this token (actions/server.py); this file is the owner's only.
         "action_endpoint": {
-            "url": f"http://127.0.0.1:{settings.actions_port}/webhook",
+            "url": actions_url or f"http://127.0.0.1:{settings.actions_port}/webhook",
             "headers": {"Authorization": f"Bearer {actions_token(settings.internal_secret)}"},
         },
-        "tracker_store": tracker,
+        "tracker_store": _tracker_store(settings),
     }
+    if shared_locks:
+        endpoints["lock_store"] = redis_lock_store(settings.redis_url)
+    # ---- models: (issue 16, the model store) -------------------------------------------------------
+    # The `models:` section goes here: every Rasa replica pulls the active model from the gateway, e.g.
+    #     endpoints["models"] = model_server_endpoint(settings, gateway_url)
+    # ------------------------------------------------------------------------------------------------
     path = settings.run_dir / "endpoints.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
@@ -207,55 +234,81 @@ def one_blas_thread() -> dict[str, str]:
     return {"OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
 
 
+def service_environment(settings: Settings) -> dict[str, str]:
+    return {**rasa_environment(), **settings.to_env(), **one_blas_thread()}
+
+
+def action_server(settings: Settings, name: str = "action server", log_name: str = "actions.log") -> Service:
+    """An action server on ``settings.actions_port``."""
+    port = settings.actions_port
+    return Service(
+        name,
+        [sys.executable, "-m", "actions.server", "--port", str(port)],
+        f"http://127.0.0.1:{port}/health",
+        settings.run_dir / log_name,
+        {**service_environment(settings), "SANIC_HOST": "127.0.0.1"},
+    )
+
+
+def rasa_server(
+    settings: Settings, model: Path, endpoints: Path, name: str = "Rasa server", log_name: str = "rasa.log"
+) -> Service:
+    """A Rasa server on ``settings.rasa_port``."""
+    port = settings.rasa_port
+    return Service(
+        name,
+        [
+            # Rasa's own `rasa run`, with the API token from the environment, not the command line.
+            sys.executable,
+            "-m",
+            "bot.serve",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(PROJECT_ROOT / "bot" / "credentials.yml"),
+        ],
+        f"http://127.0.0.1:{port}/status?token={settings.rasa_token}",
+        settings.run_dir / log_name,
+        service_environment(settings),
+    )
+
+
+def gateway(settings: Settings, name: str = "gateway", log_name: str = "gateway.log") -> Service:
+    """A gateway on ``settings.gateway_port``, calling Rasa at ``settings.rasa_url``."""
+    port = settings.gateway_port
+    return Service(
+        name,
+        [sys.executable, "-m", "handoff.app"],
+        # Ready, not just alive: "gateway is up" means a message is answered at once.
+        f"http://127.0.0.1:{port}/readyz",
+        settings.run_dir / log_name,
+        service_environment(settings),
+        live_url=f"http://127.0.0.1:{port}/livez",
+    )
+
+
 def build_services(settings: Settings, model: Path) -> list[Service]:
-    env = {**rasa_environment(), **settings.to_env(), **one_blas_thread()}
-    logs = settings.run_dir
-    return [
-        Service(
-            "action server",
-            [sys.executable, "-m", "actions.server", "--port", str(settings.actions_port)],
-            f"http://127.0.0.1:{settings.actions_port}/health",
-            logs / "actions.log",
-            {**env, "SANIC_HOST": "127.0.0.1"},
-        ),
-        Service(
-            "Rasa server",
-            [
-                # Rasa's own `rasa run`, with the API token from the environment, not the command line.
-                sys.executable,
-                "-m",
-                "bot.serve",
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(settings.rasa_port),
-                "--model",
-                str(model),
-                "--endpoints",
-                str(write_endpoints(settings)),
-                "--credentials",
-                str(PROJECT_ROOT / "bot" / "credentials.yml"),
-            ],
-            f"{settings.rasa_url}/status?token={settings.rasa_token}",
-            logs / "rasa.log",
-            env,
-        ),
-        Service(
-            "gateway",
-            [sys.executable, "-m", "handoff.app"],
-            # Ready, not just alive: "gateway is up" means a message is answered at once.
-            f"http://127.0.0.1:{settings.gateway_port}/readyz",
-            logs / "gateway.log",
-            env,
-            live_url=f"http://127.0.0.1:{settings.gateway_port}/livez",
-        ),
-    ]
+    """One of each, on one machine: ``deskbot run`` (handoff/ops/cluster.py builds the replicated set)."""
+    return [action_server(settings), rasa_server(settings, model, write_endpoints(settings)), gateway(settings)]
 
 
 class Stack:
-    def __init__(self, services: list[Service], progress: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        services: list[Service],
+        progress: Callable[[str], None] = print,
+        essential: tuple[str, ...] = ESSENTIAL,
+    ) -> None:
+        """``essential``: the services whose death ends the run (the one gateway); replicas have none."""
         self.services = services
         self.progress = progress
+        self.essential = essential
         self._background: BackgroundSupervisor | None = None
 
     def start(self, timeout_s: float = START_TIMEOUT_S) -> None:
@@ -288,7 +341,7 @@ class Stack:
 
     def watch(self) -> int:
         """Supervise until SIGTERM / Ctrl-C, the gateway's death or a crash loop; returns the exit code."""
-        supervisor = Supervisor(self.services, progress=self.progress)
+        supervisor = Supervisor(self.services, progress=self.progress, essential=self.essential)
         try:
             with stop_on_signals():
                 while True:
@@ -308,7 +361,9 @@ class Stack:
 
     def supervise_in_background(self) -> None:
         """Restart crashed parts while another program (a test, a bench) uses the running product."""
-        self._background = BackgroundSupervisor(Supervisor(self.services, progress=self.progress))
+        self._background = BackgroundSupervisor(
+            Supervisor(self.services, progress=self.progress, essential=self.essential)
+        )
         self._background.start()
 
     def stop(self) -> None:

@@ -3,6 +3,8 @@
 The gateway is the product's front door: while it runs, customers are answered or told to wait,
 so a crashed action server or Rasa server is restarted (1 s, 2 s, 4 s … capped) instead of
 taking the rest down. Only the gateway's death, or a part that keeps crashing fast, ends the run.
+With replicas (``deskbot run --replicas N``) nothing is essential: a dead gateway is restarted too,
+while nginx sends its customers to the others.
 
 A part that is running but has stopped answering (deadlocked, stuck in a loop, stopped) is no
 better than a dead one and never exits by itself: once it has answered its liveness check since
