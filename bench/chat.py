@@ -69,7 +69,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -78,12 +79,13 @@ from typing import Any, Protocol
 import aiohttp
 
 from actions.orders import IN_FLIGHT
+from bench.cluster import process_groups, running_cluster
 from bench.common import ROOT, append_results, command_line, percentiles_ms, progress
 from bench.process_cpu import CpuMeter
 from bot.signing import SIGNATURE_HEADER, sign, sign_identity
 from crm_store.demo_data import DemoCustomer
 from handoff.channels.web.client import ChatClient
-from handoff.ops.launch import RunningProduct, start_product
+from handoff.ops.launch import RunningCluster, RunningProduct, start_product
 from handoff.ops.stack import Stack
 from handoff.ops.training import ensure_model
 from handoff.router import BOT_UNAVAILABLE_TEXT, NO_REPLY_TEXT, new_conversation_id
@@ -542,7 +544,7 @@ async def smoke_test(sides: dict[str, Callable[[], Chat]], scripts: Scripts, rng
 
 
 async def sweep(
-    product: RunningProduct, groups: dict[str, int], args: argparse.Namespace
+    product: RunningProduct | RunningCluster, groups: dict[str, tuple[int, ...]], args: argparse.Namespace
 ) -> tuple[list[Step], list[Step], dict[str, Any]]:
     load = Load(args.think, args.warmup, args.timeout, args.seed)
     rng = random.Random(args.seed)
@@ -592,7 +594,7 @@ async def sweep(
 
 
 async def saturate(
-    sides: dict[str, Callable[[], Chat]], scripts: Scripts, groups: dict[str, int], args: argparse.Namespace
+    sides: dict[str, Callable[[], Chat]], scripts: Scripts, groups: dict[str, tuple[int, ...]], args: argparse.Namespace
 ) -> list[Step]:
     """Customers who never pause: each sends its next message as soon as the reply is in, so the product runs flat
     out and messages/s is what it can serve. One phase per side and concurrency in --saturation."""
@@ -650,8 +652,15 @@ def render(steps: list[Step], setup: dict[str, Any], args: argparse.Namespace) -
             cells = " | ".join(_ms(stats.cpu_ms_per_message(part)) for part in parts)
             lines.append(f"| {step.users} | {side} | {cells} | {_ms(product_ms)} |")
     low, high = args.think
+    layout = (
+        f"{args.replicas} of each process (gateway, Rasa, action server) behind nginx, on PostgreSQL and Redis; "
+        "bare Rasa through nginx's Rasa balancer"
+        if args.replicas
+        else "one process of each on SQLite (`deskbot run`)"
+    )
     lines += [
         "",
+        f"- set-up: {layout}",
         f"- load: think time {low:g}-{high:g} s uniform; {args.duration:g} s measured per side and concurrency "
         f"in {args.rounds} alternating rounds, each after {args.warmup:g} s of warm-up; reply timeout {args.timeout:g} s",
         f"- conversations: {', '.join(f'{kind} {weight:.0%}' for kind, weight in Scripts.MIX)}; "
@@ -718,10 +727,23 @@ def render_saturation(steps: list[Step]) -> str:
     return "\n".join(lines)
 
 
-def start(var_dir: Path) -> tuple[Stack, RunningProduct]:
+@contextmanager
+def running_product(var_dir: Path, args: argparse.Namespace) -> Iterator[tuple[Stack, RunningProduct | RunningCluster]]:
+    """The one-process SQLite set-up, or with --replicas N that many of each process behind nginx."""
     model = ensure_model(ROOT / "var" / "models", progress=progress)
+    if args.replicas:
+        with running_cluster(
+            var_dir, model, args.replicas, admin_url=args.postgres_url, redis_url=args.redis_url, progress=progress
+        ) as running:
+            yield running
+        return
     progress("starting the action server, Rasa and the gateway on free ports")
-    return start_product(var_dir, model, progress=progress)
+    stack, product = start_product(var_dir, model, progress=progress)
+    try:
+        yield stack, product
+    finally:
+        progress("stopping the product")
+        stack.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -744,6 +766,23 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="also run customers without think time at these concurrencies (e.g. 4,8,16): messages/s at saturation",
     )
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        help="N of each process behind nginx on PostgreSQL + Redis (deskbot run --replicas N); "
+        "0 (the default): the one-process SQLite set-up",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="with --replicas: a PostgreSQL server where a database for the run is created (and dropped after)",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/15",
+        help="with --replicas: the Redis the replicas share (this database number is emptied first)",
+    )
     parser.add_argument("--no-append", action="store_true", help="print only; do not append to BENCHMARKS.md")
     parser.add_argument(
         "--profile",
@@ -754,6 +793,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.duration <= 0:
         parser.error("--rounds must be at least 1 and --duration positive")
+    if args.replicas < 0:
+        parser.error("--replicas must be 0 (one process of each, SQLite) or more")
 
     per_step = 2 * (args.duration + args.rounds * args.warmup)
     progress(
@@ -761,14 +802,11 @@ def main(argv: list[str] | None = None) -> int:
         "after start-up and a warm-up check"
     )
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="deskbot-bench-chat-") as var_dir:
-        stack, product = start(Path(var_dir))
-        groups = {service.name: service.process.pid for service in stack.services if service.process is not None}
-        try:
-            steps, saturation, setup = asyncio.run(sweep(product, groups, args))
-        finally:
-            progress("stopping the product")
-            stack.stop()
+    with (
+        tempfile.TemporaryDirectory(prefix="deskbot-bench-chat-") as var_dir,
+        running_product(Path(var_dir), args) as (stack, product),
+    ):
+        steps, saturation, setup = asyncio.run(sweep(product, process_groups(stack.services), args))
     progress(f"done in {time.monotonic() - started:.0f} s")
     body = render(steps, setup, args) + render_saturation(saturation)
     print(body)

@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,10 @@ def group_cpu_seconds(group_id: int) -> float:
     return total / TICKS_PER_S
 
 
+def _leaders(group: int | tuple[int, ...]) -> tuple[int, ...]:
+    return group if isinstance(group, tuple) else (group,)
+
+
 def own_cpu_seconds() -> float:
     times = os.times()
     return times.user + times.system
@@ -47,7 +52,7 @@ def own_cpu_seconds() -> float:
 class CpuMeter:
     """CPU seconds per part between ``start`` and ``stop``; py-spy flame graphs of the window when asked."""
 
-    groups: dict[str, int]  # part name -> process group id (its leader's pid)
+    groups: Mapping[str, int | tuple[int, ...]]  # part name -> process group id(s): one per replica of the part
     profile_dir: Path | None = None
     profile_s: float = 0.0
     spent: dict[str, float] = field(default_factory=dict)
@@ -55,7 +60,7 @@ class CpuMeter:
     _profilers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def _read(self) -> dict[str, float]:
-        readings = {name: group_cpu_seconds(group) for name, group in self.groups.items()}
+        readings = {name: sum(map(group_cpu_seconds, _leaders(group))) for name, group in self.groups.items()}
         readings["load generator"] = own_cpu_seconds()
         return readings
 
@@ -75,7 +80,8 @@ class CpuMeter:
         assert self.profile_dir is not None
         py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
         self.profile_dir.mkdir(parents=True, exist_ok=True)
-        for name, pid in self.groups.items():
+        for name, group in self.groups.items():
+            pid = _leaders(group)[0]  # one replica's graph stands for the others
             output = self.profile_dir / f"{name.replace(' ', '-')}.svg"
             self._profilers.append(
                 subprocess.Popen(

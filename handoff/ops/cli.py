@@ -359,6 +359,7 @@ def cmd_run_cluster(settings: Settings, args: argparse.Namespace) -> int:
     """N replicas of each process behind nginx, on PostgreSQL and Redis (handoff/ops/cluster.py)."""
     from dataclasses import replace
 
+    from handoff.learning.model_store import publish_model
     from handoff.ops import cluster, nginx
     from handoff.ops.stack import START_TIMEOUT_S, Stack, with_secrets
 
@@ -373,6 +374,7 @@ def cmd_run_cluster(settings: Settings, args: argparse.Namespace) -> int:
     model = _model_for_run(settings)
     settings = with_secrets(replace(settings, demo_mode=settings.demo_mode or args.demo))
     logins = asyncio.run(_demo_logins(settings)) if settings.demo_mode else []
+    publish_model(settings.store.database_url, model)  # what every Rasa replica pulls from the gateways
     services = cluster.build_cluster(settings, model, ports, binary)
     # No single part is essential: a dead replica is restarted while the others serve; only a crash loop ends it.
     stack = Stack(services.in_start_order(), progress=say, essential=())

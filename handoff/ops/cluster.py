@@ -19,11 +19,12 @@ import redis
 
 from crm_store.db import is_sqlite, redact
 from crm_store.errors import ConfigError
+from handoff.learning.model_server import model_server_endpoint
 from handoff.ops import nginx
 from handoff.ops.stack import Service, action_server, gateway, rasa_server, write_endpoints
 from handoff.settings import ENV_REDIS_URL, Settings
 
-MIN_REPLICAS = 2
+MIN_REPLICAS = 1  # one of each behind nginx on PostgreSQL and Redis: the production set-up before it grows
 LOOPBACK = "127.0.0.1"
 NGINX_LOG = "nginx.log"  # nginx's own stdout/stderr; its error and access logs are in run/nginx/
 
@@ -170,8 +171,13 @@ def nginx_service(binary: str, ports: ClusterPorts, run_dir: Path) -> Service:
 
 
 def build_cluster(settings: Settings, model: Path, ports: ClusterPorts, nginx_binary: str) -> ClusterServices:
+    # Rasa replicas reach the action servers and the gateways' model server through nginx's loopback balancer.
+    rasa_side = f"http://{LOOPBACK}:{ports.actions_balancer}"
     endpoints = write_endpoints(
-        settings, actions_url=f"http://{LOOPBACK}:{ports.actions_balancer}/webhook", shared_locks=True
+        settings,
+        actions_url=f"{rasa_side}/webhook",
+        shared_locks=True,
+        models=model_server_endpoint(settings, rasa_side),
     )
     actions = [
         action_server(replace(settings, actions_port=port), f"action server {index}", f"actions-{index}.log")

@@ -21,6 +21,7 @@ from crm_store import clock, migrate
 from crm_store.db import create_engine, redact, session_factory, unit_of_work
 from crm_store.demo_data import DemoCustomer, generate, seed_database
 from crm_store.settings import StoreSettings
+from handoff.learning.model_store import publish_model
 from handoff.ops.cluster import ClusterPorts, ClusterServices, build_cluster, check_settings
 from handoff.ops.nginx import ensure_nginx
 from handoff.ops.private_files import keep_private
@@ -147,7 +148,9 @@ def start_cluster_product(
     ports = free_cluster_ports(replicas)
     settings = with_secrets(
         Settings(
-            store=StoreSettings(var_dir=var_dir, database_url=database_url, clock_start=clock.now().isoformat()),
+            # No CLOCK_START: a shifted clock starts again with each restarted replica, which would then lag
+            # the others by its uptime (and misjudge how long a message has waited). Replicas share real time.
+            store=StoreSettings(var_dir=var_dir, database_url=database_url),
             gateway_port=ports.public_port,
             rasa_port=ports.rasa_balancer,
             actions_port=ports.actions_balancer,
@@ -158,6 +161,7 @@ def start_cluster_product(
     )
     check_settings(settings, replicas)
     customers = prepare_database(settings, progress)
+    publish_model(settings.store.database_url, model)  # what every Rasa replica pulls from the gateways
     services = build_cluster(settings, model, ports, ensure_nginx(progress))
     stack = Stack(services.in_start_order(), progress=progress, essential=())
     stack.start(START_TIMEOUT_S * replicas)

@@ -20,6 +20,7 @@ from handoff.ops.stack import ServiceFailed
 
 # The two websockets of the gateway (handoff/channels/web/chat.py, handoff/console/live.py).
 WEBSOCKET_PATHS = ("/ws/chat", "/console/ws")
+INTERNAL_PREFIX = "/internal/"  # what only the product's own processes call (the model server)
 # Answered by nginx itself on the internal Rasa port: the supervisor's health check of nginx alone.
 NGINX_ALIVE_PATH = "/nginx-alive"
 # A replica that refused or timed out this many times in FAIL_TIMEOUT is left out for FAIL_TIMEOUT.
@@ -161,6 +162,10 @@ http {{
     server {{
         listen {balancer.public_host}:{balancer.public_port};
 {websockets}
+        # The gateways' internal routes (the model server) are for Rasa, over the loopback balancer below.
+        location {INTERNAL_PREFIX} {{
+            return 404;
+        }}
         location / {{
 {_proxied("deskbot_gateways")}
         }}
@@ -181,9 +186,12 @@ http {{
         }}
     }}
 
-    # Loopback only: each Rasa server's action server.
+    # Loopback only: what each Rasa server calls: the action servers, and the gateways' model server it pulls from.
     server {{
         listen 127.0.0.1:{balancer.actions_port};
+        location {INTERNAL_PREFIX} {{
+{_proxied("deskbot_gateways")}
+        }}
         location / {{
 {_proxied("deskbot_actions")}
             proxy_read_timeout 120s;

@@ -200,11 +200,18 @@ def redis_lock_store(redis_url: str) -> dict[str, Any]:
     }
 
 
-def write_endpoints(settings: Settings, actions_url: str | None = None, *, shared_locks: bool = False) -> Path:
+def write_endpoints(
+    settings: Settings,
+    actions_url: str | None = None,
+    *,
+    shared_locks: bool = False,
+    models: dict[str, Any] | None = None,
+) -> Path:
     """Rasa's endpoints: our action server, and a SQL tracker store so conversations survive restarts.
 
     ``actions_url`` is where Rasa calls the actions (default: the one local action server); replicas call
-    nginx's internal balancer instead, and take ``shared_locks`` (Rasa's lock store in REDIS_URL).
+    nginx's internal balancer instead, take ``shared_locks`` (Rasa's lock store in REDIS_URL) and pull the
+    active model from the gateways' model server (``models``, handoff.learning.model_server).
     """
     endpoints: dict[str, Any] = {
         # The action server answers only calls with this token (actions/server.py); this file is the owner's only.
@@ -216,10 +223,8 @@ def write_endpoints(settings: Settings, actions_url: str | None = None, *, share
     }
     if shared_locks:
         endpoints["lock_store"] = redis_lock_store(settings.redis_url)
-    # ---- models: (issue 16, the model store) -------------------------------------------------------
-    # The `models:` section goes here: every Rasa replica pulls the active model from the gateway, e.g.
-    #     endpoints["models"] = model_server_endpoint(settings, gateway_url)
-    # ------------------------------------------------------------------------------------------------
+    if models is not None:
+        endpoints["models"] = models
     path = settings.run_dir / "endpoints.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)

@@ -13,8 +13,7 @@ the cross-replica conversation lock land):
   waiting loop (handoff/desk/waiting.py) then picks up *every* waiting conversation, so one gateway may
   answer a conversation whose websocket is on the other (the reply is stored but reaches no one without
   a shared event bus), and both may answer it (seen: the same answer stored twice).
-- Each process's clock starts from CLOCK_START when the process starts (crm_store.clock), so a restarted
-  replica's "now" lags the others' by its uptime: ``created_at`` across replicas is not an order in tests.
+- The replicas run on real time: a clock shifted by CLOCK_START starts again with each restarted replica.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crm_store import clock
 from handoff.ops import nginx
 from handoff.ops.launch import RunningCluster, start_cluster_product
 from handoff.ops.stack import Service, Stack
@@ -135,14 +135,17 @@ def running_cluster(directory: Path, model: Path, replicas: int = REPLICAS, **ov
     redis.start()
     try:
         with fresh_postgres_database("deskbot_cluster") as database_url:
-            stack, running = start_cluster_product(
-                directory / "var",
-                model,
-                database_url=database_url,
-                redis_url=redis.url,
-                replicas=replicas,
-                **overrides,
-            )
+            # The replicas run on real time (a shifted clock would restart with each killed replica): the
+            # demo data is seeded on the same time. No assertion here depends on what time it is.
+            with clock.using(clock.SystemClock()):
+                stack, running = start_cluster_product(
+                    directory / "var",
+                    model,
+                    database_url=database_url,
+                    redis_url=redis.url,
+                    replicas=replicas,
+                    **overrides,
+                )
             try:
                 yield Cluster(stack, running, redis)
             finally:

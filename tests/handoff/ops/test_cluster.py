@@ -35,13 +35,14 @@ def test_a_missing_redis_url_is_refused_naming_it(tmp_path: Path) -> None:
         check_settings(_settings(tmp_path, redis_url=""), 2)
 
 
-def test_fewer_than_two_replicas_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="--replicas must be 2 or more"):
-        check_settings(_settings(tmp_path), 1)
+def test_no_replicas_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="--replicas must be 1 or more"):
+        check_settings(_settings(tmp_path), 0)
 
 
 def test_postgres_and_redis_are_accepted(tmp_path: Path) -> None:
     check_settings(_settings(tmp_path), 3)
+    check_settings(_settings(tmp_path), 1)  # the production set-up before it grows: one of each behind nginx
 
 
 def test_redis_that_does_not_answer_is_named_without_its_password() -> None:

@@ -42,7 +42,17 @@ def test_every_replica_is_balanced_with_passive_health_checks() -> None:
     config = _config(3)
     for port in (8081, 8082, 8083, 5006, 5007, 5008, 5056, 5057, 5058):
         assert f"server 127.0.0.1:{port} max_fails=2 fail_timeout=5s;" in config
-    assert config.count("proxy_next_upstream error timeout;") == 5  # 2 websockets, /, Rasa, actions
+    # 2 websockets, /, Rasa, actions, and the model server on the loopback balancer
+    assert config.count("proxy_next_upstream error timeout;") == 6
+
+
+def test_the_model_server_is_reachable_from_loopback_only() -> None:
+    config = _config()
+    public, rasa_side = config.split("listen 127.0.0.1:8080;")[1], config.split("listen 127.0.0.1:5055;")[1]
+    public = public.split("server {")[0]
+    rasa_side = rasa_side.split("server {")[0]
+    assert "location /internal/ {\n            return 404;" in public, "the public port hides the model server"
+    assert "location /internal/ {\n            proxy_pass http://deskbot_gateways;" in rasa_side
 
 
 def test_internal_balancers_listen_on_loopback_only() -> None:
