@@ -20,6 +20,7 @@ from crm_store.db import check_connection, create_engine, is_sqlite, session_fac
 from handoff import api_description, channels, console, pages, readiness, reports, trainer
 from handoff.channels.telegram.channel import TelegramChannel
 from handoff.desk.escalation import load_policy
+from handoff.desk.segment_schedule import segment_schedule
 from handoff.desk.service import Desk, Presence
 from handoff.desk.state_machine import HandoffStateMachine
 from handoff.desk.waiting import WaitingMessages
@@ -126,6 +127,7 @@ def create_app(settings: Settings) -> web.Application:
     app[HUB] = Hub()
     app[LIMITER] = Limiter.from_settings(settings)
     app.cleanup_ctx.append(_resources)
+    app.cleanup_ctx.append(segment_schedule)  # hourly; after _resources, whose sessions it uses
     app.add_routes(channels.routes(demo_mode=settings.demo_mode))
     app.add_routes(pages.routes())
     app.add_routes(login.routes())

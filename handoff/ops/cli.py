@@ -8,6 +8,7 @@
     deskbot run [--demo]          start everything; Ctrl-C stops it
     deskbot retrain               retrain with approved examples; the gate decides whether it goes live
     deskbot users add NAME --role agent|trainer|admin [--name "Display Name"]
+    deskbot segments recompute    recompute every customer's segments now (the gateway does it hourly)
 
 Errors are one line on stderr naming what is wrong, and a non-zero exit code.
 """
@@ -28,6 +29,7 @@ from crm_store.demo_history import generate_history, seed_history
 from crm_store.errors import StoreError, StoreUnavailable
 from crm_store.repositories import CustomerRepository
 from handoff.errors import GatewayError
+from handoff.ops import segments as segments_command
 from handoff.ops.private_files import keep_private
 from handoff.ops.stack import ServiceFailed
 from handoff.ops.training import TrainingFailed
@@ -383,6 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run = commands.add_parser("run", help="start the action server, Rasa and the gateway; Ctrl-C stops all three")
     run.add_argument("--demo", action="store_true", help="enable the demo shop's sign-in as a demo customer")
+    segments_command.add_parser(commands)
     return parser
 
 
@@ -409,6 +412,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_users(settings, args))
         if args.command == "nlu-lessons":
             return asyncio.run(_nlu_lessons(settings, args))
+        if args.command == "segments":
+            return asyncio.run(segments_command.run(settings, args))
     except (StoreError, KnowledgeBaseError, TrainingFailed, ServiceFailed, GatewayError) as error:
         print(f"deskbot: {error}", file=sys.stderr)
         return 1
