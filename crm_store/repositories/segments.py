@@ -16,8 +16,10 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm_store.models import Customer, CustomerSegment, Order, Ticket
-from crm_store.segments import NOT_KEPT, OPEN_TICKET_STATUSES, WINDOW, Figures, profile
+from crm_store.models import Conversation, Customer, CustomerSegment, Order, Ticket
+from crm_store.repositories.report_figures import ReportFilter
+from crm_store.repositories.reports import conversations_in, tickets_in
+from crm_store.segments import NOT_KEPT, OPEN_TICKET_STATUSES, SEGMENT_NAMES, WINDOW, Figures, profile
 
 # Any fixed 64-bit number, the same in every replica: "segments are being recomputed".
 RECOMPUTE_LOCK_KEY = 0x5E6_3E17
@@ -73,6 +75,42 @@ async def _figures(session: AsyncSession, now: datetime) -> dict[int, Figures]:
     return figures
 
 
+@dataclass(frozen=True)
+class SegmentRow:
+    """One segment in a report: its members now, and what they brought to the range."""
+
+    segment: str
+    customers: int
+    conversations: int  # of the range (reports.conversations_in)
+    tickets: int  # escalated in the range (reports.tickets_in)
+
+
+async def segment_report(session: AsyncSession, report: ReportFilter) -> list[SegmentRow]:
+    """Every segment, in definition order, by its members' segments as last recomputed.
+
+    Membership is today's, not as of the range: a segment describes the customer now, and a lead
+    asks "what do our at-risk customers cost us", not "who was at risk in March".
+    """
+    members = {row.customer_id: row.segments or [] for row in await session.scalars(select(CustomerSegment))}
+    conversations = Counter[int](
+        customer_id
+        for customer_id in await session.scalars(
+            select(Conversation.customer_id).where(Conversation.id.in_(conversations_in(report)))
+        )
+        if customer_id is not None
+    )
+    tickets = Counter[int](
+        customer_id
+        for customer_id in await session.scalars(select(Ticket.customer_id).where(Ticket.id.in_(tickets_in(report))))
+        if customer_id is not None
+    )
+    rows = []
+    for name in SEGMENT_NAMES:
+        who = [customer_id for customer_id, names in members.items() if name in names]
+        rows.append(SegmentRow(name, len(who), sum(conversations[c] for c in who), sum(tickets[c] for c in who)))
+    return rows
+
+
 class SegmentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -115,4 +153,4 @@ class SegmentRepository:
         return tuple(row.segments or ()) if row is not None else ()
 
 
-__all__ = ["RECOMPUTE_LOCK_KEY", "Recomputed", "SegmentRepository"]
+__all__ = ["RECOMPUTE_LOCK_KEY", "Recomputed", "SegmentRepository", "SegmentRow", "segment_report"]

@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from crm_store import clock
 from crm_store.db import unit_of_work
-from crm_store.models import Conversation, CustomerSegment, Ticket
+from crm_store.models import Conversation, CustomerSegment, Message, Ticket
 from crm_store.repositories import SegmentRepository
+from crm_store.repositories.report_figures import ReportFilter
+from crm_store.repositories.segments import SegmentRow, segment_report
 from crm_store.segments import monetary, recency
 from tests.factories import make_customer, make_order
 
@@ -113,6 +115,28 @@ def test_bucket_boundaries() -> None:
     assert recency(now - 90 * DAY, now) == "lapsing"
     assert recency(now - 90 * DAY - timedelta(microseconds=1), now) == "lapsed"
     assert [monetary(c) for c in (0, 99_99, 100_00, 499_99, 500_00)] == ["none", "low", "mid", "mid", "high"]
+
+
+async def test_the_report_counts_each_segments_members_and_their_range(sessions, fixed_clock) -> None:  # type: ignore[no-untyped-def]
+    now = clock.now()
+    await _build(sessions, now)
+    async with unit_of_work(sessions) as session:
+        session.add(Message(conversation_id="conv-dee", sender="customer", channel="web", text="The lid is cracked"))
+        await SegmentRepository(session).recompute(now)
+    async with unit_of_work(sessions) as session:
+        rows = await segment_report(session, ReportFilter(now - DAY, now + DAY))
+        before = await segment_report(session, ReportFilter(now - 3 * DAY, now - DAY))
+    # Eve's conversation has no customer message, so it is no conversation; her two tickets still count.
+    assert rows == [
+        SegmentRow("new", 1, 0, 0),
+        SegmentRow("champion", 1, 1, 1),
+        SegmentRow("high_value", 1, 1, 1),
+        SegmentRow("at_risk", 1, 0, 0),
+        SegmentRow("lapsed", 1, 0, 2),
+        SegmentRow("premium", 2, 1, 3),
+        SegmentRow("complaining", 1, 1, 1),
+    ]
+    assert [(row.conversations, row.tickets) for row in before] == [(0, 0)] * 7, "nothing happened in that range"
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
