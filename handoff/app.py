@@ -17,7 +17,7 @@ from aiohttp import web
 
 from crm_store import clock
 from crm_store.db import check_connection, create_engine, is_sqlite, session_factory
-from handoff import api_description, channels, console, pages, readiness, reports, trainer
+from handoff import api_description, channels, console, metrics, pages, readiness, reports, trainer
 from handoff.channels.telegram.channel import TelegramChannel
 from handoff.desk.escalation import load_policy
 from handoff.desk.segment_schedule import segment_schedule
@@ -137,6 +137,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(readiness.routes())
     app.add_routes(api_description.routes())
     app.add_routes(model_server.routes())  # Rasa replicas pull the active model here
+    metrics.setup(app)  # GET /metrics for Prometheus; after _resources, whose hub and Rasa client it observes
     return app
 
 
