@@ -189,5 +189,5 @@ def parse_policy(text: str, name: str = POLICY_FILE.name) -> EscalationPolicy:
         timezone=_zone(hours_raw.get("timezone", "UTC"), name),
         opening_hours=opening,
         minutes_per_customer=_minutes(raw.get("minutes_per_customer", 4), name),
-        segment_rules=parse_segment_rules(raw.get("segments"), name),
+        segment_rules=parse_segment_rules(raw.get("segments"), name, PolicyError),
     )

@@ -17,9 +17,8 @@ from typing import Any
 from crm_store.segments import SEGMENT_NAMES
 from handoff.errors import ConfigurationError
 
-
-class SegmentRuleError(ConfigurationError):
-    code = "escalation_policy_invalid"
+# The policy's own error class is passed in (escalation.py imports this module, not the other way round).
+ErrorClass = type[ConfigurationError]
 
 
 @dataclass(frozen=True)
@@ -28,27 +27,30 @@ class SegmentRule:
     sla_minutes: int | None = None
 
 
-def _whole(value: Any, where: str, *, least: int) -> int:
+def _whole(value: Any, where: str, error: ErrorClass, *, least: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < least:
-        raise SegmentRuleError(f"{where} must be a whole number >= {least}, got {value!r}")
+        raise error(f"{where} must be a whole number >= {least}, got {value!r}")
     return value
 
 
-def parse_segment_rules(raw: Any, name: str) -> dict[str, SegmentRule]:
+def parse_segment_rules(raw: Any, name: str, error: ErrorClass) -> dict[str, SegmentRule]:
+    """The ``segments:`` section of ``name``; anything else raises ``error`` naming the field."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise SegmentRuleError(f"{name}: segments must be a mapping of segment names to rules, got {raw!r}")
+        raise error(f"{name}: segments must be a mapping of segment names to rules, got {raw!r}")
     rules = {}
     for segment, rule in raw.items():
         where = f"{name}: segments.{segment}"
         if segment not in SEGMENT_NAMES:
-            raise SegmentRuleError(f"{where} is not a segment; known: {', '.join(SEGMENT_NAMES)}")
+            raise error(f"{where} is not a segment; known: {', '.join(SEGMENT_NAMES)}")
         if not isinstance(rule, dict) or not rule or set(rule) - {"priority", "sla_minutes"}:
-            raise SegmentRuleError(f"{where} must set priority and/or sla_minutes, got {rule!r}")
+            raise error(f"{where} must set priority and/or sla_minutes, got {rule!r}")
         rules[segment] = SegmentRule(
-            priority=_whole(rule["priority"], f"{where}.priority", least=0) if "priority" in rule else None,
-            sla_minutes=_whole(rule["sla_minutes"], f"{where}.sla_minutes", least=1) if "sla_minutes" in rule else None,
+            priority=_whole(rule["priority"], f"{where}.priority", error, least=0) if "priority" in rule else None,
+            sla_minutes=_whole(rule["sla_minutes"], f"{where}.sla_minutes", error, least=1)
+            if "sla_minutes" in rule
+            else None,
         )
     return rules
 

@@ -11,7 +11,6 @@ from crm_store.db import unit_of_work
 from crm_store.models import Conversation
 from crm_store.repositories import SegmentRepository
 from handoff.desk.escalation import PolicyError, parse_policy
-from handoff.desk.segment_rules import SegmentRuleError
 from handoff.desk.state_machine import HandoffStateMachine
 from handoff.hub import Hub
 from tests.factories import make_customer, make_order
@@ -46,7 +45,7 @@ def test_the_highest_priority_and_shortest_sla_win() -> None:
     ],
 )
 def test_a_bad_rule_names_its_field(section: str, named: str) -> None:
-    with pytest.raises((SegmentRuleError, PolicyError), match=named.replace(".", r"\.")):
+    with pytest.raises(PolicyError, match=named.replace(".", r"\.")):
         parse_policy(section, "escalation.yml")
 
 
