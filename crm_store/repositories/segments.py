@@ -4,14 +4,15 @@ A recomputation reads every customer's figures with three grouped queries, and r
 ``customer_segments`` table in the caller's transaction, so it is idempotent: running it twice at
 the same instant writes the same rows. Across replicas it also runs once at a time: on PostgreSQL
 it first takes a transaction-scoped advisory lock (``pg_try_advisory_xact_lock``) and returns
-None when another replica holds it; SQLite has one writer anyway.
+None when another replica holds it (SQLite has one writer anyway); a scheduled run also skips when
+the stored rows are fresher than its period, so replicas whose hours differ do not each recompute.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -115,10 +116,16 @@ class SegmentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def recompute(self, now: datetime) -> Recomputed | None:
-        """Every customer's segments as of ``now``; None when another replica is recomputing them."""
+    async def recompute(self, now: datetime, *, unless_within: timedelta | None = None) -> Recomputed | None:
+        """Every customer's segments as of ``now``; None when another replica is recomputing them, or
+        (with ``unless_within``) recomputed them that recently: replicas on one schedule then take turns
+        instead of each recomputing every period. Checked under the lock, so two cannot both decide to."""
         if not await _take_lock(self.session):
             return None
+        if unless_within is not None:
+            last = await self.session.scalar(select(func.max(CustomerSegment.computed_at)))
+            if last is not None and now - last < unless_within:
+                return None
         figures = await _figures(self.session, now)
         await self.session.execute(delete(CustomerSegment))
         counts: Counter[str] = Counter()

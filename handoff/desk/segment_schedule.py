@@ -2,7 +2,8 @@
 
 Every replica runs the schedule; the recomputation itself is idempotent and, on PostgreSQL, takes an
 advisory lock first (crm_store.repositories.segments), so when two replicas' hours coincide one
-recomputes and the other skips. The first run is at start-up, so a fresh ``deskbot run`` shows segments.
+recomputes and the other skips; a replica also skips when another recomputed within the last
+54 minutes, so N replicas still recompute about once an hour, not N times. The first run is at start-up, so a fresh ``deskbot run`` shows segments.
 """
 
 from __future__ import annotations
@@ -26,10 +27,15 @@ logger = logging.getLogger(__name__)
 RECOMPUTE_EVERY = timedelta(hours=1)
 
 
-async def recompute_segments(sessions: sessionmaker) -> Recomputed | None:
-    """One recomputation as of now; None when another replica is doing it."""
+# A scheduled run skips when another replica recomputed within this share of the period; under 1, so a
+# replica's own previous run (a full period ago, give or take a scheduling delay) never makes it skip.
+FRESH_SHARE = 0.9
+
+
+async def recompute_segments(sessions: sessionmaker, unless_within: timedelta | None = None) -> Recomputed | None:
+    """One recomputation as of now; None when another replica is doing it (or did, within ``unless_within``)."""
     async with unit_of_work(sessions) as session:
-        return await SegmentRepository(session).recompute(clock.now())
+        return await SegmentRepository(session).recompute(clock.now(), unless_within=unless_within)
 
 
 class SegmentSchedule:
@@ -49,12 +55,12 @@ class SegmentSchedule:
     async def _run(self) -> None:
         while True:
             try:
-                result = await recompute_segments(self.sessions)
+                result = await recompute_segments(self.sessions, unless_within=self.every * FRESH_SHARE)
             except (StoreError, SQLAlchemyError, OSError) as error:  # the database is away: retry next time
                 logger.error("segments: recomputation failed: %s", error)
             else:
                 if result is None:
-                    logger.info("segments: another replica is recomputing them")
+                    logger.info("segments: another replica recomputed them, or is doing so")
                 else:
                     logger.info("segments: recomputed for %d customers", result.customers)
             await asyncio.sleep(self.every.total_seconds())

@@ -110,6 +110,21 @@ async def test_recompute_follows_the_clock_and_is_idempotent(sessions, fixed_clo
     assert rows["ben"].recency == "lapsing" and rows["ben"].computed_at == clock.now()
 
 
+async def test_a_scheduled_run_skips_rows_fresher_than_asked(sessions, fixed_clock) -> None:  # type: ignore[no-untyped-def]
+    now = clock.now()
+    await _build(sessions, now)
+    async with unit_of_work(sessions) as session:
+        assert await SegmentRepository(session).recompute(now, unless_within=timedelta(minutes=54)) is not None, (
+            "no rows yet: nothing is fresh"
+        )
+    fixed_clock.at = now + timedelta(minutes=53)
+    async with unit_of_work(sessions) as session:
+        assert await SegmentRepository(session).recompute(clock.now(), unless_within=timedelta(minutes=54)) is None
+    fixed_clock.at = now + timedelta(minutes=54)
+    async with unit_of_work(sessions) as session:
+        assert await SegmentRepository(session).recompute(clock.now(), unless_within=timedelta(minutes=54)) is not None
+
+
 def test_bucket_boundaries() -> None:
     now = clock.now()
     assert recency(now - 90 * DAY, now) == "lapsing"
