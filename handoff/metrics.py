@@ -12,6 +12,7 @@ address is ``handoff.client_address``'s, so behind a trusted proxy it is the rea
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -41,6 +42,9 @@ NAMESPACE = "deskbot"
 OUTCOMES = ("answered", "suggested", "fallback", "handed_off", "no_reply", "bot_unavailable")
 # Rasa turns take from a few milliseconds (a rule) to seconds (an embedding search, a cold model).
 RASA_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+# A redelivered message (a retry, Telegram sending an update again) is published again with its stored id;
+# the ids seen last are remembered so it counts once. Redeliveries come within minutes, well inside this.
+REMEMBERED_IDS = 10_000
 
 
 def reply_outcome(replies: list[BotReply] | None) -> str:
@@ -117,12 +121,23 @@ class GatewayMetrics:
             self.replies.labels(outcome)
         for channel in ("web", "telegram"):
             self.messages_in.labels(channel)
+        self._counted: OrderedDict[object, None] = OrderedDict()
+
+    def _first_time(self, message_id: object) -> bool:
+        if message_id is None:
+            return True  # nothing to recognise it by: count it
+        if message_id in self._counted:
+            return False
+        self._counted[message_id] = None
+        if len(self._counted) > REMEMBERED_IDS:
+            self._counted.popitem(last=False)
+        return True
 
     # Observers ---------------------------------------------------------------------------------------
 
     def on_event(self, topic: str, event: dict[str, Any]) -> None:
         """Hub listener: conversation messages carry their sender; the desk's copies on its own topic do not."""
-        if event.get("type") != "message" or "sender" not in event:
+        if event.get("type") != "message" or "sender" not in event or not self._first_time(event.get("id")):
             return
         channel = channel_of(topic)
         if event["sender"] == "customer":

@@ -11,7 +11,7 @@ from crm_store import clock
 from crm_store.db import unit_of_work
 from crm_store.models import Conversation, Ticket
 from handoff.channels.web.client import ChatClient
-from handoff.metrics import channel_of, reply_outcome
+from handoff.metrics import GatewayMetrics, channel_of, reply_outcome
 from tests.handoff.gateway import Gateway, running_gateway
 
 TOKEN = "metrics-token-for-the-test"  # noqa: S105
@@ -99,6 +99,18 @@ async def test_only_this_machine_or_the_token_may_read(database_url, tmp_path) -
             assert response.status == 403
         async with http.get(gateway.url("/metrics"), headers={"Authorization": f"Bearer {TOKEN}"}) as response:
             assert response.status == 401, "no token is configured, so none is right"
+
+
+def test_a_message_published_again_counts_once() -> None:
+    metrics = GatewayMetrics()
+    customer = {"type": "message", "id": 7, "sender": "customer", "text": "hi"}
+    for _ in range(2):  # stored once, published again when the client retried with the same client_id
+        metrics.on_event("tg-42", customer)
+    metrics.on_event("tg-42", {"type": "message", "id": 8, "sender": "agent", "text": "hello"})
+    metrics.on_event("handoff", {"type": "message", "ticket_id": 1, "message": customer})  # the desk's copy
+    value = metrics.registry.get_sample_value
+    assert value("deskbot_messages_received_total", {"channel": "telegram"}) == 1
+    assert value("deskbot_messages_sent_total", {"channel": "telegram", "sender": "agent"}) == 1
 
 
 def test_reply_outcomes() -> None:
