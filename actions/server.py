@@ -21,11 +21,13 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.metrics import METRICS_PATH, instrument
 from actions.runtime import runtime
+from bot.metrics_access import metrics_token
 from bot.signing import actions_token, internal_secret
 
 logger = logging.getLogger(__name__)
-OPEN_PATHS = frozenset({"/health"})  # the launcher's health check carries no secret
+OPEN_PATHS = frozenset({"/health", METRICS_PATH})  # the health check carries no secret; /metrics checks its own
 
 
 async def warm_up(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
@@ -51,6 +53,7 @@ def guarded_app(token: str) -> Sanic:
         logger.warning("refused a call to %s without Rasa's token (from %s)", request.path, request.ip)
         return response.json({"error": "unauthorised", "message": "only the Rasa server may call actions"}, 401)
 
+    instrument(app, metrics_token())  # after the token check: a refused call is not timed as an action
     return app
 
 

@@ -17,11 +17,12 @@ from aiohttp import web
 
 from crm_store import clock
 from crm_store.db import check_connection, create_engine, is_sqlite, session_factory
-from handoff import api_description, channels, console, pages, readiness, reports, trainer
+from handoff import api_description, channels, console, metrics, pages, readiness, reports, trainer
 from handoff.channels.telegram.channel import TelegramChannel
 from handoff.cluster.events import RedisEventBus
 from handoff.cluster.presence import AgentPresence, RedisPresence
 from handoff.desk.escalation import load_policy
+from handoff.desk.segment_schedule import segment_schedule
 from handoff.desk.service import Desk, Presence
 from handoff.desk.state_machine import HandoffStateMachine
 from handoff.desk.waiting import WaitingMessages
@@ -149,6 +150,7 @@ def create_app(settings: Settings) -> web.Application:
     app[HUB] = Hub()
     app[LIMITER] = Limiter.from_settings(settings)
     app.cleanup_ctx.append(_resources)
+    app.cleanup_ctx.append(segment_schedule)  # hourly; after _resources, whose sessions it uses
     app.add_routes(channels.routes(demo_mode=settings.demo_mode))
     app.add_routes(pages.routes())
     app.add_routes(login.routes())
@@ -158,6 +160,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(readiness.routes())
     app.add_routes(api_description.routes())
     app.add_routes(model_server.routes())  # Rasa replicas pull the active model here
+    metrics.setup(app)  # GET /metrics for Prometheus; after _resources, whose hub and Rasa client it observes
     return app
 
 

@@ -10,6 +10,7 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypedDict
 
 import aiohttp
@@ -36,6 +37,19 @@ class ParsedIntent(TypedDict):
     confidence: float
 
 
+# Told of every turn: seconds the webhook took (None when Rasa was not asked), the replies (None: unavailable).
+TurnObserver = Callable[[float | None, list[BotReply] | None], None]
+
+
+@dataclass
+class _Timing:
+    seconds: float | None = None
+
+
+def _ignore_turn(seconds: float | None, replies: list[BotReply] | None) -> None:
+    return None
+
+
 class RasaClient:
     def __init__(
         self,
@@ -54,9 +68,21 @@ class RasaClient:
         self.actions_health_url = actions_health_url
         self._clock = clock
         self._actions_seen_up_at: float | None = None
+        self.observer: TurnObserver = _ignore_turn  # the gateway's metrics set it
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
-        """The bot's replies; BotUnavailable when Rasa or the action server is down (the message then waits).
+        """The bot's replies; BotUnavailable when Rasa or the action server is down (the message then waits)."""
+        timing = _Timing()  # per call: turns of different conversations run concurrently on one client
+        try:
+            replies = await self._send(sender, text, metadata, timing)
+        except BotUnavailable:
+            self.observer(timing.seconds, None)
+            raise
+        self.observer(timing.seconds, replies)
+        return replies
+
+    async def _send(self, sender: str, text: str, metadata: dict[str, Any], timing: _Timing) -> list[BotReply]:
+        """``send`` without the observer; the webhook's round trip goes into ``timing``.
 
         Rasa answers a turn whose action server is down with no replies, as if the bot had nothing to
         say; asking the action server first keeps such a message unanswered instead of lost.
@@ -67,6 +93,7 @@ class RasaClient:
         body = json.dumps(
             {"sender": sender, "message": text, "metadata": sign_identity(self.secret, metadata)}
         ).encode()
+        started = time.perf_counter()
         try:
             async with self.http.post(
                 url,
@@ -79,6 +106,8 @@ class RasaClient:
                 replies = await response.json()
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise BotUnavailable(f"cannot reach Rasa at {url}: {error.__class__.__name__}") from error
+        finally:
+            timing.seconds = time.perf_counter() - started
         if not isinstance(replies, list):
             raise BotUnavailable("Rasa answered with something other than a list of messages")
         if not replies and not await self.actions_healthy():

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ipaddress import ip_network
 from pathlib import Path
 
+from bot.metrics_access import ENV_METRICS_TOKEN
 from bot.signing import ENV_INTERNAL_SECRET
 from crm_store.errors import ConfigError
 from crm_store.settings import StoreSettings, env_bool, env_float, env_port
@@ -85,6 +86,7 @@ class Settings:
     staff_idle_timeout_minutes: float = 480.0
     # Replicas share events, presence, the Telegram poller's lease and Rasa's lock store here; empty: one process.
     redis_url: str = field(default="", repr=False)
+    metrics_token: str = field(default="", repr=False)  # /metrics from other machines (empty: loopback only)
 
     def __post_init__(self) -> None:
         if not self.rasa_url:
@@ -167,6 +169,7 @@ class Settings:
             ENV_ALLOWED_ORIGINS: ",".join(self.allowed_origins),
             ENV_STAFF_IDLE_TIMEOUT_MINUTES: str(self.staff_idle_timeout_minutes),
             ENV_REDIS_URL: self.redis_url,
+            ENV_METRICS_TOKEN: self.metrics_token,
         }
 
     @classmethod
@@ -208,6 +211,7 @@ class Settings:
                 env, ENV_STAFF_IDLE_TIMEOUT_MINUTES, defaults.staff_idle_timeout_minutes
             ),
             redis_url=env.get(ENV_REDIS_URL, ""),
+            metrics_token=env.get(ENV_METRICS_TOKEN, ""),
         )
 
 

@@ -15,6 +15,7 @@ from crm_store.models.customer import ChannelIdentity, Customer
 from crm_store.models.model_file import ModelFile
 from crm_store.models.model_record import ModelRecord
 from crm_store.models.order import Order, OrderEvent, OrderItem
+from crm_store.models.segment import CustomerSegment
 from crm_store.models.ticket import Ticket
 from crm_store.models.training import TrainingCandidate
 from crm_store.models.user import User, UserSession
@@ -28,6 +29,7 @@ __all__ = [
     "ChannelIdentity",
     "Conversation",
     "Customer",
+    "CustomerSegment",
     "KnowledgeBaseRevision",
     "Message",
     "ModelFile",

@@ -8,6 +8,7 @@ from crm_store.repositories.learning import ModelRecordRepository, TrainingCandi
 from crm_store.repositories.model_files import CorruptModelFile, ModelFileRepository, StoredModel
 from crm_store.repositories.notes import NoteRepository
 from crm_store.repositories.orders import OrderRepository
+from crm_store.repositories.segments import SegmentRepository
 from crm_store.repositories.tickets import TicketRepository
 from crm_store.repositories.users import StaffSessionRepository, UserRepository
 
@@ -21,6 +22,7 @@ __all__ = [
     "ModelRecordRepository",
     "NoteRepository",
     "OrderRepository",
+    "SegmentRepository",
     "StaffSessionRepository",
     "StoredModel",
     "TicketRepository",

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_store.models import Customer, Order
-from crm_store.repositories import ConversationRepository, NoteRepository, OrderRepository
+from crm_store.models.segment import CustomerSegment
+from crm_store.repositories import ConversationRepository, NoteRepository, OrderRepository, SegmentRepository
 
 
 def iso(value: datetime | None) -> str | None:
@@ -32,6 +33,21 @@ def _address(customer: Customer) -> str:
     return ", ".join(part for part in parts if part)
 
 
+def _segments(row: CustomerSegment | None) -> dict[str, Any] | None:
+    """The customer's segments as last recomputed (None before the first recomputation)."""
+    if row is None:
+        return None
+    return {
+        "names": list(row.segments or []),
+        "recency": row.recency,
+        "frequency": row.frequency,
+        "monetary": row.monetary,
+        "orders_in_year": row.orders_in_window,
+        "spend_in_year": f"${row.spend_in_window_cents / 100:,.2f}",
+        "computed_at": iso(row.computed_at),
+    }
+
+
 async def customer_record(session: AsyncSession, customer: Customer) -> dict[str, Any]:
     orders = await OrderRepository(session).recent_for_customer(customer.id, limit=10)
     conversations = await ConversationRepository(session).for_customer(customer.id, limit=10)
@@ -44,6 +60,7 @@ async def customer_record(session: AsyncSession, customer: Customer) -> dict[str
         "tier": customer.tier,
         "address": _address(customer),
         "tags": list(customer.tags or []),
+        "segments": _segments(await SegmentRepository(session).for_customer(customer.id)),
         "orders": [_order(order) for order in orders],
         "conversations": [
             {"id": c.id, "channel": c.channel, "started_at": iso(c.started_at), "csat": c.csat} for c in conversations

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from handoff.desk.segment_rules import SegmentRule, parse_segment_rules, segment_priority, segment_sla_minutes
 from handoff.errors import ConfigurationError
 
 POLICY_FILE = Path(__file__).resolve().parent / "escalation.yml"
@@ -41,6 +42,7 @@ class EscalationPolicy:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     opening_hours: dict[int, tuple[time, time]] = field(default_factory=dict)  # weekday -> (open, close)
     minutes_per_customer: float = 4
+    segment_rules: dict[str, SegmentRule] = field(default_factory=dict)  # the customer's segments raise these
 
     # Decisions -----------------------------------------------------------------
 
@@ -58,13 +60,15 @@ class EscalationPolicy:
                 return "bot_failed"
         return None
 
-    def priority(self, reason: str, tier: str | None) -> int:
+    def priority(self, reason: str, tier: str | None, segments: tuple[str, ...] = ()) -> int:
         base = self.priorities.get(reason, 0)
-        return max(base, self.priorities.get("vip", 0)) if tier in self.vip_tiers else base
+        base = max(base, self.priorities.get("vip", 0)) if tier in self.vip_tiers else base
+        return max(base, segment_priority(self.segment_rules, segments) or 0)
 
-    def sla_due(self, reason: str, tier: str | None, created: datetime) -> datetime:
+    def sla_due(self, reason: str, tier: str | None, created: datetime, segments: tuple[str, ...] = ()) -> datetime:
         minutes = self.sla_minutes.get("vip") if tier in self.vip_tiers else None
         minutes = minutes or self.sla_minutes.get(reason) or self.sla_minutes.get("default", 15)
+        minutes = min(minutes, segment_sla_minutes(self.segment_rules, segments) or minutes)
         return created + timedelta(minutes=minutes)
 
     def expected_wait_minutes(self, position: int, agents_online: int) -> int:
@@ -185,4 +189,5 @@ def parse_policy(text: str, name: str = POLICY_FILE.name) -> EscalationPolicy:
         timezone=_zone(hours_raw.get("timezone", "UTC"), name),
         opening_hours=opening,
         minutes_per_customer=_minutes(raw.get("minutes_per_customer", 4), name),
+        segment_rules=parse_segment_rules(raw.get("segments"), name, PolicyError),
     )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from crm_store.db import unit_of_work
 from crm_store.models import Conversation, Message, Ticket, User
 from crm_store.models.base import utcnow
-from crm_store.repositories import AuditRepository, ConversationRepository, TicketRepository
+from crm_store.repositories import AuditRepository, ConversationRepository, SegmentRepository, TicketRepository
 from handoff.desk import access
 from handoff.desk.escalation import EscalationPolicy
 from handoff.errors import Conflict, NotFound
@@ -93,16 +93,17 @@ class HandoffStateMachine:
             existing = await tickets.open_for_conversation(conversation_id)
             if existing is not None:
                 return existing
+            segments = await SegmentRepository(session).names_for(conversation.customer_id)
             ticket = await tickets.add(
                 Ticket(
                     conversation_id=conversation_id,
                     customer_id=conversation.customer_id,
                     reason=reason,
-                    priority=self.policy.priority(reason, tier),
+                    priority=self.policy.priority(reason, tier, segments),
                     status="queued",
                     context=context,
                     created_at=now,
-                    sla_due_at=self.policy.sla_due(reason, tier, now),
+                    sla_due_at=self.policy.sla_due(reason, tier, now, segments),
                 )
             )
             conversation.state = "queued"

@@ -10,6 +10,7 @@
     deskbot cluster-config [--replicas N] [--prefix DIR]   the nginx.conf that `run --replicas N` writes
     deskbot retrain               retrain with approved examples; the gate decides whether it goes live
     deskbot users add NAME --role agent|trainer|admin [--name "Display Name"]
+    deskbot segments recompute    recompute every customer's segments now (the gateway does it hourly)
 
 Errors are one line on stderr naming what is wrong, and a non-zero exit code.
 """
@@ -30,6 +31,7 @@ from crm_store.demo_history import generate_history, seed_history
 from crm_store.errors import ConfigError, StoreError, StoreUnavailable
 from crm_store.repositories import CustomerRepository
 from handoff.errors import GatewayError
+from handoff.ops import segments as segments_command
 from handoff.ops.private_files import keep_private
 from handoff.ops.stack import ServiceFailed, Stack
 from handoff.ops.training import TrainingFailed
@@ -468,6 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
     cluster_config.add_argument(
         "--prefix", help="nginx's directory for pid, logs and temporary files (default: var/run/nginx)"
     )
+    segments_command.add_parser(commands)
     return parser
 
 
@@ -498,6 +501,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_users(settings, args))
         if args.command == "nlu-lessons":
             return asyncio.run(_nlu_lessons(settings, args))
+        if args.command == "segments":
+            return asyncio.run(segments_command.run(settings, args))
     except (StoreError, KnowledgeBaseError, TrainingFailed, ServiceFailed, GatewayError) as error:
         print(f"deskbot: {error}", file=sys.stderr)
         return 1

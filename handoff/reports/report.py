@@ -18,6 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from crm_store.db import unit_of_work
 from crm_store.repositories import reports
 from crm_store.repositories.report_figures import DurationStats, ReportFilter, UnansweredQuestion
+from crm_store.repositories.segments import segment_report
 
 Cell = int | float | str
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -83,6 +84,7 @@ async def build_report(
         unanswered = _scrubbed(await reports.top_unanswered(session, report), scrub)
         volume = await reports.volume(session, report)
         agents = await reports.agents(session, report)
+        segments = await segment_report(session, report)
 
     met = sum(row.met for row in sla)
     answered_or_due = met + sum(row.breached for row in sla)
@@ -176,6 +178,12 @@ async def build_report(
                 ]
                 for row in agents
             ],
+        ),
+        Table(
+            "segments",
+            "Customer segments (members now; their conversations and tickets in the range)",
+            ("segment", "customers", "conversations", "tickets"),
+            [[row.segment.replace("_", " "), row.customers, row.conversations, row.tickets] for row in segments],
         ),
         Table(
             "volume",

@@ -34,6 +34,19 @@ function tagChips(tags) {
   return list;
 }
 
+/* Segments as last recomputed (crm_store/segments.py), with the RFM figures behind them on hover. */
+function segmentChips(seg) {
+  if (!seg) return null;
+  const title = 'Recency ' + humanize(seg.recency) + ', frequency ' + humanize(seg.frequency) +
+    ', spend ' + humanize(seg.monetary) + ' (' + str(seg.orders_in_year) + ' orders, ' + str(seg.spend_in_year) + ' in a year)';
+  const list = h('ul', { class: 'chips', title: title, 'data-segments': '' });
+  if (!seg.names.length) list.appendChild(h('li', { class: 'chip', text: 'None' }));
+  seg.names.forEach(function (name) {
+    list.appendChild(h('li', { class: 'chip', text: humanize(name) }));
+  });
+  return list;
+}
+
 function renderProfile(c) {
   const nameLine = h('div', { class: 'cust-head-name' }, [h('span', { text: str(c.name) || 'Unnamed customer' }), tierBadge(c.tier)]);
   add(els.profile, h('div', { class: 'cust-head' }, [avatar(c.name), h('div', { class: 'title-stack' }, [nameLine, c.email ? h('div', { class: 'cust-head-sub', text: c.email }) : null])]));
@@ -43,6 +56,7 @@ function renderProfile(c) {
     ['Address', c.address ? str(c.address) : null],
     ['Tier', c.tier ? humanize(c.tier) : null],
     ['Tags', tagChips(c.tags)],
+    ['Segments', segmentChips(c.segments)],
   ]));
 }
 
