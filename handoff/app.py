@@ -20,6 +20,8 @@ from crm_store.db import check_connection, create_engine, is_sqlite, session_fac
 from handoff import api_description, channels, console, pages, readiness, reports, trainer
 from handoff.channels.telegram.channel import TelegramChannel
 from handoff.desk.escalation import load_policy
+from handoff.desk.follow_up_scheduler import FollowUpScheduler
+from handoff.desk.follow_ups import FollowUpVisits
 from handoff.desk.service import Desk, Presence
 from handoff.desk.state_machine import HandoffStateMachine
 from handoff.desk.waiting import WaitingMessages
@@ -29,6 +31,7 @@ from handoff.keys import (
     DESK,
     EDITOR,
     ENGINE,
+    FOLLOW_UPS,
     HTTP,
     HUB,
     KNOWLEDGE_BASE,
@@ -106,7 +109,10 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         app[SESSIONS], app[ROUTER], app[RASA], app[DESK], timedelta(seconds=settings.bot_wait_handoff_s)
     )
     app[WAITING].start()
+    app[FOLLOW_UPS] = FollowUpScheduler(FollowUpVisits(app[SESSIONS], app[HUB], app[DESK]))
+    app[FOLLOW_UPS].start()
     yield
+    await app[FOLLOW_UPS].stop()
     await app[WAITING].stop()
     await warmth.close()
     if telegram is not None:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from handoff.desk.follow_up_policy import FollowUpRule, parse_follow_ups
 from handoff.errors import ConfigurationError
 
 POLICY_FILE = Path(__file__).resolve().parent / "escalation.yml"
@@ -41,6 +42,7 @@ class EscalationPolicy:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     opening_hours: dict[int, tuple[time, time]] = field(default_factory=dict)  # weekday -> (open, close)
     minutes_per_customer: float = 4
+    follow_ups: dict[str, FollowUpRule] = field(default_factory=dict)  # by ticket reason
 
     # Decisions -----------------------------------------------------------------
 
@@ -185,4 +187,5 @@ def parse_policy(text: str, name: str = POLICY_FILE.name) -> EscalationPolicy:
         timezone=_zone(hours_raw.get("timezone", "UTC"), name),
         opening_hours=opening,
         minutes_per_customer=_minutes(raw.get("minutes_per_customer", 4), name),
+        follow_ups=parse_follow_ups(raw.get("follow_ups"), REASONS, name),
     )

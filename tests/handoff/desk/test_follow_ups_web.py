@@ -1,0 +1,59 @@
+"""Follow-up visits on web chat: a resolved complaint is asked about days later; "no" reopens it, "yes" is rated."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from crm_store.db import unit_of_work
+from crm_store.models import Conversation, FollowUp, Ticket
+from handoff.channels.web.client import ChatClient
+from tests.handoff.desk.follow_up_helpers import AFTER, PAST_DUE, follow_ups, one_pass, resolve_complaint, wake_until_sent
+from tests.handoff.gateway import add_staff, running_gateway
+from tests.staff_client import Agent, next_frame
+
+QUESTION = "Did the replacement arrive? Is everything sorted?"
+
+
+def is_follow_up(frame: dict) -> bool:
+    return frame.get("type") == "message" and frame.get("text") == QUESTION
+
+
+async def test_a_resolved_complaint_is_followed_up_on_web_and_a_no_reopens_it_with_the_history(
+    sessions, database_url, tmp_path, fixed_clock
+) -> None:  # type: ignore[no-untyped-def]
+    await add_staff(sessions, "kim")
+    async with running_gateway(database_url, tmp_path) as gateway, aiohttp.ClientSession() as http:
+        customer = ChatClient(http, gateway.base_url)
+        await customer.connect()
+        await customer.say("my parcel arrived broken")
+        earlier = await resolve_complaint(gateway, customer.session_id)
+        [scheduled] = await follow_ups(sessions)
+        assert scheduled.state == "scheduled" and scheduled.due_at == fixed_clock.now() + AFTER
+
+        fixed_clock.advance(seconds=AFTER.total_seconds() - 60)
+        await one_pass(gateway)
+        assert [row.state for row in await follow_ups(sessions)] == ["scheduled"], "not a minute early"
+        fixed_clock.advance(minutes=2)
+        await wake_until_sent(sessions, gateway)
+        frame = await next_frame(customer, is_follow_up)
+        assert [button["title"] for button in frame["buttons"]] == ["Yes, all sorted", "No, not yet"]
+
+        replies = await customer.click([frame], "No")
+        assert any("reopened your case" in (reply["text"] or "") for reply in replies)
+        assert any("number 1 in line" in (reply["text"] or "") for reply in replies), "told their place in the queue"
+
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as agent_http:
+            agent = Agent(agent_http, gateway.base_url)
+            await agent.login("kim")
+            status, queue = await agent.get("/queue")
+            assert status == 200
+            [waiting] = [ticket for ticket in queue["tickets"] if ticket["status"] == "queued"]
+            assert waiting["id"] != earlier and waiting["reason"] == "complaint"
+            status, detail = await agent.get(f"/tickets/{waiting['id']}")
+        assert detail["ticket"]["context"]["reopened_from"]["ticket_id"] == earlier
+        assert detail["ticket"]["context"]["reopened_from"]["resolution"] == "sent a replacement"
+        transcript = [message["text"] for message in detail["transcript"]]
+        assert "my parcel arrived broken" in transcript and QUESTION in transcript, "the whole history, follow-up too"
+        [answered] = await follow_ups(sessions)
+        assert answered.state == "reopened" and answered.reopened_ticket_id == waiting["id"]
+        await customer.close()
