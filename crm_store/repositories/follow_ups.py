@@ -82,7 +82,10 @@ class FollowUpRepository:
     async def listing(self, states: tuple[str, ...], limit: int = 200) -> list[FollowUp]:
         """Follow-ups in the given states, the next due (or most recently due) first."""
         result = await self.session.execute(
-            select(FollowUp).where(FollowUp.state.in_(states)).order_by(FollowUp.due_at.desc(), FollowUp.id).limit(limit)
+            select(FollowUp)
+            .where(FollowUp.state.in_(states))
+            .order_by(FollowUp.due_at.desc(), FollowUp.id)
+            .limit(limit)
         )
         return list(result.scalars())
 

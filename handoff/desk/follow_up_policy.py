@@ -53,10 +53,14 @@ def _rule(raw: Any, reason: str, reasons: tuple[str, ...], name: str) -> FollowU
     days = raw.get("after_days")
     # bool is an int to Python; "after_days: yes" is a mistake, not one day.
     if isinstance(days, bool) or not isinstance(days, int | float) or not 0 < days <= MAX_DAYS:
-        raise FollowUpPolicyError(f"{where}.after_days must be a number of days above 0 and at most {MAX_DAYS}, got {days!r}")
+        raise FollowUpPolicyError(
+            f"{where}.after_days must be a number of days above 0 and at most {MAX_DAYS}, got {days!r}"
+        )
     text = raw.get("text", DEFAULT_TEXT)
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-        raise FollowUpPolicyError(f"{where}.text must be a non-empty text of at most {MAX_TEXT} characters, got {text!r}")
+        raise FollowUpPolicyError(
+            f"{where}.text must be a non-empty text of at most {MAX_TEXT} characters, got {text!r}"
+        )
     return FollowUpRule(after=timedelta(days=days), text=text.strip())
 
 

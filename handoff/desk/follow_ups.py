@@ -39,7 +39,9 @@ YES, NO = "yes", "no"
 RATINGS = range(1, 6)
 ASK_RATING = "Glad to hear it's sorted! How would you rate how we handled it?"
 THANKS_FOR_RATING = "Thank you for your rating!"
-SORRY_REOPENED = "I'm sorry it isn't sorted yet. I've reopened your case and passed it to our team, with everything so far."
+SORRY_REOPENED = (
+    "I'm sorry it isn't sorted yet. I've reopened your case and passed it to our team, with everything so far."
+)
 ALREADY_WITH_PEOPLE = "Thanks for letting us know. A colleague already has your conversation and will see this."
 NO_LONGER_OPEN = "Thanks, we already have your answer to that question."
 
@@ -191,7 +193,9 @@ class FollowUpVisits:
             await FollowUpRepository(session).move(
                 follow_up_id, "answered_no", "reopened", reopened_ticket_id=reopened.id
             )
-        logger.info("follow-up %s: the customer said no; ticket %s reopens ticket %s", follow_up_id, reopened.id, earlier.id)
+        logger.info(
+            "follow-up %s: the customer said no; ticket %s reopens ticket %s", follow_up_id, reopened.id, earlier.id
+        )
 
     async def _move_own(self, session: Any, follow_up_id: int, conversation_id: str, state: str) -> bool:
         """Answer a follow-up that was sent in this conversation (a payload naming another one changes nothing)."""

@@ -7,7 +7,14 @@ import aiohttp
 from crm_store.db import unit_of_work
 from crm_store.models import Conversation, FollowUp, Ticket
 from handoff.channels.web.client import ChatClient
-from tests.handoff.desk.follow_up_helpers import AFTER, PAST_DUE, follow_ups, one_pass, resolve_complaint, wake_until_sent
+from tests.handoff.desk.follow_up_helpers import (
+    AFTER,
+    PAST_DUE,
+    follow_ups,
+    one_pass,
+    resolve_complaint,
+    wake_until_sent,
+)
 from tests.handoff.gateway import add_staff, running_gateway
 from tests.staff_client import Agent, next_frame
 
@@ -57,3 +64,63 @@ async def test_a_resolved_complaint_is_followed_up_on_web_and_a_no_reopens_it_wi
         [answered] = await follow_ups(sessions)
         assert answered.state == "reopened" and answered.reopened_ticket_id == waiting["id"]
         await customer.close()
+
+
+async def test_a_yes_asks_for_a_rating_and_stores_it_like_the_csat(
+    sessions, database_url, tmp_path, fixed_clock
+) -> None:  # type: ignore[no-untyped-def]
+    await add_staff(sessions, "kim")
+    async with running_gateway(database_url, tmp_path) as gateway, aiohttp.ClientSession() as http:
+        customer = ChatClient(http, gateway.base_url)
+        await customer.connect()
+        await customer.say("the lamp I got is the wrong colour")
+        await resolve_complaint(gateway, customer.session_id)
+        await customer.close()  # the customer has left; the question waits in their history
+
+        fixed_clock.advance(seconds=PAST_DUE.total_seconds())
+        await wake_until_sent(sessions, gateway)
+        returning = ChatClient(http, gateway.base_url)
+        await returning.connect(session_id=customer.session_id)
+        [question] = [message for message in returning.history if message["text"] == QUESTION]
+
+        replies = await returning.click([question], "Yes")
+        [ask] = [reply for reply in replies if reply["buttons"]]
+        assert len(ask["buttons"]) == 5, "a rating from 1 to 5"
+        replies = await returning.click([ask], "★★★★")  # the first containing four stars: four
+        assert "Thank you for your rating!" in [reply["text"] for reply in replies]
+        again = await returning.click([question], "No")  # a second answer changes nothing
+        assert "we already have your answer" in again[-1]["text"]
+        await returning.close()
+
+    [answered] = await follow_ups(sessions)
+    assert answered.state == "answered_yes" and answered.rating == 4 and answered.answered_at == fixed_clock.now()
+    async with unit_of_work(sessions) as session:
+        conversation = await session.get(Conversation, customer.session_id)
+        assert conversation.csat == 4
+        open_tickets = (await session.execute(Ticket.__table__.select().where(Ticket.status == "queued"))).all()
+    assert open_tickets == [], "a yes reopens nothing"
+
+
+async def test_a_payload_naming_another_conversations_follow_up_changes_nothing(
+    sessions, database_url, tmp_path, fixed_clock
+) -> None:  # type: ignore[no-untyped-def]
+    await add_staff(sessions, "kim")
+    async with running_gateway(database_url, tmp_path) as gateway, aiohttp.ClientSession() as http:
+        victim = ChatClient(http, gateway.base_url)
+        await victim.connect()
+        await victim.say("broken on arrival")
+        await resolve_complaint(gateway, victim.session_id)
+        fixed_clock.advance(seconds=PAST_DUE.total_seconds())
+        await wake_until_sent(sessions, gateway)
+        [sent] = await follow_ups(sessions)
+
+        intruder = ChatClient(http, gateway.base_url)
+        await intruder.connect()
+        replies = await intruder.say("No", payload=f'/follow_up_answer{{"follow_up":{sent.id},"answer":"no"}}')
+        assert "we already have your answer" in replies[-1]["text"]
+        await victim.close()
+        await intruder.close()
+    [still] = await follow_ups(sessions)
+    assert still.state == "sent"
+    async with unit_of_work(sessions) as session:
+        assert (await session.execute(FollowUp.__table__.select().where(FollowUp.state == "reopened"))).all() == []
