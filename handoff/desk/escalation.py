@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from handoff.desk.follow_up_policy import FollowUpRule, parse_follow_ups
+from handoff.desk.follow_up_policy import FollowUpPolicyError, FollowUpRule, parse_follow_ups
 from handoff.errors import ConfigurationError
 
 POLICY_FILE = Path(__file__).resolve().parent / "escalation.yml"
@@ -149,6 +149,13 @@ def _minutes(value: Any, name: str) -> float:
     return float(value)
 
 
+def _follow_ups(value: Any, name: str) -> dict[str, FollowUpRule]:
+    try:
+        return parse_follow_ups(value, REASONS, name)
+    except FollowUpPolicyError as error:
+        raise PolicyError(str(error)) from None
+
+
 def load_policy(path: Path = POLICY_FILE) -> EscalationPolicy:
     try:
         text = path.read_text(encoding="utf-8")
@@ -187,5 +194,5 @@ def parse_policy(text: str, name: str = POLICY_FILE.name) -> EscalationPolicy:
         timezone=_zone(hours_raw.get("timezone", "UTC"), name),
         opening_hours=opening,
         minutes_per_customer=_minutes(raw.get("minutes_per_customer", 4), name),
-        follow_ups=parse_follow_ups(raw.get("follow_ups"), REASONS, name),
+        follow_ups=_follow_ups(raw.get("follow_ups"), name),
     )

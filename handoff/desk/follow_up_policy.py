@@ -6,7 +6,8 @@
         text: "Did the replacement arrive? Is everything sorted?"
 
 Keyed by ticket reason, like ``priorities`` and ``sla_minutes``. A bad entry stops start-up with the
-field named, as every other field of the policy does.
+field named, as every other field of the policy does (escalation.py turns the error into its PolicyError;
+this module cannot import it without an import cycle).
 """
 
 from __future__ import annotations
@@ -15,15 +16,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from handoff.errors import ConfigurationError
-
 DEFAULT_TEXT = "We resolved your request a few days ago. Is everything sorted now?"
 MAX_TEXT = 500
 MAX_DAYS = 365
 
 
-class FollowUpPolicyError(ConfigurationError):
-    code = "escalation_policy_invalid"
+class FollowUpPolicyError(ValueError):
+    """A bad ``follow_ups`` entry; handoff.desk.escalation raises it as its PolicyError, the field named."""
 
 
 @dataclass(frozen=True)
