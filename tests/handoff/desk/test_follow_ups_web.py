@@ -57,6 +57,13 @@ async def test_a_resolved_complaint_is_followed_up_on_web_and_a_no_reopens_it_wi
             [waiting] = [ticket for ticket in queue["tickets"] if ticket["status"] == "queued"]
             assert waiting["id"] != earlier and waiting["reason"] == "complaint"
             status, detail = await agent.get(f"/tickets/{waiting['id']}")
+            status, listed = await agent.get("/follow-ups?state=reopened")
+            assert status == 200 and listed["counts"]["reopened"] == 1 and listed["counts"]["sent"] == 0
+            [row] = listed["follow_ups"]
+            assert (row["ticket_id"], row["reopened_ticket_id"], row["channel"]) == (earlier, waiting["id"], "web")
+            assert (await agent.get("/follow-ups?state=later"))[0] == 400, "an unknown state is refused, not ignored"
+            async with agent_http.get(gateway.url("/console/")) as page:
+                assert 'id="follow-up-rows"' in await page.text(), "the queue page lists the follow-ups"
         assert detail["ticket"]["context"]["reopened_from"]["ticket_id"] == earlier
         assert detail["ticket"]["context"]["reopened_from"]["resolution"] == "sent a replacement"
         transcript = [message["text"] for message in detail["transcript"]]
