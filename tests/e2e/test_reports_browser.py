@@ -25,7 +25,17 @@ from tests.handoff.gateway import add_staff, running_gateway
 pytestmark = pytest.mark.slow
 DOCS_SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 CHARTS = ("outcomes", "reasons", "sla", "csat", "helpful", "volume", "agents")
-TABLES = ("outcomes", "escalation_reasons", "response_times", "sla", "csat", "unanswered", "volume", "agents", "follow_ups")
+TABLES = (
+    "outcomes",
+    "escalation_reasons",
+    "response_times",
+    "sla",
+    "csat",
+    "unanswered",
+    "volume",
+    "agents",
+    "follow_ups",
+)
 
 # What Chart.js holds for a canvas: each dataset's length and the sum of its numbers (the heat map's are {v}).
 CHART_DATA = """id => {
