@@ -182,7 +182,7 @@ class FollowUpVisits:
         if with_people:  # the customer is already back with a person: that ticket carries on, no second one
             await self._say(conversation_id, ALREADY_WITH_PEOPLE)
             return
-        await self._say(conversation_id, SORRY_REOPENED)
+        # The ticket first, then the words: the customer is told it is reopened only once it is.
         reopened = await self.desk.escalate(
             conversation_id,
             earlier.reason,
@@ -193,6 +193,7 @@ class FollowUpVisits:
             await FollowUpRepository(session).move(
                 follow_up_id, "answered_no", "reopened", reopened_ticket_id=reopened.id
             )
+        await self._say(conversation_id, SORRY_REOPENED)
         logger.info(
             "follow-up %s: the customer said no; ticket %s reopens ticket %s", follow_up_id, reopened.id, earlier.id
         )
