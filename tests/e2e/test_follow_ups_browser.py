@@ -1,4 +1,5 @@
-"""The queue page's follow-up section in a real browser: rows by state, counts, links to both tickets, WCAG clean."""
+"""The queue page's follow-up section in a real browser (rows by state, counts, links, WCAG clean), and a reopened
+ticket's page pointing at the ticket it reopens."""
 
 from __future__ import annotations
 
@@ -22,7 +23,13 @@ async def test_the_queue_page_lists_follow_ups_by_state(page, sessions, database
     async with unit_of_work(sessions) as session:
         session.add_all([Conversation(id="followed-web", channel="web"), Conversation(id="tg-555", channel="telegram")])
         await session.flush()
-        earlier = Ticket(conversation_id="followed-web", reason="complaint", status="resolved", context={})
+        earlier = Ticket(
+            conversation_id="followed-web",
+            reason="complaint",
+            status="resolved",
+            context={},
+            resolution="sent a replacement",
+        )
         again = Ticket(conversation_id="followed-web", reason="complaint", status="queued", context={})
         other = Ticket(conversation_id="tg-555", reason="complaint", status="resolved", context={})
         session.add_all([earlier, again, other])
@@ -48,7 +55,15 @@ async def test_the_queue_page_lists_follow_ups_by_state(page, sessions, database
                 ),
             ]
         )
-        again_id = again.id
+        again_id, earlier_id = again.id, earlier.id
+        again.context = {
+            "reason": "complaint",
+            "intents": [],
+            "slots": {},
+            "bot_tried": [],
+            "summary": "Anonymous visitor; last asked: No, not yet",
+            "reopened_from": {"ticket_id": earlier_id, "reason": "complaint", "resolution": "sent a replacement"},
+        }
     await add_staff(sessions, "kim")
     errors = collect_script_errors(page)
     async with running_gateway(database_url, tmp_path) as gateway:
@@ -61,4 +76,9 @@ async def test_the_queue_page_lists_follow_ups_by_state(page, sessions, database
         await expect(page.locator("#follow-up-counts")).to_contain_text("Reopened: 1")
         await expect(page.locator("#follow-up-counts")).to_contain_text("Scheduled: 1")
         assert await wcag_violations(page, axe_source()) == []
+
+        await page.locator(f'#follow-up-rows a[href="/console/tickets/{again_id}"]').click()
+        reopened_from = page.locator("#context-reopened")
+        await expect(reopened_from).to_contain_text("resolved with: sent a replacement")
+        await expect(reopened_from.locator("a")).to_have_attribute("href", f"/console/tickets/{earlier_id}")
     assert errors == []
