@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_store import clock
+from crm_store.demo_follow_ups import seed_follow_ups
 from crm_store.models import Conversation, Customer, Message, Ticket, User
 
 DEFAULT_DAYS = 60
@@ -313,6 +314,8 @@ async def seed_history(session: AsyncSession, emails: Sequence[str], history: li
             for ticket in demo.tickets
         )
     await session.flush()
+    if history:  # each resolved complaint asked later whether it is sorted, up to the history's last moment
+        await seed_follow_ups(session, max(_last_event(demo) for demo in history))
     return len(history)
 
 

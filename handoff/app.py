@@ -22,6 +22,8 @@ from handoff.channels.telegram.channel import TelegramChannel
 from handoff.cluster.events import RedisEventBus
 from handoff.cluster.presence import AgentPresence, RedisPresence
 from handoff.desk.escalation import load_policy
+from handoff.desk.follow_up_scheduler import FollowUpScheduler
+from handoff.desk.follow_ups import FollowUpVisits
 from handoff.desk.segment_schedule import segment_schedule
 from handoff.desk.service import Desk, Presence
 from handoff.desk.state_machine import HandoffStateMachine
@@ -32,6 +34,7 @@ from handoff.keys import (
     DESK,
     EDITOR,
     ENGINE,
+    FOLLOW_UPS,
     HTTP,
     HUB,
     KNOWLEDGE_BASE,
@@ -110,7 +113,10 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         app[SESSIONS], app[ROUTER], app[RASA], app[DESK], timedelta(seconds=settings.bot_wait_handoff_s)
     )
     app[WAITING].start()
+    app[FOLLOW_UPS] = FollowUpScheduler(FollowUpVisits(app[SESSIONS], app[HUB], app[DESK]))
+    app[FOLLOW_UPS].start()
     yield
+    await app[FOLLOW_UPS].stop()
     await app[WAITING].stop()
     await warmth.close()
     if telegram is not None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from handoff.channels.telegram.channel import TelegramChannel
     from handoff.desk.escalation import EscalationPolicy
+    from handoff.desk.follow_up_scheduler import FollowUpScheduler
     from handoff.desk.service import Desk
     from handoff.desk.waiting import WaitingMessages
     from handoff.hub import Hub
@@ -48,3 +49,4 @@ TELEGRAM: web.AppKey[TelegramChannel] = web.AppKey("telegram")
 WAITING: web.AppKey[WaitingMessages] = web.AppKey("waiting")
 WARMTH: web.AppKey[Warmth] = web.AppKey("warmth")
 LIMITER: web.AppKey[Limiter] = web.AppKey("limiter")
+FOLLOW_UPS: web.AppKey[FollowUpScheduler] = web.AppKey("follow_ups")

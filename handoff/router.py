@@ -87,6 +87,7 @@ class ChannelUser:
 
 SignalHandler = Callable[[str, list[str]], Awaitable[None]]
 HumanMessageHandler = Callable[[str, OutboundMessage], Awaitable[None]]
+GatewayReplyHandler = Callable[[str, str], Awaitable[None]]  # (conversation id, the quick reply's payload)
 
 
 async def _ignore_signals(conversation_id: str, signals: list[str]) -> None:
@@ -113,6 +114,9 @@ class ConversationRouter:
         # customer messages that arrive while a person has the conversation.
         self.on_signals: SignalHandler = _ignore_signals
         self.on_message_for_people: HumanMessageHandler = _ignore_message
+        # Quick replies the gateway answers itself, by the payload's intent (``/follow_up_answer{…}``): what
+        # they answer (a follow-up visit) lives in the gateway's database, not in Rasa's tracker.
+        self.gateway_replies: dict[str, GatewayReplyHandler] = {}
 
     def conversation_lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
         """The lock under which the conversation's messages are handled; not reentrant."""
@@ -219,10 +223,14 @@ class ConversationRouter:
             async with unit_of_work(self.sessions) as session:
                 turn = await self._next_turn(session, conversation_id)
             while turn is not None:
-                if turn.conversation.state != "bot":
+                gateway_reply = self._gateway_reply(turn.message)
+                if gateway_reply is not None or turn.conversation.state != "bot":
                     if not await self._mark_processed(turn.message.id):
                         return  # handled elsewhere meanwhile: this pass no longer owns the conversation
-                    await self.on_message_for_people(conversation_id, outbound(turn.message))
+                    if gateway_reply is not None:
+                        await gateway_reply(conversation_id, (turn.message.payload or {})["quick_reply"])
+                    else:
+                        await self.on_message_for_people(conversation_id, outbound(turn.message))
                     async with unit_of_work(self.sessions) as session:
                         turn = await self._next_turn(session, conversation_id)
                     continue
@@ -230,6 +238,12 @@ class ConversationRouter:
                 if isinstance(outcome, _Unavailable):
                     return
                 turn = outcome
+
+    def _gateway_reply(self, message: Message) -> GatewayReplyHandler | None:
+        payload = (message.payload or {}).get("quick_reply")
+        if not isinstance(payload, str) or not payload.startswith("/"):
+            return None
+        return self.gateway_replies.get(payload[1:].split("{", 1)[0])
 
     async def _next_turn(self, session: Any, conversation_id: str) -> _Turn | None:
         """The oldest customer message not yet handled, with its conversation; None when all are."""

@@ -12,6 +12,7 @@ from crm_store.models.audit import AuditEntry, Note
 from crm_store.models.base import Base, utcnow
 from crm_store.models.conversation import Conversation, Message
 from crm_store.models.customer import ChannelIdentity, Customer
+from crm_store.models.follow_up import FollowUp
 from crm_store.models.model_file import ModelFile
 from crm_store.models.model_record import ModelRecord
 from crm_store.models.order import Order, OrderEvent, OrderItem
@@ -30,6 +31,7 @@ __all__ = [
     "Conversation",
     "Customer",
     "CustomerSegment",
+    "FollowUp",
     "KnowledgeBaseRevision",
     "Message",
     "ModelFile",

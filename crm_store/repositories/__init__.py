@@ -4,6 +4,7 @@ from crm_store.repositories.articles import ArticleRepository
 from crm_store.repositories.audit import AuditRepository
 from crm_store.repositories.conversations import ConversationRepository
 from crm_store.repositories.customers import CustomerRepository
+from crm_store.repositories.follow_ups import FollowUpRepository
 from crm_store.repositories.learning import ModelRecordRepository, TrainingCandidateRepository
 from crm_store.repositories.model_files import CorruptModelFile, ModelFileRepository, StoredModel
 from crm_store.repositories.notes import NoteRepository
@@ -18,6 +19,7 @@ __all__ = [
     "ConversationRepository",
     "CorruptModelFile",
     "CustomerRepository",
+    "FollowUpRepository",
     "ModelFileRepository",
     "ModelRecordRepository",
     "NoteRepository",

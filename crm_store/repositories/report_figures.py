@@ -186,6 +186,21 @@ class Volume:
     escalations: list[list[int]]
 
 
+@dataclass(frozen=True)
+class FollowUpFigures:
+    """Follow-up visits that fell due in the range (or are still to), by what became of them."""
+
+    total: int
+    scheduled: int  # not sent yet: its day is still to come (or no gateway ran when it came)
+    unanswered: int  # asked, no answer yet
+    answered_yes: int
+    answered_no: int  # every "no", including those that reopened a ticket
+    reopened: int
+    cancelled: int
+    rated: int
+    rating_average: float | None
+
+
 def empty_week() -> list[list[int]]:
     return [[0] * 24 for _ in range(7)]
 
@@ -199,6 +214,7 @@ __all__ = [
     "CsatGroup",
     "DurationStats",
     "FirstResponse",
+    "FollowUpFigures",
     "KnowledgeFeedback",
     "Outcomes",
     "ReportFilter",

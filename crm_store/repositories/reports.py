@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
-from crm_store.models import Conversation, Customer, Message, Ticket, User
+from crm_store.models import Conversation, Customer, FollowUp, Message, Ticket, User
 from crm_store.repositories.report_figures import (
     ANONYMOUS,
     IDLE_AFTER,
@@ -36,6 +36,7 @@ from crm_store.repositories.report_figures import (
     CsatGroup,
     DurationStats,
     FirstResponse,
+    FollowUpFigures,
     KnowledgeFeedback,
     Outcomes,
     ReportFilter,
@@ -407,3 +408,27 @@ __all__ = [
     "top_unanswered",
     "volume",
 ]
+
+
+async def follow_up_visits(session: AsyncSession, report: ReportFilter) -> FollowUpFigures:
+    """A follow-up belongs to the range its due time falls in; its channel and tier are its conversation's."""
+    query = _by_channel_and_tier(
+        select(FollowUp.state, FollowUp.rating)
+        .join(Conversation, Conversation.id == FollowUp.conversation_id)
+        .where(FollowUp.due_at >= report.start, FollowUp.due_at < report.end),
+        report,
+    )
+    rows = (await session.execute(query)).all()
+    states = Counter(row.state for row in rows)
+    ratings = [row.rating for row in rows if row.rating is not None]
+    return FollowUpFigures(
+        total=len(rows),
+        scheduled=states["scheduled"],
+        unanswered=states["sent"],
+        answered_yes=states["answered_yes"],
+        answered_no=states["answered_no"] + states["reopened"],
+        reopened=states["reopened"],
+        cancelled=states["cancelled"],
+        rated=len(ratings),
+        rating_average=sum(ratings) / len(ratings) if ratings else None,
+    )

@@ -6,6 +6,13 @@ from aiohttp import web
 
 
 def routes() -> list[web.AbstractRouteDef]:
-    from handoff.console import assist, lesson, live, pages, tickets
+    from handoff.console import assist, follow_ups, lesson, live, pages, tickets
 
-    return [*pages.routes(), *tickets.routes(), *assist.routes(), *lesson.routes(), *live.routes()]
+    return [
+        *pages.routes(),
+        *tickets.routes(),
+        *assist.routes(),
+        *lesson.routes(),
+        *live.routes(),
+        *follow_ups.routes(),
+    ]

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from handoff.desk.follow_up_policy import FollowUpPolicyError, FollowUpRule, parse_follow_ups
 from handoff.desk.segment_rules import SegmentRule, parse_segment_rules, segment_priority, segment_sla_minutes
 from handoff.errors import ConfigurationError
 
@@ -43,6 +44,7 @@ class EscalationPolicy:
     opening_hours: dict[int, tuple[time, time]] = field(default_factory=dict)  # weekday -> (open, close)
     minutes_per_customer: float = 4
     segment_rules: dict[str, SegmentRule] = field(default_factory=dict)  # the customer's segments raise these
+    follow_ups: dict[str, FollowUpRule] = field(default_factory=dict)  # by ticket reason
 
     # Decisions -----------------------------------------------------------------
 
@@ -151,6 +153,13 @@ def _minutes(value: Any, name: str) -> float:
     return float(value)
 
 
+def _follow_ups(value: Any, name: str) -> dict[str, FollowUpRule]:
+    try:
+        return parse_follow_ups(value, REASONS, name)
+    except FollowUpPolicyError as error:
+        raise PolicyError(str(error)) from None
+
+
 def load_policy(path: Path = POLICY_FILE) -> EscalationPolicy:
     try:
         text = path.read_text(encoding="utf-8")
@@ -190,4 +199,5 @@ def parse_policy(text: str, name: str = POLICY_FILE.name) -> EscalationPolicy:
         opening_hours=opening,
         minutes_per_customer=_minutes(raw.get("minutes_per_customer", 4), name),
         segment_rules=parse_segment_rules(raw.get("segments"), name, PolicyError),
+        follow_ups=_follow_ups(raw.get("follow_ups"), name),
     )

@@ -74,8 +74,10 @@ class Desk:
             if signal == "asked_for_agent":  # people are switched off by policy: say how else to reach them
                 await self._system_message(conversation_id, CONTACT_TEXT)
 
-    async def escalate(self, conversation_id: str, reason: str, *, tier: str | None) -> Ticket:
-        context = await self.context_packet(conversation_id, reason)
+    async def escalate(
+        self, conversation_id: str, reason: str, *, tier: str | None, extra_context: dict[str, Any] | None = None
+    ) -> Ticket:
+        context = {**await self.context_packet(conversation_id, reason), **(extra_context or {})}
         now = utcnow()
         if self.policy.is_open(now):
             notice = None  # the queue position follows below, once the ticket exists

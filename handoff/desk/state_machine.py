@@ -17,7 +17,13 @@ from sqlalchemy.orm import sessionmaker
 from crm_store.db import unit_of_work
 from crm_store.models import Conversation, Message, Ticket, User
 from crm_store.models.base import utcnow
-from crm_store.repositories import AuditRepository, ConversationRepository, SegmentRepository, TicketRepository
+from crm_store.repositories import (
+    AuditRepository,
+    ConversationRepository,
+    FollowUpRepository,
+    SegmentRepository,
+    TicketRepository,
+)
 from handoff.desk import access
 from handoff.desk.escalation import EscalationPolicy
 from handoff.errors import Conflict, NotFound
@@ -210,6 +216,9 @@ class HandoffStateMachine:
             await AuditRepository(session).record(
                 agent.username, "ticket.resolved", "ticket", ticket.id, {"resolution": resolution}
             )
+            follow_up = self.policy.follow_ups.get(ticket.reason)
+            if follow_up is not None:  # in the resolving transaction: a resolved complaint is never left without one
+                await FollowUpRepository(session).schedule(ticket, now + follow_up.after, follow_up.text, at=now)
         self._publish("resolved", Transition(ticket, notices))
         return ticket
 

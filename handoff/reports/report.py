@@ -85,6 +85,7 @@ async def build_report(
         volume = await reports.volume(session, report)
         agents = await reports.agents(session, report)
         segments = await segment_report(session, report)
+        follow_ups = await reports.follow_up_visits(session, report)
 
     met = sum(row.met for row in sla)
     answered_or_due = met + sum(row.breached for row in sla)
@@ -190,6 +191,34 @@ async def build_report(
             "Conversations started by weekday and hour",
             ("weekday", *(f"{hour:02d}" for hour in range(24))),
             [[WEEKDAYS[day], *hours] for day, hours in enumerate(volume.conversations)],
+        ),
+        Table(
+            "follow_ups",
+            "Follow-up visits after resolved tickets",
+            (
+                "follow-ups",
+                "not sent yet",
+                "asked, no answer",
+                "yes",
+                "no",
+                "reopened",
+                "cancelled",
+                "rated",
+                "rating average",
+            ),
+            [
+                [
+                    follow_ups.total,
+                    follow_ups.scheduled,
+                    follow_ups.unanswered,
+                    follow_ups.answered_yes,
+                    follow_ups.answered_no,
+                    follow_ups.reopened,
+                    follow_ups.cancelled,
+                    follow_ups.rated,
+                    cell(follow_ups.rating_average),
+                ]
+            ],
         ),
     ]
     return {

@@ -35,6 +35,7 @@ TABLES = (
     "volume",
     "agents",
     "segments",
+    "follow_ups",
 )
 
 # What Chart.js holds for a canvas: each dataset's length and the sum of its numbers (the heat map's are {v}).

@@ -1,7 +1,7 @@
 """customer segments: recency/frequency/monetary buckets and named segments per customer
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-30 14:20:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import crm_store.models.base
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -37,6 +37,17 @@ function slotsSection(box, slots) {
   }), 'kv-mono'));
 }
 
+/** A ticket a follow-up's "no" opened: the earlier, resolved ticket, so the agent starts from what was done. */
+function reopenedSection(box, earlier) {
+  if (!earlier || typeof earlier !== 'object' || !earlier.ticket_id) return;
+  add(box, h('h3', { text: 'Reopened after a follow-up' }));
+  add(box, h('p', { id: 'context-reopened' }, [
+    'The customer said it is not sorted. Earlier ticket: ',
+    h('a', { href: '/console/tickets/' + String(earlier.ticket_id), text: '#' + String(earlier.ticket_id) }),
+    earlier.resolution ? ', resolved with: ' + str(earlier.resolution) : '',
+  ]));
+}
+
 export function renderContext() {
   const t = st.ticket || {};
   const c = t.context && typeof t.context === 'object' ? t.context : {};
@@ -46,6 +57,7 @@ export function renderContext() {
   if (reason && !REASONS[reason]) add(box, h('p', { class: 'muted', text: humanize(reason) }));
   add(box, h('h3', { text: 'Summary' }));
   add(box, c.summary ? h('p', { class: 'summary', id: 'context-summary', text: c.summary }) : emptyLine('No summary.'));
+  reopenedSection(box, c.reopened_from);
   add(box, h('h3', { text: 'Recent intents' }));
   listSection(box, Array.isArray(c.intents) ? c.intents : [], 'ul', { class: 'chips', id: 'context-intents' }, 'chip chip-mono', 'None recorded.');
   add(box, h('h3', { text: 'Slots' }));
