@@ -4,7 +4,12 @@ It sends each message with its own ``client_id`` and waits for the bot's answer 
 websocket breaks (the replica behind nginx was killed) it reconnects through nginx, says hello
 with its conversation id, checks the welcome's history, and sends the message again with the same
 ``client_id``: the gateway stores a message once however often it is sent, so a resend can only
-make a lost message arrive, never a second copy.
+make a lost message arrive, never a second copy. When an open socket stays silent for
+``silence_s`` it does the same (a live event can be lost while a replica restarts: Redis pub/sub
+keeps nothing), and counts it, so a test can report how often that happened.
+
+Every wait is bounded with ``asyncio.wait_for``: aiohttp's own receive timeout starts again at each
+ping the gateway sends, so it would never fire on a live but silent socket.
 """
 
 from __future__ import annotations
@@ -33,16 +38,26 @@ class Transcript:
 
     conversation_id: str | None = None
     reconnections: int = 0
+    silent_waits: int = 0  # answers found in the history after an open socket stayed silent
     apologies: int = 0
     history_gaps: list[str] = field(default_factory=list)
 
 
 class ResilientCustomer:
-    def __init__(self, http: aiohttp.ClientSession, base_url: str, name: str, *, reply_timeout_s: float = 120) -> None:
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        base_url: str,
+        name: str,
+        *,
+        reply_timeout_s: float = 240,
+        silence_s: float = 30,
+    ) -> None:
         self.http = http
         self.base_url = base_url
         self.name = name
         self.reply_timeout_s = reply_timeout_s
+        self.silence_s = silence_s
         self.transcript = Transcript()
         self._socket: aiohttp.ClientWebSocketResponse | None = None
         self._seen_ids: set[int] = set()
@@ -66,9 +81,12 @@ class ResilientCustomer:
                 if await self._answered_in_history(client_id):
                     return
                 await socket.send_json({"type": "message", "client_id": client_id, "text": text})
-                await self._wait_for_answer(socket, client_id, deadline)
+                await self._wait_for_answer(socket, client_id, min(deadline, loop.time() + self.silence_s))
                 return
-            except (aiohttp.ClientError, ConnectionError, asyncio.TimeoutError):
+            except asyncio.TimeoutError:
+                self.transcript.silent_waits += 1
+                await self._drop_socket()
+            except (aiohttp.ClientError, ConnectionError):
                 await self._drop_socket()
                 await asyncio.sleep(0.2)  # a pause between reconnections, not a synchronisation
         raise AssertionError(f"{self.name}: no answer to {client_id} in {self.reply_timeout_s:g} s")
@@ -78,7 +96,7 @@ class ResilientCustomer:
             return self._socket
         if self._seen_ids:
             self.transcript.reconnections += 1
-        socket = await self.http.ws_connect(f"{self.base_url}/ws/chat", timeout=10)
+        socket = await asyncio.wait_for(self.http.ws_connect(f"{self.base_url}/ws/chat"), 30)
         await socket.send_json({"type": "hello", "session_id": self.transcript.conversation_id})
         welcome = await self._frame(socket, timeout=30)
         if welcome.get("type") != "welcome":
@@ -124,7 +142,7 @@ class ResilientCustomer:
                 return
 
     async def _frame(self, socket: aiohttp.ClientWebSocketResponse, timeout: float) -> dict[str, Any]:
-        incoming = await socket.receive(timeout=timeout)
+        incoming = await asyncio.wait_for(socket.receive(), timeout)
         if incoming.type != aiohttp.WSMsgType.TEXT:
             raise ConnectionError(f"websocket ended ({incoming.type.name})")
         frame = json.loads(incoming.data)
