@@ -125,8 +125,15 @@ class ResilientCustomer:
         return bool(answers)
 
     async def _wait_for_answer(self, socket: aiohttp.ClientWebSocketResponse, client_id: str, deadline: float) -> None:
+        """Until a bot, agent or system message stored after ours arrives, in whatever order the frames come.
+
+        After a reconnection the answer may come before the echo of our resent message (another replica
+        answered it meanwhile and the resend only echoes what was stored), so answers seen before the echo
+        count too.
+        """
         loop = asyncio.get_running_loop()
         my_id: int | None = None
+        answers: dict[int, dict[str, Any]] = {}
         while True:
             frame = await self._frame(socket, timeout=max(0.1, deadline - loop.time()))
             if frame.get("type") == "error":
@@ -136,8 +143,11 @@ class ResilientCustomer:
             self._seen_ids.add(int(frame["id"]))
             if frame["sender"] == "customer" and frame.get("client_id") == client_id:
                 my_id = int(frame["id"])
-            elif my_id is not None and frame["sender"] in ANSWERED_BY and int(frame["id"]) > my_id:
-                if frame["sender"] == "system" and frame.get("text") == BOT_UNAVAILABLE_TEXT:
+            elif frame["sender"] in ANSWERED_BY:
+                answers[int(frame["id"])] = frame
+            later = [answers[i] for i in sorted(answers) if my_id is not None and i > my_id]
+            if later:
+                if later[0]["sender"] == "system" and later[0].get("text") == BOT_UNAVAILABLE_TEXT:
                     self.transcript.apologies += 1
                 return
 
