@@ -43,7 +43,10 @@ async def _desk(sessions, database_url: str, policy_text: str, tmp_path: Path, h
 async def _notices(sessions, conversation_id: str) -> list[str]:  # type: ignore[no-untyped-def]
     async with unit_of_work(sessions) as session:
         rows = (
-            await session.execute(Message.__table__.select().where(Message.conversation_id == conversation_id))
+            await session.execute(
+                # In the order they were written: without ORDER BY, PostgreSQL returns an updated row last.
+                Message.__table__.select().where(Message.conversation_id == conversation_id).order_by(Message.id)
+            )
         ).all()
     return [row.text for row in rows if row.sender == "system"]
 
