@@ -138,7 +138,7 @@ async def _shared_with_replicas(hub: Hub, settings: Settings) -> tuple[RedisEven
         presence: AgentPresence = Presence()
         await presence.start()
         return None, presence
-    bus = RedisEventBus(settings.redis_url, on_remote=hub.deliver_from_other_replica)
+    bus = RedisEventBus(settings.redis_url, on_remote=hub.deliver_from_other_replica, on_resync=hub.resync)
     await bus.start()
     hub.attach(bus)
     presence = RedisPresence(settings.redis_url)

@@ -19,6 +19,8 @@ from typing import Any, Protocol
 
 logger = logging.getLogger(__name__)
 QUEUE_SIZE = 256
+# Put in every subscriber's queue when events may have been lost; the subscriber reads again what is stored.
+RESYNC: dict[str, Any] = {"type": "resync"}
 
 
 Listener = Callable[[str, dict[str, Any]], None]
@@ -80,6 +82,12 @@ class Hub:
     def deliver_from_other_replica(self, topic: str, event: dict[str, Any]) -> None:
         """An event another replica published: to local subscribers only (its listeners already had it)."""
         self._deliver(topic, event)
+
+    def resync(self) -> None:
+        """Events from other replicas may have been lost (Redis was unreachable): every subscriber on this
+        replica is told to catch up from what is stored (``RESYNC`` in its queue)."""
+        for topic in list(self._subscribers):
+            self._deliver(topic, dict(RESYNC))
 
     def _deliver(self, topic: str, event: dict[str, Any]) -> None:
         for queue in list(self._subscribers.get(topic, ())):

@@ -3,8 +3,10 @@ another one does (replies, typing, queue changes).
 
 Every replica publishes each event on one channel and hears everyone's; a random origin id in each message
 lets it skip its own, which it has already delivered locally. Pub/sub keeps nothing: an event sent while a
-replica is not listening is gone for it. That is acceptable because every event announces something already
-stored (a message, a ticket change) or short-lived (typing), and clients reload their history on reconnect.
+replica is not listening is gone for it. Every event announces something already stored (a message, a ticket
+change) or short-lived (typing), so what was missed can be read again: when a replica's subscription comes
+back after a loss it calls ``on_resync`` (its sockets then send what was stored meanwhile) and tells every
+other replica to do the same, since events it published while cut off never reached them either.
 
 ``publish`` never waits for Redis: it puts the message on a bounded queue that a background task drains.
 While Redis is unreachable, events for other replicas are dropped (with a throttled warning) and each
@@ -35,17 +37,33 @@ RETRY_MAX_S = 5.0
 # How long a read waits for a message before looping, so the connection's health check gets to run.
 IDLE_READ_S = 1.0
 SUBSCRIBE_CONFIRMATION_S = 5.0
+# Not a conversation or hub topic: "catch up on what was stored while events were lost".
+RESYNC_TOPIC = "deskbot:resync"
 
 RemoteHandler = Callable[[str, dict[str, Any]], None]
+ResyncHandler = Callable[[], None]
+
+
+def _nothing_to_resync() -> None:
+    return None
 
 
 class RedisEventBus:
     """Sends this replica's events to the others and hands theirs to ``on_remote(topic, event)``."""
 
-    def __init__(self, redis_url: str, on_remote: RemoteHandler, *, channel: str = CHANNEL) -> None:
+    def __init__(
+        self,
+        redis_url: str,
+        on_remote: RemoteHandler,
+        *,
+        on_resync: ResyncHandler = _nothing_to_resync,
+        channel: str = CHANNEL,
+    ) -> None:
         self.origin = uuid.uuid4().hex
         self._url = redis_url
         self._on_remote = on_remote
+        self._on_resync = on_resync
+        self._ever_subscribed = False
         self._channel = channel
         self._client: redis.Redis | None = None
         self._outgoing: asyncio.Queue[str] = asyncio.Queue(OUTGOING_SIZE)
@@ -126,6 +144,9 @@ class RedisEventBus:
                 self._reachability.back()
                 self._first_attempt_done.set()
                 delay = RETRY_FIRST_S
+                if self._ever_subscribed:
+                    self._resync_everyone()
+                self._ever_subscribed = True
                 while True:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=IDLE_READ_S)
                     if message is not None and message.get("type") == "message":
@@ -150,6 +171,17 @@ class RedisEventBus:
                 return
         raise TimeoutError(f"Redis did not confirm the subscription to {self._channel}")
 
+    def _resync_everyone(self) -> None:
+        """Back after a loss: catch up here, and have the others catch up on what this replica published."""
+        self._resync()
+        self.publish(RESYNC_TOPIC, {})
+
+    def _resync(self) -> None:
+        try:
+            self._on_resync()
+        except Exception:
+            logger.exception("events: catching up after an outage failed")
+
     def _receive(self, data: bytes | str) -> None:
         try:
             message = json.loads(data)
@@ -162,6 +194,9 @@ class RedisEventBus:
             return
         if origin == self.origin:
             return  # delivered locally when it was published
+        if topic == RESYNC_TOPIC:
+            self._resync()
+            return
         try:
             self._on_remote(topic, event)
         except Exception:
@@ -169,4 +204,4 @@ class RedisEventBus:
             logger.exception("events: delivering a remote event for %s failed", topic)
 
 
-__all__ = ["CHANNEL", "RedisEventBus", "RemoteHandler"]
+__all__ = ["CHANNEL", "RESYNC_TOPIC", "RedisEventBus", "RemoteHandler", "ResyncHandler"]

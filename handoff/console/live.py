@@ -14,6 +14,7 @@ from crm_store.models import User
 from crm_store.repositories import TicketRepository
 from handoff.desk import access
 from handoff.desk.state_machine import HANDOFF_TOPIC
+from handoff.hub import RESYNC
 from handoff.keys import DESK, HUB, SESSIONS
 from handoff.origins import refuse_foreign_origin
 from handoff.staff.sessions import current_user
@@ -64,7 +65,10 @@ async def _push(
 ) -> None:
     while not socket.closed:
         event = await events.get()
-        if event["type"] == "ticket":
+        if event == RESYNC:
+            # Changes on other replicas may have been missed: the page reloads the queue and its ticket.
+            await socket.send_json({"type": "queue_changed"})
+        elif event["type"] == "ticket":
             await socket.send_json({"type": "queue_changed"})
             if event["ticket_id"] == watched["ticket_id"]:
                 await socket.send_json(

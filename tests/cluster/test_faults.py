@@ -8,7 +8,7 @@ under ``deskbot run --replicas 2``.
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from crm_store.db import create_engine, session_factory, unit_of_work
-from crm_store.models import Message, Ticket
+from crm_store.models import Message, Ticket, User
 from handoff.router import BOT_UNAVAILABLE_TEXT
 from handoff.staff.accounts import add_user
 from tests.cluster.customer import ResilientCustomer, Transcript, client_id
@@ -180,6 +180,74 @@ async def test_an_agent_on_one_replica_chats_live_with_a_customer_on_the_other(c
         )
         assert said["text"] == "Hello from replica A" and said["agent_name"] == "Ada"
         await customer.close()
+
+
+CLAIMING_AGENTS = 20
+WAITING_CUSTOMERS = 30
+
+
+async def _all_queued(sessions: Any, conversation_ids: set[str]) -> bool:
+    async with unit_of_work(sessions) as session:
+        rows = await session.execute(
+            select(Ticket.id).where(Ticket.status == "queued", Ticket.conversation_id.in_(conversation_ids))
+        )
+        return len(rows.all()) == len(conversation_ids)
+
+
+async def test_twenty_agents_on_two_replicas_claim_from_one_queue_no_double_claims_none_lost(
+    cluster: Cluster, sessions: Any
+) -> None:
+    """As agents do in the console: look at the queue, claim a waiting ticket, look again when beaten to it."""
+    for n in range(CLAIMING_AGENTS):
+        await add_user(sessions, f"claimer{n}", "agent", f"Claimer {n}", PASSWORD)
+    async with aiohttp.ClientSession() as http:
+        waiting = [ChatClient(http, cluster.base_url) for _ in range(WAITING_CUSTOMERS)]
+        for customer in waiting:
+            await customer.connect()
+        await asyncio.gather(*(customer.say("I want to talk to a real person please") for customer in waiting))
+        for customer in waiting:
+            await customer.close()
+    waiting_ids = {customer.session_id for customer in waiting if customer.session_id}
+    await _wait_until(lambda: _all_queued(sessions, waiting_ids), f"{WAITING_CUSTOMERS} tickets queued")
+
+    async def claims_of(n: int) -> tuple[str, list[int], int]:
+        """Agent n, on gateway n % 2, claims the n-th waiting ticket it sees until none waits."""
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as agent_http:
+            agent = Agent(agent_http, cluster.gateway_url(n % 2))
+            assert (await agent.login(f"claimer{n}")).status == 302
+            taken, beaten = [], 0
+            while True:
+                status, queue = await agent.get("/queue")
+                assert status == 200, queue
+                free = [t["id"] for t in queue["tickets"] if t["status"] == "queued"]
+                if not free:
+                    return f"claimer{n}", taken, beaten
+                status, body = await agent.post(f"/tickets/{free[n % len(free)]}/claim")
+                if status == 200:
+                    taken.append(body["ticket"]["id"])
+                else:
+                    assert status in (404, 409), body  # someone was quicker: the ticket is no longer there
+                    beaten += 1
+
+    results = await asyncio.gather(*(claims_of(n) for n in range(CLAIMING_AGENTS)))
+    claimed = Counter(ticket_id for _, taken, _ in results for ticket_id in taken)
+    async with unit_of_work(sessions) as session:
+        tickets = {
+            t.id: t
+            for t in (await session.execute(select(Ticket).where(Ticket.conversation_id.in_(waiting_ids)))).scalars()
+        }
+        owners = {u.username: u.id for u in (await session.execute(select(User))).scalars()}
+    print(
+        f"\nclaims: {CLAIMING_AGENTS} agents on 2 replicas, {len(tickets)} tickets, "
+        f"{sum(beaten for *_, beaten in results)} claims lost to a quicker agent"
+    )
+    assert len(tickets) == WAITING_CUSTOMERS
+    assert [ticket_id for ticket_id, count in claimed.items() if count > 1] == [], "no ticket claimed twice"
+    assert set(tickets) <= set(claimed), "every waiting ticket claimed by someone: none lost"
+    for username, taken, _ in results:
+        for ticket_id in taken:
+            if ticket_id in tickets:
+                assert tickets[ticket_id].status == "assigned" and tickets[ticket_id].agent_id == owners[username]
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from handoff.client_address import client_address
 from handoff.conversation_access import may_join
 from handoff.edge import id_number, json_object_body
 from handoff.errors import GatewayError, InvalidMessage, InvalidToken
+from handoff.hub import RESYNC
 from handoff.keys import DESK, HUB, LIMITER, ROUTER, SESSIONS, SETTINGS
 from handoff.limits import Rule
 from handoff.origins import refuse_foreign_origin
@@ -155,7 +156,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         if chat.stored:
             # Answer anything stored but not yet answered (e.g. the gateway restarted mid-reply).
             _in_background(router.process_pending(chat.conversation_id))
-        sender = asyncio.create_task(_forward_events(socket, events))
+        sender = asyncio.create_task(_forward_events(socket, events, router, chat, _last_id(history)))
         try:
             async for incoming in socket:
                 if incoming.type != WSMsgType.TEXT:
@@ -166,13 +167,37 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     return socket
 
 
-async def _forward_events(socket: web.WebSocketResponse, events: asyncio.Queue[dict[str, Any]]) -> None:
+def _last_id(frames: list[Any], before: int | None = None) -> int | None:
+    """The newest stored message among ``frames`` (typing and other frames carry no id), or ``before``."""
+    ids = [f["id"] for f in frames if isinstance(f.get("id"), int)]
+    if before is not None:
+        ids.append(before)
+    return max(ids, default=None)
+
+
+async def _forward_events(
+    socket: web.WebSocketResponse,
+    events: asyncio.Queue[dict[str, Any]],
+    router: Any,
+    chat: _Chat,
+    last_sent_id: int | None,
+) -> None:
+    """The conversation's events to the customer; after a resync, what was stored since the last message sent."""
     while not socket.closed:
         event = await events.get()
+        if event == RESYNC:
+            if not chat.stored:
+                continue
+            # Replies another replica produced while Redis was unreachable never came as events.
+            missed = await router.history(chat.conversation_id, after_id=last_sent_id)
+        else:
+            missed = [event]
         try:
-            await socket.send_json(event)
+            for frame in missed:
+                await socket.send_json(frame)
         except ConnectionResetError:
             return
+        last_sent_id = _last_id(missed, last_sent_id)
 
 
 async def _handle_frame(request: web.Request, socket: web.WebSocketResponse, chat: _Chat, raw: str) -> None:

@@ -37,7 +37,7 @@ def unique_channel() -> str:
 async def replica_hub(redis_url: str, channel: str) -> AsyncIterator[tuple[Hub, RedisEventBus]]:
     """A hub as a gateway replica wires it: its bus started and attached."""
     hub = Hub()
-    bus = RedisEventBus(redis_url, on_remote=hub.deliver_from_other_replica, channel=channel)
+    bus = RedisEventBus(redis_url, on_remote=hub.deliver_from_other_replica, on_resync=hub.resync, channel=channel)
     await bus.start()
     hub.attach(bus)
     try:
