@@ -9,7 +9,7 @@ GatewayError
 ├── NotFound              includes "not yours": another agent's ticket looks like no ticket
 ├── RateLimited           an abuse limit was reached; says in words how long to wait
 ├── Conflict              the thing changed meanwhile, or already exists
-│   └── TransitionRefused (handoff.desk.state_machine) → AlreadyClaimed
+│   └── TransitionRefused (handoff.desk.state_machine) → AlreadyClaimed, KeptForOthers
 ├── BotUnavailable        Rasa cannot be reached or did not answer
 └── ConfigurationError    a setting or policy file is wrong; stops start-up, names the field
 """

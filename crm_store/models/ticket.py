@@ -27,3 +27,5 @@ class Ticket(Base):
     first_response_at = Column(UTCDateTime, nullable=True)
     resolved_at = Column(UTCDateTime, nullable=True)
     resolution = Column(Text, nullable=True)
+    # The customer segment whose agents alone may take the ticket (escalation.yml, segments.<name>.agents).
+    reserved_for = Column(String(32), nullable=True)

@@ -1,13 +1,22 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from crm_store.models import Ticket
 
 OPEN_STATUSES = ("queued", "assigned")
+
+
+def open_to(closed_segments: Sequence[str]) -> ColumnElement[bool]:
+    """Tickets not kept for the agents of one of ``closed_segments``."""
+    if not closed_segments:
+        return true()
+    return or_(Ticket.reserved_for.is_(None), Ticket.reserved_for.not_in(list(closed_segments)))
 
 
 class TicketRepository:
@@ -47,11 +56,12 @@ class TicketRepository:
         )
         return result.rowcount == 1
 
-    async def next_queued_id(self, *, skip_locked: bool) -> int | None:
-        """The most urgent queued ticket; on PostgreSQL rows other claimers hold are skipped, not waited for."""
+    async def next_queued_id(self, *, skip_locked: bool, closed_segments: Sequence[str] = ()) -> int | None:
+        """The most urgent queued ticket not kept for a segment in ``closed_segments``; on PostgreSQL rows other
+        claimers hold are skipped, not waited for."""
         query = (
             select(Ticket.id)
-            .where(Ticket.status == "queued")
+            .where(Ticket.status == "queued", open_to(closed_segments))
             .order_by(Ticket.priority.desc(), Ticket.created_at, Ticket.id)
             .limit(1)
         )

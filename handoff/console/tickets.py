@@ -58,6 +58,7 @@ def ticket_summary(
         "created_at": iso(ticket.created_at),
         "waiting_seconds": int((now - ticket.created_at).total_seconds()),
         "sla_due_at": iso(ticket.sla_due_at),
+        "reserved_for": ticket.reserved_for,
         "agent": {"id": ticket.agent_id, "display_name": agent_name} if ticket.agent_id else None,
     }
 
@@ -86,8 +87,13 @@ async def _one_summary(request: web.Request, ticket: Ticket) -> dict[str, Any]:
 
 @require(*AGENT_ROLES)
 async def queue(request: web.Request) -> web.Response:
-    desk = request.app[DESK]
-    tickets = await desk.queue()
+    desk, user = request.app[DESK], await signed_in_user(request)
+    # Waiting tickets kept for other agents (escalation.yml, segments.<name>.agents) are not this agent's to take.
+    tickets = [
+        ticket
+        for ticket in await desk.queue()
+        if ticket.status != "queued" or desk.policy.may_take(ticket.reserved_for, user)
+    ]
     return web.json_response(
         {"tickets": await _summaries(request, tickets), "agents_online": len(await desk.presence.online())}
     )

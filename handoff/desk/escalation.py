@@ -16,8 +16,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from crm_store.models import User
 from handoff.desk.follow_up_policy import FollowUpPolicyError, FollowUpRule, parse_follow_ups
-from handoff.desk.segment_rules import SegmentRule, parse_segment_rules, segment_priority, segment_sla_minutes
+from handoff.desk.segment_rules import (
+    SegmentRule,
+    may_take,
+    parse_segment_rules,
+    reserving_segment,
+    segment_priority,
+    segment_sla_minutes,
+    segments_closed_to,
+)
 from handoff.errors import ConfigurationError
 
 POLICY_FILE = Path(__file__).resolve().parent / "escalation.yml"
@@ -66,6 +75,17 @@ class EscalationPolicy:
         base = self.priorities.get(reason, 0)
         base = max(base, self.priorities.get("vip", 0)) if tier in self.vip_tiers else base
         return max(base, segment_priority(self.segment_rules, segments) or 0)
+
+    def reserved_for(self, segments: tuple[str, ...]) -> str | None:
+        """The segment whose agents alone may take this customer's ticket, if any."""
+        return reserving_segment(self.segment_rules, segments)
+
+    def may_take(self, reserved_for: str | None, user: User) -> bool:
+        return user.role == "admin" or may_take(self.segment_rules, reserved_for, user.username)
+
+    def closed_segments(self, user: User) -> list[str]:
+        """Segments whose waiting tickets ``user`` may neither see in the queue nor take."""
+        return [] if user.role == "admin" else segments_closed_to(self.segment_rules, user.username)
 
     def sla_due(self, reason: str, tier: str | None, created: datetime, segments: tuple[str, ...] = ()) -> datetime:
         minutes = self.sla_minutes.get("vip") if tier in self.vip_tiers else None

@@ -43,6 +43,12 @@ class AlreadyClaimed(TransitionRefused):
     code = "already_claimed"
 
 
+class KeptForOthers(TransitionRefused):
+    """escalation.yml keeps the ticket's customer segment for other agents."""
+
+    code = "kept_for_other_agents"
+
+
 @dataclass(frozen=True)
 class Transition:
     ticket: Ticket
@@ -110,6 +116,7 @@ class HandoffStateMachine:
                     context=context,
                     created_at=now,
                     sla_due_at=self.policy.sla_due(reason, tier, now, segments),
+                    reserved_for=self.policy.reserved_for(segments),
                 )
             )
             conversation.state = "queued"
@@ -129,6 +136,9 @@ class HandoffStateMachine:
         now = utcnow()
         async with unit_of_work(self.sessions) as session:
             tickets = TicketRepository(session)
+            waiting = await tickets.get(ticket_id)
+            if waiting is not None and not self.policy.may_take(waiting.reserved_for, agent):
+                raise KeptForOthers(f"ticket {ticket_id} is kept for the agents of the {waiting.reserved_for} segment")
             if not await tickets.claim(ticket_id, agent.id, now):
                 if await tickets.get(ticket_id) is None:
                     raise NotFound("no such ticket")
@@ -147,7 +157,9 @@ class HandoffStateMachine:
         """The most urgent waiting ticket, for 'take next'; None when the queue is empty."""
         for _ in range(5):  # another agent may win the race for the candidate; try the next one
             async with unit_of_work(self.sessions) as session:
-                candidate = await TicketRepository(session).next_queued_id(skip_locked=self.skip_locked)
+                candidate = await TicketRepository(session).next_queued_id(
+                    skip_locked=self.skip_locked, closed_segments=self.policy.closed_segments(agent)
+                )
             if candidate is None:
                 return None
             try:
@@ -179,6 +191,11 @@ class HandoffStateMachine:
             raise TransitionRefused(f"{to_agent.display_name} cannot take tickets")
         async with unit_of_work(self.sessions) as session:
             ticket = await self._owned(session, ticket_id, agent)
+            if not self.policy.may_take(ticket.reserved_for, to_agent):
+                raise KeptForOthers(
+                    f"{to_agent.display_name} cannot take it: ticket {ticket_id} is kept for the agents "
+                    f"of the {ticket.reserved_for} segment"
+                )
             if not await TicketRepository(session).update_if(
                 ticket_id, "assigned", ticket.agent_id, agent_id=to_agent.id
             ):

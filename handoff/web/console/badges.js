@@ -32,6 +32,12 @@ export function tierBadge(tier) {
   return h('span', { class: 'badge tier tier-' + cssToken(tier), title: humanize(tier) + ' tier', text: tier });
 }
 
+/** A ticket kept for the agents of a customer segment (escalation.yml): shown to those who may take it. */
+export function reservedBadge(segment) {
+  if (!segment) return null;
+  return h('span', { class: 'badge tier', title: 'Kept for the ' + humanize(segment) + ' segment\u2019s agents', text: 'for ' + humanize(segment) });
+}
+
 export function channelTag(channel) {
   const label = CHANNELS[channel] || humanize(channel) || 'Unknown channel';
   return h('span', { class: 'channel', title: label }, [icon(channel === 'telegram' ? 'telegram' : 'globe'), h('span', { class: 'channel-label', text: label })]);

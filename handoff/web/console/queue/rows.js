@@ -2,7 +2,7 @@
 import { add, h } from '/shared/static/dom.js';
 import { str } from '/shared/static/format.js';
 import { icon } from '/shared/static/icons.js';
-import { avatar, channelTag, reasonBadge, tierBadge } from '../badges.js';
+import { avatar, channelTag, reasonBadge, reservedBadge, tierBadge } from '../badges.js';
 import { isMine } from '../session.js';
 
 function agentCell(ticket, mine) {
@@ -36,6 +36,7 @@ function customerCell(ticket) {
     h('div', { class: 'cust-line' }, [
       h('span', { class: 'cust-name' + (anonymous ? ' is-anon' : ''), text: anonymous ? 'Anonymous visitor' : ticket.customer_name }),
       tierBadge(ticket.customer_tier),
+      reservedBadge(ticket.reserved_for),
       channelTag(ticket.channel),
     ]),
     h('span', { class: 'preview' + (preview ? '' : ' is-empty'), title: preview || null, text: preview || 'No message yet' }),
