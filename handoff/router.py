@@ -69,6 +69,7 @@ class _Turn:
     message: Message
     conversation: Conversation
     metadata: dict[str, Any]
+    quick_reply: str | None = None  # the button pressed, or the one a typed reply was read as
 
 
 class _Unavailable:
@@ -88,6 +89,15 @@ class ChannelUser:
 SignalHandler = Callable[[str, list[str]], Awaitable[None]]
 HumanMessageHandler = Callable[[str, OutboundMessage], Awaitable[None]]
 GatewayReplyHandler = Callable[[str, str], Awaitable[None]]  # (conversation id, the quick reply's payload)
+# (typed text, the buttons just offered) -> the payload of the button it means, or None
+TypedReplyReader = Callable[[str, list[dict[str, Any]]], "str | None"]
+
+
+def _intent_of(payload: Any) -> str:
+    """``follow_up_answer`` for ``/follow_up_answer{…}``; "" for anything that is not such a payload."""
+    if not isinstance(payload, str) or not payload.startswith("/"):
+        return ""
+    return payload[1:].split("{", 1)[0]
 
 
 async def _ignore_signals(conversation_id: str, signals: list[str]) -> None:
@@ -117,6 +127,8 @@ class ConversationRouter:
         # Quick replies the gateway answers itself, by the payload's intent (``/follow_up_answer{…}``): what
         # they answer (a follow-up visit) lives in the gateway's database, not in Rasa's tracker.
         self.gateway_replies: dict[str, GatewayReplyHandler] = {}
+        # Per such intent, how to read a typed reply as one of its buttons ("yes, it came" for "Yes, all sorted").
+        self.typed_replies: dict[str, TypedReplyReader] = {}
 
     def conversation_lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
         """The lock under which the conversation's messages are handled; not reentrant."""
@@ -223,12 +235,13 @@ class ConversationRouter:
             async with unit_of_work(self.sessions) as session:
                 turn = await self._next_turn(session, conversation_id)
             while turn is not None:
-                gateway_reply = self._gateway_reply(turn.message)
+                gateway_reply = self._gateway_reply(turn.quick_reply)
                 if gateway_reply is not None or turn.conversation.state != "bot":
                     if not await self._mark_processed(turn.message.id):
                         return  # handled elsewhere meanwhile: this pass no longer owns the conversation
                     if gateway_reply is not None:
-                        await gateway_reply(conversation_id, (turn.message.payload or {})["quick_reply"])
+                        assert turn.quick_reply is not None
+                        await gateway_reply(conversation_id, turn.quick_reply)
                     else:
                         await self.on_message_for_people(conversation_id, outbound(turn.message))
                     async with unit_of_work(self.sessions) as session:
@@ -239,11 +252,23 @@ class ConversationRouter:
                     return
                 turn = outcome
 
-    def _gateway_reply(self, message: Message) -> GatewayReplyHandler | None:
-        payload = (message.payload or {}).get("quick_reply")
-        if not isinstance(payload, str) or not payload.startswith("/"):
+    def _gateway_reply(self, quick_reply: str | None) -> GatewayReplyHandler | None:
+        return self.gateway_replies.get(_intent_of(quick_reply))
+
+    async def _quick_reply(self, session: Any, message: Message) -> str | None:
+        """The button the customer pressed; or, for a typed reply to buttons the gateway answers, the one it means."""
+        pressed = (message.payload or {}).get("quick_reply")
+        if isinstance(pressed, str):
+            return pressed
+        if not message.text or not self.typed_replies:
             return None
-        return self.gateway_replies.get(payload[1:].split("{", 1)[0])
+        offered = await ConversationRepository(session).buttons_offered_before(message.conversation_id, message.id)
+        for intent in dict.fromkeys(_intent_of(button.get("payload")) for button in offered):
+            read = self.typed_replies.get(intent)
+            meant = read(message.text, offered) if read else None
+            if meant is not None:
+                return meant
+        return None
 
     async def _next_turn(self, session: Any, conversation_id: str) -> _Turn | None:
         """The oldest customer message not yet handled, with its conversation; None when all are."""
@@ -253,7 +278,12 @@ class ConversationRouter:
         conversation = await session.get(Conversation, conversation_id)
         if conversation is None:
             return None
-        return _Turn(pending[0], conversation, await self._metadata(session, conversation))
+        return _Turn(
+            pending[0],
+            conversation,
+            await self._metadata(session, conversation),
+            await self._quick_reply(session, pending[0]),
+        )
 
     async def _metadata(self, session: Any, conversation: Conversation) -> dict[str, Any]:
         verified_customer = None

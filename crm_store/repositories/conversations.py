@@ -84,6 +84,23 @@ class ConversationRepository:
         result = await self.session.execute(query.order_by(Message.id).limit(limit))
         return list(result.scalars())
 
+    async def buttons_offered_before(self, conversation_id: str, message_id: int) -> list[dict[str, Any]]:
+        """The quick replies the bot offered last before message ``message_id``, if nothing else was said since."""
+        latest = (
+            await self.session.execute(
+                select(Message)
+                .where(
+                    Message.conversation_id == conversation_id, Message.id < message_id, Message.sender != "customer"
+                )
+                .order_by(Message.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        if latest is None or latest.sender != "bot":
+            return []
+        buttons = (latest.payload or {}).get("buttons")
+        return [b for b in buttons if isinstance(b, dict)] if isinstance(buttons, list) else []
+
     async def set_rating(self, conversation: Conversation, rating: int, comment: str | None = None) -> None:
         conversation.csat = rating
         conversation.csat_comment = comment

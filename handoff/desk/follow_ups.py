@@ -7,7 +7,9 @@ history, and the Telegram channel pushes it like any stored reply (re-sent after
 reached Telegram). Claiming and storing are one transaction guarded by ``state = 'scheduled'``, so of
 several gateways exactly one sends it, and a gateway that dies before committing leaves it for the next.
 
-The customer's answer comes back as a quick-reply payload. The router hands ``/follow_up_answer{…}``
+The customer's answer comes back as a quick-reply payload, or as a typed reply the router reads as one
+of the buttons just offered (``read_typed_answer``: "yes it came", "not yet", "还没收到"; an unclear reply
+goes to the bot as any message does). The router hands ``/follow_up_answer{…}``
 and ``/follow_up_rating{…}`` to this module instead of Rasa: the follow-up, its ticket and the new
 ticket a "no" opens all live in the gateway's database, and a Rasa intent plus a custom action would
 only call back into the gateway for them (a second process, a tracker to keep in step, and an answer
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +32,7 @@ from crm_store.db import unit_of_work
 from crm_store.models import Conversation, Customer, FollowUp, Message, Ticket
 from crm_store.models.base import utcnow
 from crm_store.repositories import ConversationRepository, FollowUpRepository, TicketRepository
+from handoff.desk import typed_answers
 from handoff.desk.service import Desk
 from handoff.hub import Hub
 from handoff.router import outbound
@@ -91,6 +95,27 @@ def parse_reply(payload: str) -> FollowUpReply | None:
     return None
 
 
+def read_typed_answer(text: str, offered: list[dict[str, Any]]) -> str | None:
+    """The Yes or No button a typed reply means ("it came, thanks", "还没收到"), or None when it is not clear."""
+    answer = typed_answers.yes_or_no(text)
+    return _offered(offered, lambda reply: answer is not None and reply.answer == answer)
+
+
+def read_typed_rating(text: str, offered: list[dict[str, Any]]) -> str | None:
+    """The rating button a typed "4" or "5 stars" means, or None."""
+    score = typed_answers.rating(text)
+    return _offered(offered, lambda reply: score is not None and reply.rating == score)
+
+
+def _offered(offered: list[dict[str, Any]], wanted: Callable[[FollowUpReply], bool]) -> str | None:
+    for button in offered:
+        payload = button.get("payload")
+        reply = parse_reply(payload) if isinstance(payload, str) else None
+        if reply is not None and wanted(reply):
+            return payload  # type: ignore[return-value]
+    return None
+
+
 class FollowUpVisits:
     def __init__(self, sessions: sessionmaker, hub: Hub, desk: Desk) -> None:
         self.sessions = sessions
@@ -98,6 +123,8 @@ class FollowUpVisits:
         self.desk = desk
         desk.router.gateway_replies[ANSWER_INTENT] = self.on_answer
         desk.router.gateway_replies[RATING_INTENT] = self.on_rating
+        desk.router.typed_replies[ANSWER_INTENT] = read_typed_answer
+        desk.router.typed_replies[RATING_INTENT] = read_typed_rating
 
     # Sending --------------------------------------------------------------------------------
 

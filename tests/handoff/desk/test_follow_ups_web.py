@@ -131,3 +131,53 @@ async def test_a_payload_naming_another_conversations_follow_up_changes_nothing(
     assert still.state == "sent"
     async with unit_of_work(sessions) as session:
         assert (await session.execute(FollowUp.__table__.select().where(FollowUp.state == "reopened"))).all() == []
+
+
+async def test_typed_answers_are_read_as_the_buttons_and_a_question_still_goes_to_the_bot(
+    sessions, database_url, tmp_path, fixed_clock
+) -> None:  # type: ignore[no-untyped-def]
+    await add_staff(sessions, "kim")
+    async with running_gateway(database_url, tmp_path) as gateway, aiohttp.ClientSession() as http:
+        happy, unhappy = ChatClient(http, gateway.base_url), ChatClient(http, gateway.base_url)
+        for customer, complaint in ((happy, "the lamp is the wrong colour"), (unhappy, "my parcel arrived broken")):
+            await customer.connect()
+            await customer.say(complaint)
+            await resolve_complaint(gateway, customer.session_id)
+        fixed_clock.advance(seconds=PAST_DUE.total_seconds())
+        await wake_until_sent(sessions, gateway)
+        await next_frame(happy, is_follow_up)
+        await next_frame(unhappy, is_follow_up)
+
+        asked_back = await happy.say("what time do you open tomorrow?")
+        assert "re: what time do you open tomorrow?" in [reply["text"] for reply in asked_back], "the bot answers"
+        # The bot spoke since: "yes" now answers the bot, not the follow-up.
+        assert "re: yes" in [reply["text"] for reply in await happy.say("yes")]
+        assert [row.state for row in await follow_ups(sessions)] == ["sent", "sent"]
+
+        no = await unhappy.say("not yet, still waiting for it")
+        assert any("reopened your case" in (reply["text"] or "") for reply in no)
+        await happy.close()
+        await unhappy.close()
+    states = {row.conversation_id: row.state for row in await follow_ups(sessions)}
+    assert states == {happy.session_id: "sent", unhappy.session_id: "reopened"}
+
+
+async def test_a_typed_yes_then_a_typed_rating(sessions, database_url, tmp_path, fixed_clock) -> None:  # type: ignore[no-untyped-def]
+    await add_staff(sessions, "kim")
+    async with running_gateway(database_url, tmp_path) as gateway, aiohttp.ClientSession() as http:
+        customer = ChatClient(http, gateway.base_url)
+        await customer.connect()
+        await customer.say("the handle came off")
+        await resolve_complaint(gateway, customer.session_id)
+        fixed_clock.advance(seconds=PAST_DUE.total_seconds())
+        await wake_until_sent(sessions, gateway)
+        await next_frame(customer, is_follow_up)
+
+        yes = await customer.say("收到了，谢谢")  # "got it, thanks"
+        assert any(len(reply["buttons"]) == 5 for reply in yes), "asked for a rating"
+        rated = await customer.say("5 stars")
+        assert "Thank you for your rating!" in [reply["text"] for reply in rated]
+        await customer.close()
+    assert not [r["text"] for r in yes + rated if (r["text"] or "").startswith("re: ")], "nothing went to the bot"
+    [answered] = await follow_ups(sessions)
+    assert (answered.state, answered.rating) == ("answered_yes", 5)
