@@ -29,12 +29,15 @@ from crm_store.db import unit_of_work
 from crm_store.models import ChannelIdentity, Conversation, Message
 from crm_store.models.base import utcnow
 from crm_store.repositories import ConversationRepository, CustomerRepository
+from handoff import conversation_language
 from handoff.cluster.conversation_lock import ConversationLocks, conversation_locks_for
 from handoff.conversation_access import may_join
+from handoff.conversation_language import TurnLanguage
 from handoff.errors import BotUnavailable, InvalidMessage
 from handoff.hub import Hub
-from handoff.rasa_client import RasaClient
+from handoff.rasa_client import BotReply, RasaClient
 from handoff.schemas import CustomerMessage, OutboundMessage
+from knowledge_base.language import CHINESE, DEFAULT_LANGUAGE, to_simplified, to_traditional
 
 logger = logging.getLogger(__name__)
 NO_REPLY_TEXT = "Sorry, I couldn't work that out just now. Please try again in a moment, or ask for a person."
@@ -91,6 +94,31 @@ HumanMessageHandler = Callable[[str, OutboundMessage], Awaitable[None]]
 GatewayReplyHandler = Callable[[str, str], Awaitable[None]]  # (conversation id, the quick reply's payload)
 # (typed text, the buttons just offered) -> the payload of the button it means, or None
 TypedReplyReader = Callable[[str, list[dict[str, Any]]], "str | None"]
+
+
+def _inbound_payload(incoming: CustomerMessage) -> dict[str, Any] | None:
+    """What a customer message carries besides its text: the button pressed, a language chosen in the widget."""
+    payload: dict[str, Any] = {}
+    if incoming.payload:
+        payload["quick_reply"] = incoming.payload
+    if incoming.language:
+        payload[conversation_language.CHOSEN_KEY] = incoming.language
+    return payload or None
+
+
+def _in_traditional(reply: BotReply) -> BotReply:
+    """A bot reply in Traditional characters, for a customer who writes them (payloads stay as they are)."""
+    converted = BotReply(**reply)
+    if isinstance(reply.get("text"), str):
+        converted["text"] = to_traditional(reply["text"])
+    if isinstance(reply.get("buttons"), list):
+        converted["buttons"] = [
+            {**button, "title": to_traditional(button["title"])}
+            if isinstance(button, dict) and isinstance(button.get("title"), str)
+            else button
+            for button in reply["buttons"]
+        ]
+    return converted
 
 
 def _intent_of(payload: Any) -> str:
@@ -178,9 +206,17 @@ class ConversationRouter:
         return stored
 
     async def open_channel_conversation(
-        self, conversation_id: str, channel: str, channel_user_id: str, display_name: str | None
+        self,
+        conversation_id: str,
+        channel: str,
+        channel_user_id: str,
+        display_name: str | None,
+        language_hint: str | None = None,
     ) -> str:
-        """A conversation with a fixed id per channel chat (Telegram), tied to the sender's channel identity."""
+        """A conversation with a fixed id per channel chat (Telegram), tied to the sender's channel identity.
+
+        ``language_hint`` (Telegram's language_code, normalised) answers in that language until a message says.
+        """
         async with unit_of_work(self.sessions) as session:
             customers = CustomerRepository(session)
             identity = await customers.identity(channel, channel_user_id)
@@ -193,6 +229,8 @@ class ConversationRouter:
             conversation.channel_identity_id = identity.id
             if identity.verified and identity.customer_id and conversation.customer_id is None:
                 conversation.customer_id = identity.customer_id
+            if conversation.language is None and language_hint is not None:
+                conversation.language = language_hint
             return conversation.id
 
     async def recover(self) -> int:
@@ -216,7 +254,7 @@ class ConversationRouter:
                     conversation,
                     "customer",
                     incoming.text,
-                    payload={"quick_reply": incoming.payload} if incoming.payload else None,
+                    payload=_inbound_payload(incoming),
                     channel_message_id=incoming.client_id,
                 )
                 return outbound(message)
@@ -278,12 +316,22 @@ class ConversationRouter:
         conversation = await session.get(Conversation, conversation_id)
         if conversation is None:
             return None
+        language = await self._language(session, conversation, pending[0])
         return _Turn(
             pending[0],
             conversation,
-            await self._metadata(session, conversation),
+            {**await self._metadata(session, conversation), **language.metadata()},
             await self._quick_reply(session, pending[0]),
         )
+
+    async def _language(self, session: Any, conversation: Conversation, message: Message) -> TurnLanguage:
+        language = conversation_language.decide(conversation, message)
+        if language != CHINESE:
+            return TurnLanguage(language)
+        earlier = await ConversationRepository(session).customer_messages_before(
+            conversation.id, message.id, conversation_language.TRADITIONAL_AFTER
+        )
+        return TurnLanguage(language, conversation_language.writes_traditional([message, *earlier]))
 
     async def _metadata(self, session: Any, conversation: Conversation) -> dict[str, Any]:
         verified_customer = None
@@ -306,7 +354,8 @@ class ConversationRouter:
         self, conversation_id: str, message: Message, metadata: dict[str, Any]
     ) -> _Turn | None | _Unavailable:
         """Send one message to Rasa and deliver the replies: the next turn, None, or BOT_UNAVAILABLE."""
-        text = (message.payload or {}).get("quick_reply") or message.text or ""
+        # The bot reads Simplified Chinese; Traditional input is converted (the stored message keeps what was typed).
+        text = (message.payload or {}).get("quick_reply") or to_simplified(message.text or "")
         self.hub.publish(conversation_id, {"type": "typing", "sender": "bot", "on": True})
         try:
             return await self._deliver_bot_replies(conversation_id, message, text, metadata)
@@ -353,6 +402,8 @@ class ConversationRouter:
             assert conversation is not None
             stored = []
             for reply in replies:
+                if metadata.get("traditional"):
+                    reply = _in_traditional(reply)
                 payload = {"buttons": reply["buttons"]} if reply.get("buttons") else None
                 if reply.get("text") or payload:
                     stored.append(
@@ -392,6 +443,7 @@ class ConversationRouter:
                 metadata = await self._metadata(session, conversation) if conversation else {}
             if conversation is None:
                 return
+            metadata["language"] = conversation.language or DEFAULT_LANGUAGE  # answered as the last turn was
             self.hub.publish(conversation_id, {"type": "typing", "sender": "bot", "on": True})
             try:
                 await self._deliver_bot_replies(conversation_id, None, event_payload, metadata)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from handoff.errors import InvalidMessage
+from knowledge_base.language import LANGUAGES
 
 MAX_TEXT = 2000
 MAX_PAYLOAD = 500
@@ -41,6 +42,7 @@ class CustomerMessage:
     client_id: str
     text: str
     payload: str | None
+    language: str | None = None  # chosen by the customer in the widget: answer in it from now on
 
 
 def _optional_str(
@@ -96,4 +98,7 @@ def parse_customer_message(frame: dict[str, Any]) -> CustomerMessage:
         or not _storable(payload)
     ):
         raise InvalidMessage("payload is not a valid quick-reply payload")
-    return CustomerMessage(client_id=client_id, text=text, payload=payload)
+    language = frame.get("language")
+    if language is not None and language not in LANGUAGES:
+        raise InvalidMessage(f"language must be one of {', '.join(LANGUAGES)}")
+    return CustomerMessage(client_id=client_id, text=text, payload=payload, language=language)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Text, UniqueConstraint, false
 
 from crm_store.models.base import Base, JSONType, UTCDateTime, utcnow
 
@@ -26,6 +26,9 @@ class Conversation(Base):
     summary = Column(Text, nullable=True)
     # Turns in a row the bot could not understand or answer; the escalation policy reads it.
     failed_turns = Column(Integer, nullable=False, default=0, server_default="0")
+    # The customer's language (en, zh): detected from each message unless the customer chose it in the widget.
+    language = Column(String(8), nullable=True)
+    language_chosen = Column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class Message(Base):

@@ -148,6 +148,16 @@ class ConversationRepository:
         )
         return sorted(result.scalars())
 
+    async def customer_messages_before(self, conversation_id: str, message_id: int, limit: int) -> list[Message]:
+        """The conversation's customer messages before ``message_id``, newest first."""
+        result = await self.session.execute(
+            select(Message)
+            .where(Message.conversation_id == conversation_id, Message.sender == "customer", Message.id < message_id)
+            .order_by(Message.id.desc())
+            .limit(limit)
+        )
+        return list(result.scalars())
+
     async def recent_customer_messages(self, limit: int) -> list[Message]:
         """The newest customer messages across all conversations, newest first."""
         result = await self.session.execute(

@@ -53,6 +53,7 @@ from handoff.keys import SETTINGS, TELEGRAM
 from handoff.router import ConversationRouter, outbound
 from handoff.schemas import MAX_TEXT, CustomerMessage
 from handoff.settings import Settings
+from knowledge_base.language import normalise
 
 logger = logging.getLogger(__name__)
 SHORTENED = (
@@ -255,7 +256,11 @@ class TelegramChannel:
         if user is None or message.chat.type != "private":
             return
         conversation_id = await self.router.open_channel_conversation(
-            conversation_id_for(message.chat.id), "telegram", str(user.id), user.full_name
+            conversation_id_for(message.chat.id),
+            "telegram",
+            str(user.id),
+            user.full_name,
+            normalise(user.language_code),
         )
         if message.contact is not None:
             await self._on_contact(update, conversation_id)
@@ -294,7 +299,11 @@ class TelegramChannel:
             )
             return
         conversation_id = await self.router.open_channel_conversation(
-            conversation_id_for(chat_id), "telegram", str(query.from_user.id), query.from_user.full_name
+            conversation_id_for(chat_id),
+            "telegram",
+            str(query.from_user.id),
+            query.from_user.full_name,
+            normalise(query.from_user.language_code),
         )
         await self._store_and_answer(
             conversation_id, CustomerMessage(f"update-{update.update_id}", button["title"], button["payload"])
