@@ -48,7 +48,7 @@ from handoff.ops.training import ensure_model
 from knowledge_base.article_files import load_articles_dir
 
 HELDOUT_FILE = ROOT / "bench" / "data" / "faq_heldout.yml"
-STYLES = ("plain", "typo", "fragment", "indirect", "long", "multi", "near_miss")
+STYLES = ("plain", "typo", "fragment", "indirect", "long", "multi", "near_miss", "colloquial", "traditional")
 # Targets of issue 12, on the project's held-out set through the real chat path.
 TARGETS = {"right_outright": 0.92, "right_outright_or_suggested": 0.97, "confidently_wrong": 0.02, "declined": 0.95}
 
