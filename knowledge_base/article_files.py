@@ -9,6 +9,12 @@ answer: |
 questions:
   - How long does shipping take?
   - ...
+zh:                        # optional: the article for Chinese-speaking customers
+  title: 标准配送要多久？
+  answer: |
+    …
+  questions:
+    - 发货要几天
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +35,25 @@ from knowledge_base.passages import answer_passages
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STATUSES = ("draft", "published", "archived")
 REQUIRED_FIELDS = ("title", "category", "answer", "questions")
-OPTIONAL_FIELDS = ("tags", "status")
+TRANSLATION_LANGUAGES = ("zh",)  # besides English, the languages an article can be written in
+OPTIONAL_FIELDS = ("tags", "status", *TRANSLATION_LANGUAGES)
 MIN_QUESTIONS = 1
 MAX_FILE_BYTES = 256 * 1024
 MAX_TITLE = 300
 MAX_ANSWER = 20_000
 MAX_QUESTION = 500
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """The article in another language: what a customer reads and asks in it."""
+
+    title: str
+    answer: str
+    questions: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "answer": self.answer, "questions": list(self.questions)}
 
 
 @dataclass(frozen=True)
@@ -46,14 +65,18 @@ class ArticleData:
     questions: tuple[str, ...]
     tags: tuple[str, ...] = ()
     status: str = "published"
+    translations: Mapping[str, ArticleText] = field(default_factory=dict)  # language -> the article in it
 
     @property
     def content_hash(self) -> str:
-        canonical = json.dumps(
-            [self.title, self.category, list(self.tags), self.answer, list(self.questions), self.status],
-            ensure_ascii=False,
-        )
+        fields: list[Any] = [self.title, self.category, list(self.tags), self.answer, list(self.questions), self.status]
+        if self.translations:  # only then: the hashes of articles in English only stay what they were
+            fields.append({language: text.as_dict() for language, text in sorted(self.translations.items())})
+        canonical = json.dumps(fields, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def translations_as_dict(self) -> dict[str, dict[str, Any]]:
+        return {language: text.as_dict() for language, text in self.translations.items()}
 
     @property
     def passages(self) -> tuple[str, ...]:
@@ -126,6 +149,9 @@ def parse_article(path: Path, text: str) -> ArticleData:
     if status not in STATUSES:
         raise ArticleFileError(path, "status", f"must be one of {', '.join(STATUSES)}, got {status!r}")
     category = _text(path, raw, "category", 64)
+    translations = {
+        language: _translation(path, raw[language], language) for language in TRANSLATION_LANGUAGES if language in raw
+    }
     return ArticleData(
         slug=slug,
         title=_text(path, raw, "title", MAX_TITLE),
@@ -134,7 +160,40 @@ def parse_article(path: Path, text: str) -> ArticleData:
         questions=_text_list(path, raw, "questions", MIN_QUESTIONS, MAX_QUESTION),
         tags=_text_list(path, raw, "tags", 0, 64),
         status=status,
+        translations=translations,
     )
+
+
+def _translation(path: Path, raw: Any, language: str) -> ArticleText:
+    if not isinstance(raw, dict):
+        raise ArticleFileError(path, language, "must be a mapping with title, answer and questions")
+    unknown = sorted(str(key) for key in set(raw) - {"title", "answer", "questions"})
+    if unknown:
+        raise ArticleFileError(
+            path, f"{language}.{unknown[0]}", "is not a known field (known: title, answer, questions)"
+        )
+    # Field names as the file has them ("zh.title"), so an error points at the right line.
+    prefixed = {f"{language}.{key}": value for key, value in raw.items()}
+    return ArticleText(
+        title=_text(path, prefixed, f"{language}.title", MAX_TITLE),
+        answer=_text(path, prefixed, f"{language}.answer", MAX_ANSWER),
+        questions=_text_list(path, prefixed, f"{language}.questions", MIN_QUESTIONS, MAX_QUESTION),
+    )
+
+
+def translations_from(raw: Any) -> dict[str, ArticleText]:
+    """Translations as stored in the database (``articles.translations``, JSON); malformed entries are skipped."""
+    if not isinstance(raw, dict):
+        return {}
+    found = {}
+    for language, text in raw.items():
+        if language in TRANSLATION_LANGUAGES and isinstance(text, dict):
+            found[language] = ArticleText(
+                title=str(text.get("title", "")),
+                answer=str(text.get("answer", "")),
+                questions=tuple(str(q) for q in text.get("questions") or ()),
+            )
+    return found
 
 
 def load_article_file(path: Path) -> ArticleData:
@@ -192,6 +251,12 @@ def dump_article(article: ArticleData) -> str:
     answer = article.answer if article.answer.endswith("\n") else article.answer + "\n"
     document["answer"] = answer
     document["questions"] = list(article.questions)
+    for language, text in article.translations.items():
+        document[language] = {
+            "title": text.title,
+            "answer": text.answer if text.answer.endswith("\n") else text.answer + "\n",
+            "questions": list(text.questions),
+        }
     return yaml.dump(document, Dumper=_LiteralDumper, sort_keys=False, allow_unicode=True, width=100)
 
 

@@ -77,6 +77,7 @@ class KnowledgeBaseEditor:
                     category=data.category,
                     tags=list(data.tags),
                     answer=data.answer,
+                    translations=data.translations_as_dict(),
                     status=data.status,
                     origin="console",
                     version=1,
@@ -104,6 +105,7 @@ class KnowledgeBaseEditor:
                 return article_data(article)
             article.title, article.category, article.tags = data.title, data.category, list(data.tags)
             article.answer, article.status, article.content_hash = data.answer, data.status, data.content_hash
+            article.translations = data.translations_as_dict()
             article.origin = "console"  # from now on the database wins over the files on import
             article.version += 1
             article.updated_at = utcnow()

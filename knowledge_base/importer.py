@@ -132,6 +132,7 @@ def _new_article(data: ArticleData) -> Article:
         category=data.category,
         tags=list(data.tags),
         answer=data.answer,
+        translations=data.translations_as_dict(),
         status=data.status,
         origin="files",
         version=1,
@@ -144,6 +145,7 @@ def _apply(article: Article, data: ArticleData) -> None:
     article.category = data.category
     article.tags = list(data.tags)
     article.answer = data.answer
+    article.translations = data.translations_as_dict()
     article.status = data.status
     article.content_hash = data.content_hash
     article.version += 1

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_store.models import Article
 from crm_store.repositories import ArticleRepository
-from knowledge_base.article_files import ArticleData
+from knowledge_base.article_files import ArticleData, translations_from
 from knowledge_base.embedding import Embedder, text_hash, to_bytes
 
 Progress = Callable[[str], None]
@@ -27,6 +27,7 @@ def article_data(article: Article) -> ArticleData:
         questions=tuple(question.text for question in article.questions),
         tags=tuple(article.tags or ()),
         status=article.status,
+        translations=translations_from(article.translations),
     )
 
 
@@ -106,6 +107,7 @@ def snapshot(data: ArticleData) -> dict[str, object]:
         "answer": data.answer,
         "questions": list(data.questions),
         "status": data.status,
+        "translations": data.translations_as_dict(),
     }
 
 
@@ -118,6 +120,7 @@ def from_snapshot(slug: str, snap: dict[str, object]) -> ArticleData:
         questions=tuple(snap["questions"]),  # type: ignore[arg-type]
         tags=tuple(snap.get("tags") or ()),  # type: ignore[arg-type]
         status=str(snap.get("status", "published")),
+        translations=translations_from(snap.get("translations")),
     )
 
 

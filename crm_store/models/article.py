@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import relationship
 
 from crm_store.models.base import Base, JSONType, UTCDateTime, utcnow
@@ -25,6 +25,8 @@ class Article(Base):
     origin = Column(String(16), nullable=False, default="files")
     version = Column(Integer, nullable=False, default=1)
     content_hash = Column(String(64), nullable=False)
+    # The article in other languages: {"zh": {"title": …, "answer": …, "questions": […]}}.
+    translations = Column(JSONType, nullable=False, default=dict, server_default=text("'{}'"))
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
