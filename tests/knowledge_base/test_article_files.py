@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from knowledge_base.article_files import (
     ArticleData,
+    ArticleText,
     dump_article,
     load_article_file,
     load_articles_dir,
@@ -55,6 +56,10 @@ def test_a_good_file_parses(tmp_path: Path) -> None:
         (GOOD + "author: me\n", "author", "not a known field"),
         ("title: ok\ncategory: [unclosed\nanswer: x\n", "line 3", "not valid YAML"),
         ("- just\n- a list\n", None, "YAML mapping"),
+        (GOOD + "zh: 退款要多久\n", "zh", "must be a mapping"),
+        (GOOD + "zh:\n  title: 退款要多久？\n  answer: 5-10个工作日\n", "zh.questions", "at least 1"),
+        (GOOD + "zh:\n  title: ''\n  answer: a\n  questions: [q]\n", "zh.title", "non-empty text"),
+        (GOOD + "zh:\n  title: t\n  answer: a\n  questions: [q]\n  note: x\n", "zh.note", "not a known field"),
     ],
 )
 def test_malformed_files_name_file_and_field(tmp_path: Path, text: str, field: str | None, message: str) -> None:
@@ -99,8 +104,27 @@ def test_dump_then_parse_gives_the_same_article(tmp_path: Path) -> None:
         questions=("do you gift wrap", "gift wrapping price?", 'can I add a note: "Happy birthday"'),
         tags=("gifts",),
         status="draft",
+        translations={
+            "zh": ArticleText(
+                "可以礼品包装吗？", "可以：礼品包装 $4.95。\n- 结账时添加。", ("能包装吗", "礼品包装多少钱")
+            )
+        },
     )
     assert parse_article(tmp_path / "gift-wrap.yml", dump_article(article)) == article
+
+
+def test_a_chinese_version_is_read_and_changes_the_hash_only_when_present(tmp_path: Path) -> None:
+    english = load_article_file(write(tmp_path, "refund-timing.yml", GOOD))
+    both = load_article_file(
+        write(
+            tmp_path,
+            "refund-timing.yml",
+            GOOD + "zh:\n  title: 退款要多久？\n  answer: 5-10个工作日。\n  questions: [退款多久到账]\n",
+        )
+    )
+    assert both.translations["zh"] == ArticleText("退款要多久？", "5-10个工作日。", ("退款多久到账",))
+    assert english.translations == {} and english.content_hash != both.content_hash
+    assert ArticleData(**{**both.__dict__, "translations": {}}).content_hash == english.content_hash
 
 
 @pytest.mark.parametrize(
