@@ -22,7 +22,8 @@ from actions.runtime import transaction
 from crm_store.repositories import ConversationRepository, CustomerRepository, OrderRepository
 
 ORDER_NUMBER = re.compile(r"^\s*#?\s*hp\s*-?\s*(\d{6})\s*$", re.IGNORECASE)
-ORDER_NUMBER_IN_TEXT = re.compile(r"\bhp\s*-?\s*(\d{6})\b", re.IGNORECASE)
+# Not \b: in "订单HP-100123到哪了" the Chinese characters around the number are word characters too.
+ORDER_NUMBER_IN_TEXT = re.compile(r"(?<![a-z0-9])hp\s*-?\s*(\d{6})(?!\d)", re.IGNORECASE)
 MAX_PROOF_ATTEMPTS = 3
 PROOF_SLOTS = ("order_number", "ownership_proof")
 
