@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import texts
 from actions.base import DeskbotAction, known_vectors, last_customer_text
 from actions.faq import answer_outright
 from actions.handoff import signal
@@ -33,12 +34,13 @@ class ActionDefaultAskAffirmation(DeskbotAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         text = last_customer_text(tracker)
-        knowledge_base = (await runtime()).knowledge_base
+        language = texts.language_of(tracker)
+        knowledge_base = (await runtime()).knowledge_base_for(language)
         known = known_vectors(knowledge_base, tracker)
         outcome = await knowledge_base.answer(text, suggestions=MAX_OPTIONS, known=known) if text else None
         if outcome is not None and outcome.verdict == "answer":
             # NLU was unsure, but the knowledge base is sure by its own rule: a question worded unusually.
-            return answer_outright(dispatcher, outcome.hits)
+            return answer_outright(dispatcher, outcome.hits, domain, language)
         hits = outcome.hits if outcome is not None else []
         buttons: list[dict[str, str]] = []
         for ranked in tracker.latest_message.get("intent_ranking") or []:
@@ -53,6 +55,6 @@ class ActionDefaultAskAffirmation(DeskbotAction):
         if not buttons:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        buttons.append({"title": "Something else", "payload": "/deny"})
-        dispatcher.utter_message(text="Sorry, I'm not sure I understood. Did you mean one of these?", buttons=buttons)
+        buttons.append({"title": texts.text(domain, "utter_button_something_else", language), "payload": "/deny"})
+        dispatcher.utter_message(text=texts.text(domain, "utter_did_you_mean", language), buttons=buttons)
         return []

@@ -8,37 +8,63 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import HELPFUL_BUTTONS, PERSON_BUTTON, DeskbotAction, known_vectors, last_customer_text
+from actions import texts
+from actions.base import PERSON_BUTTON, DeskbotAction, known_vectors, last_customer_text
 from actions.handoff import signal
 from actions.runtime import runtime, transaction
 from crm_store.repositories import ArticleRepository
+from knowledge_base.chinese import chinese_view
+from knowledge_base.language import CHINESE, detect
 from knowledge_base.search import SearchHit
+from knowledge_base.store import article_data
 
 
-def suggestion_buttons(hits: list[SearchHit]) -> list[dict[str, str]]:
+def person_button(domain: dict[str, Any], language: str) -> dict[str, str]:
+    return {"title": texts.text(domain, "utter_button_person", language), "payload": PERSON_BUTTON["payload"]}
+
+
+def suggestion_buttons(hits: list[SearchHit], domain: dict[str, Any], language: str) -> list[dict[str, str]]:
     return [{"title": hit.title, "payload": f'/ask_faq{{"article_slug":"{hit.slug}"}}'} for hit in hits] + [
-        PERSON_BUTTON
+        person_button(domain, language)
     ]
 
 
-def answer_outright(dispatcher: CollectingDispatcher, hits: list[SearchHit]) -> list[dict[str, Any]]:
+def say_answer(dispatcher: CollectingDispatcher, answer: str, domain: dict[str, Any], language: str) -> None:
+    """An article's answer; a Chinese-speaking customer is told first when it has no Chinese version."""
+    if language == CHINESE and detect(answer).language != CHINESE:
+        dispatcher.utter_message(text=texts.text(domain, "utter_only_in_english", language))
+    dispatcher.utter_message(text=answer)
+
+
+def ask_if_it_helped(dispatcher: CollectingDispatcher, domain: dict[str, Any], language: str, answers: int) -> None:
+    asked = "utter_did_that_answer" if answers == 1 else "utter_did_those_answer"
+    dispatcher.utter_message(
+        text=texts.text(domain, asked, language), buttons=texts.buttons(domain, "utter_did_that_answer", language)
+    )
+
+
+def answer_outright(
+    dispatcher: CollectingDispatcher, hits: list[SearchHit], domain: dict[str, Any], language: str
+) -> list[dict[str, Any]]:
     """Each article's answer (two for a message that asked two things), then "did that answer it?"."""
     for hit in hits:
-        dispatcher.utter_message(text=hit.answer)
-    asked = "Did that answer your question?" if len(hits) == 1 else "Did that answer your questions?"
-    dispatcher.utter_message(text=asked, buttons=HELPFUL_BUTTONS)
+        say_answer(dispatcher, hit.answer, domain, language)
+    ask_if_it_helped(dispatcher, domain, language, len(hits))
     return [SlotSet("article_slug", hits[0].slug)]
 
 
-async def show_article(dispatcher: CollectingDispatcher, slug: str) -> list[dict[str, Any]]:
-    """A suggestion the customer picked: its answer, by slug."""
+async def show_article(
+    dispatcher: CollectingDispatcher, slug: str, domain: dict[str, Any], language: str
+) -> list[dict[str, Any]]:
+    """A suggestion the customer picked: its answer, by slug, in the customer's language when it has one."""
     async with transaction() as session:
         article = await ArticleRepository(session).by_slug(slug)
     if article is None or article.status != "published":
-        dispatcher.utter_message(text="Sorry, I can't find that article any more. What would you like to know?")
+        dispatcher.utter_message(text=texts.text(domain, "utter_article_gone", language))
         return [SlotSet("article_slug", None)]
-    dispatcher.utter_message(text=article.answer)
-    dispatcher.utter_message(text="Did that answer your question?", buttons=HELPFUL_BUTTONS)
+    shown = chinese_view(article_data(article)) if language == CHINESE else article_data(article)
+    say_answer(dispatcher, shown.answer, domain, language)
+    ask_if_it_helped(dispatcher, domain, language, 1)
     return [SlotSet("article_slug", article.slug)]
 
 
@@ -49,29 +75,32 @@ class ActionAnswerQuestion(DeskbotAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        language = texts.language_of(tracker)
         chosen = next(tracker.get_latest_entity_values("article_slug"), None)
         if chosen:
-            return await show_article(dispatcher, str(chosen))
+            return await show_article(dispatcher, str(chosen), domain, language)
         question = last_customer_text(tracker)
         if not question:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        knowledge_base = (await runtime()).knowledge_base
+        knowledge_base = (await runtime()).knowledge_base_for(language)
         outcome = await knowledge_base.answer(question, known=known_vectors(knowledge_base, tracker))
         if outcome.verdict == "answer":
-            return answer_outright(dispatcher, outcome.hits)
+            return answer_outright(dispatcher, outcome.hits, domain, language)
         if outcome.verdict == "suggest":
             dispatcher.utter_message(
-                text="I'm not completely sure I understood. Is it one of these?",
-                buttons=suggestion_buttons(outcome.hits),
+                text=texts.text(domain, "utter_is_it_one_of_these", language),
+                buttons=suggestion_buttons(outcome.hits, domain, language),
             )
             return [SlotSet("article_slug", None)]
         if tracker.get_intent_of_latest_message() == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
         else:
-            dispatcher.utter_message(text="I'm sorry, I don't have an answer to that one.")
+            dispatcher.utter_message(text=texts.text(domain, "utter_no_answer", language))
             signal(dispatcher, "bot_failed")
-        dispatcher.utter_message(text="Would you like me to bring in a person from our team?", buttons=[PERSON_BUTTON])
+        dispatcher.utter_message(
+            text=texts.text(domain, "utter_offer_person", language), buttons=[person_button(domain, language)]
+        )
         return [SlotSet("article_slug", None)]
 
 
@@ -84,22 +113,24 @@ class ActionHandleUnhelpful(DeskbotAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        language = texts.language_of(tracker)
         question = last_customer_text(tracker, skip_latest=True)
         shown = tracker.get_slot("article_slug")
         alternatives: list[SearchHit] = []
         if question:
-            knowledge_base = (await runtime()).knowledge_base
+            knowledge_base = (await runtime()).knowledge_base_for(language)
             hits = await knowledge_base.search(question, limit=4, known=known_vectors(knowledge_base, tracker))
             alternatives = [hit for hit in hits if hit.slug != shown and hit.score >= knowledge_base.suggest_threshold][
                 :3
             ]
         if alternatives:
             dispatcher.utter_message(
-                text="Sorry about that. Maybe one of these is closer?", buttons=suggestion_buttons(alternatives)
+                text=texts.text(domain, "utter_closer_alternatives", language),
+                buttons=suggestion_buttons(alternatives, domain, language),
             )
         else:
             dispatcher.utter_message(
-                text="Sorry about that. A person from our team can help with this.", buttons=[PERSON_BUTTON]
+                text=texts.text(domain, "utter_person_can_help", language), buttons=[person_button(domain, language)]
             )
             signal(dispatcher, "bot_failed")
         return [SlotSet("article_slug", None)]

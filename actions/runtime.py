@@ -13,7 +13,10 @@ from sqlalchemy.orm import sessionmaker
 from crm_store import clock
 from crm_store.db import create_engine, session_factory, unit_of_work
 from crm_store.settings import StoreSettings
+from knowledge_base.chinese import chinese_view
 from knowledge_base.embedding import Embedder
+from knowledge_base.language import CHINESE
+from knowledge_base.multilingual import shared_multilingual_embedder
 from knowledge_base.search import KnowledgeBase
 from knowledge_base.settings import KnowledgeBaseSettings
 
@@ -24,6 +27,18 @@ class Runtime:
     engine: AsyncEngine
     sessions: sessionmaker
     knowledge_base: KnowledgeBase
+    chinese_knowledge_base: KnowledgeBase | None = None  # built on first Chinese question
+
+    def knowledge_base_for(self, language: str) -> KnowledgeBase:
+        """The search in the customer's language: Chinese versions with the multilingual model, or English."""
+        if language != CHINESE:
+            return self.knowledge_base
+        if self.chinese_knowledge_base is None:
+            settings = KnowledgeBaseSettings.from_env().for_chinese()
+            self.chinese_knowledge_base = KnowledgeBase.from_settings(
+                self.sessions, shared_multilingual_embedder(), settings, view=chinese_view
+            )
+        return self.chinese_knowledge_base
 
 
 _runtime: Runtime | None = None

@@ -1,6 +1,7 @@
 """When the bot answers outright: the answer threshold and the margin over the runner-up, by cross-validation.
 
     python -m bench.kb_calibrate [--folds 5] [--max-wrong 0.02] [--min-declined 0.95] [--seed 7] [--no-append]
+    python -m bench.kb_calibrate --language zh     # the Chinese search: Chinese versions, multilingual model
 
 The embedding model and the "settings before this run" come from the environment
 (EMBEDDING_MODEL, KB_ANSWER_THRESHOLD, ...), as the product reads them.
@@ -25,6 +26,11 @@ figures), then chosen once more on all the tuning data (the operating point).
 The curve of right against wrong answers, with and without the margin rule,
 goes to docs/kb-operating-point.png.
 
+With ``--language zh`` the articles are their Chinese versions (knowledge_base.chinese) embedded with
+the multilingual model, the in-scope queries are the Chinese variants leave-fold-out, and the out-of-scope
+ones are the Chinese NLU examples of the out_of_scope intent (bot/data/nlu/zh/support.yml): tuning data
+too, never bench/data/faq_heldout_zh.yml.
+
 The suggest threshold is chosen the same way, on folds: a question is covered
 when its right article is among the top three at or above the threshold (it is
 answered or offered). The rule takes the highest threshold whose coverage is
@@ -42,15 +48,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from bench.common import ROOT, append_results, command_line, progress, variant_fold
 from knowledge_base.article_files import ArticleData, load_articles_dir
+from knowledge_base.chinese import chinese_view
 from knowledge_base.embedding import Embedder
-from knowledge_base.evaluation import load_questions
+from knowledge_base.evaluation import LabelledQuestions, load_questions
+from knowledge_base.multilingual import MultilingualEmbedder
 from knowledge_base.search import TAUGHT, SearchIndex
 from knowledge_base.settings import KnowledgeBaseSettings
 
 EVAL_FILE = ROOT / "tests" / "knowledge_base" / "search_eval.yml"
+ZH_NLU_SUPPORT = ROOT / "bot" / "data" / "nlu" / "zh" / "support.yml"
 CURVE_PNG = ROOT / "docs" / "kb-operating-point.png"
 THRESHOLDS = np.round(np.arange(0.30, 0.75, 0.01), 3)
 MARGINS = np.round(np.arange(0.0, 0.101, 0.01), 3)
@@ -223,6 +233,13 @@ class Scorer:
         return samples
 
 
+def chinese_out_of_scope() -> list[str]:
+    """The Chinese NLU examples of the out_of_scope intent: questions no article answers, in Chinese."""
+    data = yaml.safe_load(ZH_NLU_SUPPORT.read_text(encoding="utf-8"))
+    block = next(item for item in data["nlu"] if item.get("intent") == "out_of_scope")
+    return [line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")]
+
+
 def curve_png(samples: list[Sample], chosen: Rule, path: Path) -> None:
     import matplotlib
 
@@ -264,10 +281,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--suggest-slack", type=float, default=0.005, help="coverage the suggest threshold may give up")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-append", action="store_true")
+    parser.add_argument("--language", choices=("en", "zh"), default="en")
     args = parser.parse_args(argv)
     settings = KnowledgeBaseSettings.from_env()  # EMBEDDING_MODEL and the KB_* rule settings as the product reads them
-    scorer = Scorer(load_articles_dir(settings.articles_dir), Embedder(settings.embedding_model))
-    labelled = load_questions(EVAL_FILE)
+    if args.language == "zh":
+        settings = settings.for_chinese()
+        articles = [chinese_view(article) for article in load_articles_dir(settings.articles_dir)]
+        scorer = Scorer(articles, MultilingualEmbedder())
+        labelled = LabelledQuestions([], chinese_out_of_scope())
+    else:
+        scorer = Scorer(load_articles_dir(settings.articles_dir), Embedder(settings.embedding_model))
+        labelled = load_questions(EVAL_FILE)
     progress("scoring search_eval.yml, then every question variant, leave-fold-out")
     samples = [scorer.sample(scorer.full, q, expected) for q, expected in labelled.in_scope]
     samples += [scorer.sample(scorer.full, q, None) for q in labelled.out_of_scope]
@@ -286,14 +310,15 @@ def main(argv: list[str] | None = None) -> int:
     suggest = choose_suggest(samples, args.suggest_slack, chosen[0])
     suggest_cv = cross_validate_suggest(samples, args.folds, args.seed, args.suggest_slack, chosen[0])
     suggest_all, suggest_today = suggesting(samples, suggest), suggesting(samples, settings.suggest_threshold)
-    curve_png(samples, chosen, CURVE_PNG)
+    curve = CURVE_PNG if args.language == "en" else CURVE_PNG.with_name("kb-operating-point-zh.png")
+    curve_png(samples, chosen, curve)
     n_in = sum(s.right is not None for s in samples)
 
     def row(label: str, r: Rates) -> str:
         return f"| {label} | {r.right:.1%} | {r.wrong:.1%} | {r.declined:.1%} |\n"
 
     body = (
-        f"Embedding model: `{settings.embedding_model}`. "
+        f"Language: {args.language}. Embedding model: `{scorer.embedder.model_name}`. "
         f"Tuning data: {n_in} in-scope queries ({len(labelled.in_scope)} from search_eval.yml, the rest article "
         f"variants leave-fold-out) and {len(samples) - n_in} out-of-scope. Limits: wrong ≤ {args.max_wrong:.0%}, "
         f"out-of-scope declined ≥ {args.min_declined:.0%}.\n\n"
@@ -313,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
             "(all tuning data)",
             rates(samples, chosen),
         )
-        + f"\nCurve: `{CURVE_PNG.relative_to(ROOT)}`.\n\n"
+        + f"\nCurve: `{curve.relative_to(ROOT)}`.\n\n"
         "Suggest threshold (right article answered or among the top three offered; out-of-scope offered nothing):\n\n"
         "| rule | covered | out-of-scope offered nothing |\n|---|---|---|\n"
         f"| before this run: suggest ≥ {settings.suggest_threshold} | {suggest_today.covered:.1%} | {suggest_today.quiet:.1%} |\n"
@@ -324,7 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     print(body)
     if not args.no_append:
         append_results(
-            "Answer rule and suggest threshold by cross-validation (bench kb-calibrate)",
+            "Answer rule and suggest threshold by cross-validation (bench kb-calibrate"
+            + (", Chinese)" if args.language == "zh" else ")"),
             command_line("bench.kb_calibrate", argv),
             body,
         )

@@ -8,25 +8,26 @@ model gets features that mean the same in both languages. About 1.5 ms a sentenc
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
+
+from knowledge_base.embedding import Embedder
 
 MODEL_NAME = "use-multilingual-v3"
 DIMENSIONS = 512
 THREADS = 1  # a 2-core box runs the gateway, Rasa and the action server side by side
 
 
-class MultilingualEmbedder:
-    """The same interface as knowledge_base.embedding.Embedder, for the parts the Chinese search uses."""
-
-    model_name = MODEL_NAME
-    dimensions = DIMENSIONS
+class MultilingualEmbedder(Embedder):
+    """knowledge_base.embedding.Embedder's interface over the Universal Sentence Encoder (no torch involved)."""
 
     def __init__(self) -> None:
-        self._model: Any = None
-        self._lock = threading.Lock()
+        super().__init__(MODEL_NAME)
+
+    @property
+    def dimensions(self) -> int:
+        return DIMENSIONS
 
     def _load(self) -> Any:
         with self._lock:
@@ -50,6 +51,9 @@ class MultilingualEmbedder:
 
     def encode_one(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
+
+    def encode_pooled(self, texts: list[str], poolings: list[str], *, batch_size: int = 64) -> np.ndarray:
+        raise NotImplementedError("the Universal Sentence Encoder gives one sentence vector; there is no pooling")
 
     def general_words(self) -> list[str]:
         """No word list: the English search's 'unfamiliar words' signal does not apply to Chinese."""

@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -318,6 +318,13 @@ class SearchIndex:
         return hits
 
 
+ArticleView = Callable[[ArticleData], ArticleData]
+
+
+def _as_it_is(article: ArticleData) -> ArticleData:
+    return article
+
+
 class KnowledgeBase:
     """Search as the bot and the consoles use it; picks up knowledge-base changes without a restart.
 
@@ -338,8 +345,11 @@ class KnowledgeBase:
         answer_confidence: float = 0.0,
         unfamiliar_penalty: float = 0.0,
         vector_index: VectorIndex | None = None,
+        view: ArticleView | None = None,
     ) -> None:
         self.session_factory = session_factory
+        # What the index holds of each article: the article itself, or its version in another language.
+        self.view: ArticleView = view if view is not None else _as_it_is
         self.vector_index = vector_index if vector_index is not None else VectorIndex()
         self.embedder = embedder
         self.answer_threshold = answer_threshold
@@ -356,7 +366,11 @@ class KnowledgeBase:
 
     @classmethod
     def from_settings(
-        cls, session_factory: sessionmaker, embedder: Embedder, settings: KnowledgeBaseSettings
+        cls,
+        session_factory: sessionmaker,
+        embedder: Embedder,
+        settings: KnowledgeBaseSettings,
+        view: ArticleView | None = None,
     ) -> KnowledgeBase:
         return cls(
             session_factory,
@@ -366,6 +380,7 @@ class KnowledgeBase:
             answer_margin=settings.answer_margin,
             answer_confidence=settings.answer_confidence,
             unfamiliar_penalty=settings.unfamiliar_penalty,
+            view=view,
         )
 
     async def refresh(self, *, force: bool = False) -> bool:
@@ -376,7 +391,9 @@ class KnowledgeBase:
                 revision = await repository.revision()
                 if not force and self._index is not None and revision == self._revision:
                     return False
-                articles = [article_data(article) for article in await repository.all(statuses=["published"])]
+                articles = [
+                    self.view(article_data(article)) for article in await repository.all(statuses=["published"])
+                ]
                 texts = [text for article in articles for text in article.search_texts()]
                 vectors = await self._vectors(session, texts)
                 lessons = [

@@ -120,3 +120,39 @@ async def test_the_fallback_answers_only_by_the_knowledge_bases_own_rule(shop) -
     offered = [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
     assert any(payload.startswith('/ask_faq{"article_slug"') for payload in offered), dispatcher.messages
     assert offered[-1] == "/deny"
+
+
+async def test_a_chinese_question_is_answered_from_the_chinese_article_in_chinese(shop) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerQuestion().run(
+        dispatcher, make_tracker("退货退款一般要多久才能到账？", "ask_faq", slots={"language": "zh"}), DOMAIN
+    )
+    assert events[0]["value"] == "refund-timeline", events
+    assert "5-10 个工作日" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[-1]["text"] == "这个回答解决您的问题了吗？"
+    assert [b["payload"] for b in dispatcher.messages[-1]["buttons"]] == ["/helpful", "/not_helpful"]
+
+
+async def test_a_vague_chinese_question_gets_chinese_suggestions_and_a_person(shop) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerQuestion().run(
+        dispatcher, make_tracker("账户的事情", "ask_faq", slots={"language": "zh"}), DOMAIN
+    )
+    last = dispatcher.messages[-1]
+    assert last["buttons"][-1] == {"title": "转人工客服", "payload": "/request_human"}, dispatcher.messages
+
+
+async def test_a_chinese_customer_who_picks_an_article_reads_its_chinese_version(shop) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerQuestion().run(
+        dispatcher,
+        make_tracker(
+            '/ask_faq{"article_slug":"cancel-an-order"}',
+            "ask_faq",
+            entities=[{"entity": "article_slug", "value": "cancel-an-order"}],
+            slots={"language": "zh"},
+        ),
+        DOMAIN,
+    )
+    assert "取消" in dispatcher.messages[0]["text"] and "Cancel order" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[1]["text"] == "这个回答解决您的问题了吗？"
