@@ -133,40 +133,49 @@ class HandoffStateMachine:
     # queued -> assigned ------------------------------------------------------------
 
     async def claim(self, ticket_id: int, agent: User) -> Ticket:
-        now = utcnow()
         async with unit_of_work(self.sessions) as session:
-            tickets = TicketRepository(session)
-            waiting = await tickets.get(ticket_id)
-            if waiting is not None and not self.policy.may_take(waiting.reserved_for, agent):
-                raise KeptForOthers(f"ticket {ticket_id} is kept for the agents of the {waiting.reserved_for} segment")
-            if not await tickets.claim(ticket_id, agent.id, now):
-                if await tickets.get(ticket_id) is None:
-                    raise NotFound("no such ticket")
-                raise AlreadyClaimed(f"ticket {ticket_id} is no longer waiting: someone else took it")
-            ticket = await tickets.get(ticket_id)
-            assert ticket is not None
-            await session.refresh(ticket)
-            notices = await self._set_state(
-                session, ticket, "assigned", f"{agent.display_name} from our team has joined the chat."
-            )
-            await AuditRepository(session).record(agent.username, "ticket.claimed", "ticket", ticket.id)
-        self._publish("claimed", Transition(ticket, notices))
-        return ticket
+            transition = await self._claim_in(session, ticket_id, agent)
+        self._publish("claimed", transition)
+        return transition.ticket
 
     async def claim_next(self, agent: User) -> Ticket | None:
-        """The most urgent waiting ticket, for 'take next'; None when the queue is empty."""
-        for _ in range(5):  # another agent may win the race for the candidate; try the next one
-            async with unit_of_work(self.sessions) as session:
-                candidate = await TicketRepository(session).next_queued_id(
-                    skip_locked=self.skip_locked, closed_segments=self.policy.closed_segments(agent)
-                )
-            if candidate is None:
-                return None
+        """The most urgent waiting ticket this agent may take, for 'take next'; None only when none waits.
+
+        On PostgreSQL the candidate is locked (SKIP LOCKED) and claimed in one transaction, so concurrent
+        agents each get a different ticket. Elsewhere two agents may pick the same candidate: the loser looks
+        again, and each such retry means another agent took a ticket, so the loop ends.
+        """
+        while True:
             try:
-                return await self.claim(candidate, agent)
+                async with unit_of_work(self.sessions) as session:
+                    candidate = await TicketRepository(session).next_queued_id(
+                        skip_locked=self.skip_locked, closed_segments=self.policy.closed_segments(agent)
+                    )
+                    if candidate is None:
+                        return None
+                    transition = await self._claim_in(session, candidate, agent)
             except AlreadyClaimed:
                 continue
-        return None
+            self._publish("claimed", transition)
+            return transition.ticket
+
+    async def _claim_in(self, session: Any, ticket_id: int, agent: User) -> Transition:
+        tickets = TicketRepository(session)
+        waiting = await tickets.get(ticket_id)
+        if waiting is not None and not self.policy.may_take(waiting.reserved_for, agent):
+            raise KeptForOthers(f"ticket {ticket_id} is kept for the agents of the {waiting.reserved_for} segment")
+        if not await tickets.claim(ticket_id, agent.id, utcnow()):
+            if await tickets.get(ticket_id) is None:
+                raise NotFound("no such ticket")
+            raise AlreadyClaimed(f"ticket {ticket_id} is no longer waiting: someone else took it")
+        ticket = await tickets.get(ticket_id)
+        assert ticket is not None
+        await session.refresh(ticket)
+        notices = await self._set_state(
+            session, ticket, "assigned", f"{agent.display_name} from our team has joined the chat."
+        )
+        await AuditRepository(session).record(agent.username, "ticket.claimed", "ticket", ticket.id)
+        return Transition(ticket, notices)
 
     # assigned -> queued / assigned -------------------------------------------------
 
