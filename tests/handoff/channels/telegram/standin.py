@@ -98,7 +98,7 @@ class TelegramStandIn:
         return update
 
     def wait_fetched(self, timeout: float = 30.0) -> None:
-        """Until the bot has fetched every pushed update (getUpdates)."""
+        """Until the bot has fetched and confirmed every pushed update (a getUpdates with a higher offset)."""
         self.wait_for(lambda: [True] if not self._updates else [], timeout)
 
     def fail_next(self, method: str, retry_after: int, times: int = 1) -> None:
@@ -279,10 +279,13 @@ class TelegramStandIn:
                     if terminated.is_set():
                         self.conflicts += 1
                         return None
+                    # As Telegram does: an update stays until a getUpdates with a higher offset confirms it, so
+                    # one handed to a poller that died before reading the answer goes to the next poller.
+                    offset = int(params.get("offset") or 0)
+                    while self._updates and self._updates[0]["update_id"] < offset:
+                        self._updates.popleft()
                     if self._updates:
-                        batch = list(self._updates)
-                        self._updates.clear()
-                        return batch
+                        return list(self._updates)
                 if time.monotonic() >= deadline:
                     return []
                 await asyncio.sleep(0.05)
