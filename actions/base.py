@@ -27,6 +27,13 @@ HELPFUL_BUTTONS = [
 PERSON_BUTTON = {"title": "Talk to a person", "payload": "/request_human"}
 
 
+def person_button(domain: dict[str, Any], language: str) -> dict[str, str]:
+    """ "Talk to a person" in the conversation's language."""
+    from actions import texts
+
+    return {"title": texts.text(domain, "utter_button_person", language), "payload": PERSON_BUTTON["payload"]}
+
+
 class DeskbotAction(Action, abc.ABC):
     """Abstract, so rasa-sdk never registers it; subclasses implement ``act``."""
 

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
-from actions.base import PERSON_BUTTON, DeskbotAction, known_vectors, last_customer_text
+from actions.base import DeskbotAction, known_vectors, last_customer_text, person_button
 from actions.handoff import signal
 from actions.runtime import runtime, transaction
 from crm_store.repositories import ArticleRepository
@@ -17,10 +17,6 @@ from knowledge_base.chinese import chinese_view
 from knowledge_base.language import CHINESE, detect
 from knowledge_base.search import SearchHit
 from knowledge_base.store import article_data
-
-
-def person_button(domain: dict[str, Any], language: str) -> dict[str, str]:
-    return {"title": texts.text(domain, "utter_button_person", language), "payload": PERSON_BUTTON["payload"]}
 
 
 def suggestion_buttons(hits: list[SearchHit], domain: dict[str, Any], language: str) -> list[dict[str, str]]:

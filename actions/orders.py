@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from babel.dates import format_date
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import PERSON_BUTTON, DeskbotAction
+from actions import texts
+from actions.base import DeskbotAction, person_button
 from actions.handoff import signal
 from actions.identity import identity
 from actions.runtime import transaction
@@ -17,25 +19,28 @@ from actions.verification import MAX_PROOF_ATTEMPTS, VerifiedFormValidation
 from crm_store import clock
 from crm_store.models import Order
 from crm_store.repositories import OrderRepository
+from knowledge_base.language import DEFAULT_LANGUAGE
 
-STATUS_TEXT = {
-    "placed": "Received: we're getting it ready.",
-    "paid": "Payment confirmed: it's being prepared for packing.",
-    "packed": "Packed and waiting for the carrier to collect it.",
-    "shipped": "Shipped.",
-    "in_transit": "On its way.",
-    "delivered": "Delivered.",
-    "delayed": "Delayed with the carrier.",
-    "cancelled": "Cancelled.",
-    "returned": "Returned to us.",
-    "refunded": "Refunded.",
-}
+STATUSES = (
+    "placed",
+    "paid",
+    "packed",
+    "shipped",
+    "in_transit",
+    "delivered",
+    "delayed",
+    "cancelled",
+    "returned",
+    "refunded",
+)
 IN_FLIGHT = ("shipped", "in_transit", "delayed")
 GRACE_BUSINESS_DAYS = 3
+DAY_FORMATS = {"en": ("EEE d MMM", "en"), "zh": ("M月d日（EEE）", "zh_CN")}  # "Tue 3 Dec", "12月3日（周二）"
 
 
-def _day(value: date | datetime) -> str:
-    return f"{value:%a} {value.day} {value:%b}"
+def _day(value: date | datetime, language: str = DEFAULT_LANGUAGE) -> str:
+    pattern, locale = DAY_FORMATS.get(language, DAY_FORMATS[DEFAULT_LANGUAGE])
+    return str(format_date(value, pattern, locale=locale))
 
 
 def _add_business_days(start: date, days: int) -> date:
@@ -50,34 +55,47 @@ def is_late(order: Order, today: date) -> bool:
     return order.status in IN_FLIGHT and order.promised_date is not None and order.promised_date < today
 
 
-def describe_order(order: Order, today: date) -> str:
-    lines = [f"Order {order.number}: {STATUS_TEXT.get(order.status, order.status)}"]
+def describe_order(
+    order: Order, today: date, domain: dict[str, Any] | None = None, language: str = DEFAULT_LANGUAGE
+) -> str:
+    """The order's status, carrier, dates, items and what to do next, in ``language`` (bot/domain.yml's words)."""
+
+    def say(response: str, **values: Any) -> str:
+        return texts.text(domain or {}, response, language, **values)
+
+    def day(value: date | datetime) -> str:
+        return _day(value, language)
+
+    status = say(f"utter_order_status_{order.status}") if order.status in STATUSES else order.status
+    lines = [say("utter_order_line", number=order.number, status=status)]
     if order.carrier and order.status in (*IN_FLIGHT, "delivered"):
-        lines.append(f"Carrier: {order.carrier}, tracking number {order.tracking_number}.")
+        lines.append(say("utter_order_carrier", carrier=order.carrier, tracking=order.tracking_number))
     if order.status == "delivered" and order.delivered_at:
-        lines.append(f"Delivered on {_day(order.delivered_at)}.")
+        lines.append(say("utter_order_delivered_on", day=day(order.delivered_at)))
     elif order.promised_date and order.status not in ("cancelled", "returned", "refunded"):
-        lines.append(f"{'Was due' if order.promised_date < today else 'Expected by'} {_day(order.promised_date)}.")
+        due = "utter_order_was_due" if order.promised_date < today else "utter_order_expected"
+        lines.append(say(due, day=day(order.promised_date)))
     latest = order.events[-1] if order.events else None
     if latest is not None and latest.note:
-        lines.append(f"Latest update ({_day(latest.at)}): {latest.note}.")
+        lines.append(say("utter_order_latest_update", day=day(latest.at), note=latest.note))
     items = ", ".join(f"{item.name} ×{item.quantity}" for item in order.items)
     if items:
-        lines.append(f"Items: {items}.")
+        lines.append(say("utter_order_items", items=items))
     if is_late(order, today):
-        assert order.promised_date is not None
-        lines.append(
-            f"I'm sorry it's late. Carriers usually catch up within {GRACE_BUSINESS_DAYS} business days; "
-            f"if it hasn't arrived by {_day(_add_business_days(today, GRACE_BUSINESS_DAYS))}, we'll send a "
-            "replacement or refund you. I can also bring in a colleague right now."
-        )
+        back_by = day(_add_business_days(today, GRACE_BUSINESS_DAYS))
+        lines.append(say("utter_order_late", grace=GRACE_BUSINESS_DAYS, day=back_by))
     elif order.status == "delivered":
-        lines.append(
-            "Can't find it? Check with neighbours and your safe place; if it's still missing, I can bring in a colleague."
-        )
+        lines.append(say("utter_order_delivered_missing"))
     elif order.status == "refunded":
-        lines.append("Refunds reach your original payment method within 5-10 business days.")
+        lines.append(say("utter_order_refund_timing"))
     return "\n".join(lines)
+
+
+def _status_label(order: Order, domain: dict[str, Any], language: str) -> str:
+    """A short status for a button: the status line without its final full stop."""
+    if order.status not in STATUSES:
+        return order.status.replace("_", " ")
+    return texts.text(domain, f"utter_order_status_{order.status}", language).rstrip(".。")
 
 
 class ValidateOrderStatusForm(VerifiedFormValidation):
@@ -97,24 +115,24 @@ class ActionAskOrderNumber(DeskbotAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         who = identity(tracker)
+        language = texts.language_of(tracker)
         if who.verified and who.customer_id is not None:
             async with transaction() as session:
                 orders = await OrderRepository(session).recent_for_customer(who.customer_id, limit=4)
             if orders:
                 dispatcher.utter_message(
-                    text="Which order is it? Here are your most recent ones:",
+                    text=texts.text(domain, "utter_which_order", language),
                     buttons=[
                         {
-                            "title": f"{order.number} · {_day(order.placed_at)} · {order.status.replace('_', ' ')}",
+                            "title": f"{order.number} · {_day(order.placed_at, language)} · "
+                            + _status_label(order, domain, language),
                             "payload": f'/inform{{"order_number":"{order.number}"}}',
                         }
                         for order in orders
                     ],
                 )
                 return []
-        dispatcher.utter_message(
-            text="Sure, I can check that. What's the order number? It looks like HP-100123 and is in your confirmation email."
-        )
+        dispatcher.utter_message(text=texts.text(domain, "utter_ask_order_number_plain", language))
         return []
 
 
@@ -127,24 +145,25 @@ class ActionOrderStatus(DeskbotAction):
     ) -> list[dict[str, Any]]:
         reset = [SlotSet("order_number", None), SlotSet("ownership_proof", None)]
         who = identity(tracker)
+        language = texts.language_of(tracker)
+        person = [person_button(domain, language)]
         number = tracker.get_slot("order_number")
         if not who.verified or not number:
             if (tracker.get_slot("proof_attempts") or 0) >= MAX_PROOF_ATTEMPTS:
                 dispatcher.utter_message(
-                    text="A colleague can check the order with you once they've confirmed your identity.",
-                    buttons=[PERSON_BUTTON],
+                    text=texts.text(domain, "utter_order_colleague_checks", language), buttons=person
                 )
                 return [*reset, SlotSet("proof_attempts", 0.0)]
-            dispatcher.utter_message(text="I couldn't check that order. Could you tell me the order number again?")
+            dispatcher.utter_message(text=texts.text(domain, "utter_order_check_again", language))
             return reset
         async with transaction() as session:
             order = await OrderRepository(session).by_number(number)
         if order is None or order.customer_id != who.customer_id:
-            dispatcher.utter_message(text=f"I can't find order {number} on your account.")
+            dispatcher.utter_message(text=texts.text(domain, "utter_order_not_found", language, number=number))
             return reset
         today = clock.today()
         late = is_late(order, today)
-        dispatcher.utter_message(text=describe_order(order, today), buttons=[PERSON_BUTTON] if late else [])
+        dispatcher.utter_message(text=describe_order(order, today, domain, language), buttons=person if late else [])
         if late:
             signal(dispatcher, "late_order")
         return reset
@@ -158,26 +177,38 @@ class ActionListOrders(DeskbotAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         who = identity(tracker)
+        language = texts.language_of(tracker)
         if not who.verified or who.customer_id is None:
             dispatcher.utter_message(
-                text="To show your orders I need to know it's you: sign in on the shop, or give me one order "
-                "number and I'll check it with the email or phone you ordered with.",
-                buttons=[{"title": "Check an order", "payload": "/order_status"}],
+                text=texts.text(domain, "utter_orders_need_identity", language),
+                buttons=[
+                    {"title": texts.text(domain, "utter_button_check_order", language), "payload": "/order_status"}
+                ],
             )
             return []
         async with transaction() as session:
             orders = await OrderRepository(session).recent_for_customer(who.customer_id, limit=5)
         if not orders:
-            dispatcher.utter_message(text="I can't see any orders on your account yet.")
+            dispatcher.utter_message(text=texts.text(domain, "utter_no_orders_yet", language))
             return []
         lines = [
-            f"{order.number} · placed {_day(order.placed_at)} · {STATUS_TEXT.get(order.status, order.status)}"
+            texts.text(
+                domain,
+                "utter_order_list_line",
+                language,
+                number=order.number,
+                day=_day(order.placed_at, language),
+                status=_status_label(order, domain, language),
+            )
             for order in orders
         ]
         dispatcher.utter_message(
-            text="Your recent orders:\n" + "\n".join(lines),
+            text=texts.text(domain, "utter_your_recent_orders", language) + "\n" + "\n".join(lines),
             buttons=[
-                {"title": f"Details of {order.number}", "payload": f'/order_status{{"order_number":"{order.number}"}}'}
+                {
+                    "title": texts.text(domain, "utter_button_order_details", language, number=order.number),
+                    "payload": f'/order_status{{"order_number":"{order.number}"}}',
+                }
                 for order in orders[:3]
             ],
         )
