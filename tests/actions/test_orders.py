@@ -166,6 +166,11 @@ async def test_a_late_order_says_what_happens_next() -> None:
     ]
     text = describe_order(order, date(2026, 11, 23))
     assert "Was due Mon 16 Nov" in text and "replacement or refund" in text
+    chinese = describe_order(order, date(2026, 11, 23), language="zh").splitlines()
+    assert chinese[0] == "订单 HP-123456：运输途中。"
+    assert chinese[1] == "承运商：UPS，运单号 1Z1。"
+    assert chinese[2] == "原定11月16日（周一）送达。"
+    assert "11月26日（周四）" in chinese[3] and "补发或退款" in chinese[3], "three business days on: Thursday"
 
 
 async def test_identity_metadata_without_the_gateways_signature_is_a_forgery(shop, caplog) -> None:  # type: ignore[no-untyped-def]
