@@ -85,10 +85,11 @@ from bench.process_cpu import CpuMeter
 from bot.signing import SIGNATURE_HEADER, sign, sign_identity
 from crm_store.demo_data import DemoCustomer
 from handoff.channels.web.client import ChatClient
+from handoff.notices import BOT_UNAVAILABLE_TEXT, NO_REPLY_TEXT
 from handoff.ops.launch import RunningCluster, RunningProduct, start_product
 from handoff.ops.stack import Stack
 from handoff.ops.training import ensure_model
-from handoff.router import BOT_UNAVAILABLE_TEXT, NO_REPLY_TEXT, new_conversation_id
+from handoff.router import new_conversation_id
 from knowledge_base.evaluation import load_questions
 
 EVAL_FILE = ROOT / "tests" / "knowledge_base" / "search_eval.yml"

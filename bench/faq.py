@@ -256,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     questions = questions[: args.limit] if args.limit > 0 else questions
     slug_by_answer = {article.answer.strip(): article.slug for article in articles}
+    # An article answered in Chinese counts as that article too.
+    slug_by_answer |= {text.answer.strip(): a.slug for a in articles for text in a.translations.values()}
     model = ensure_model(ROOT / "var" / "models", progress=progress)
     with tempfile.TemporaryDirectory(prefix="bench-faq-") as var_dir:
         stack, product = start_product(Path(var_dir), model, progress=progress)

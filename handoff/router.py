@@ -29,7 +29,7 @@ from crm_store.db import unit_of_work
 from crm_store.models import ChannelIdentity, Conversation, Message
 from crm_store.models.base import utcnow
 from crm_store.repositories import ConversationRepository, CustomerRepository
-from handoff import conversation_language
+from handoff import conversation_language, notices
 from handoff.cluster.conversation_lock import ConversationLocks, conversation_locks_for
 from handoff.conversation_access import may_join
 from handoff.conversation_language import TurnLanguage
@@ -40,11 +40,6 @@ from handoff.schemas import CustomerMessage, OutboundMessage
 from knowledge_base.language import CHINESE, DEFAULT_LANGUAGE, to_simplified, to_traditional
 
 logger = logging.getLogger(__name__)
-NO_REPLY_TEXT = "Sorry, I couldn't work that out just now. Please try again in a moment, or ask for a person."
-BOT_UNAVAILABLE_TEXT = (
-    "One moment… I can't answer right now. Your message is saved: I'll reply as soon as I'm back, "
-    "or a colleague will take over if that takes a while."
-)
 
 
 def new_conversation_id() -> str:
@@ -377,7 +372,7 @@ class ConversationRouter:
         except BotUnavailable as error:
             logger.error("conversation %s: %s", conversation_id, error)
             if message is not None:
-                await self._say_system(conversation_id, BOT_UNAVAILABLE_TEXT, once_per=message.id)
+                await self._say_system(conversation_id, "utter_gateway_one_moment", once_per=message.id)
             return BOT_UNAVAILABLE
         # What the bot reported for the escalation policy (asked_for_agent, bot_failed, …): not shown to anyone.
         signals = [
@@ -420,7 +415,8 @@ class ConversationRouter:
             if not stored and not signals and message is not None:
                 # Rasa answered nothing (e.g. the action server is down): never leave the customer hanging.
                 logger.error("conversation %s: the bot returned no reply", conversation_id)
-                stored.append(await conversations.add_message(conversation, "system", NO_REPLY_TEXT))
+                no_reply = notices.notice(conversation, "utter_gateway_no_reply")
+                stored.append(await conversations.add_message(conversation, "system", no_reply))
                 signals = ["bot_failed"]
             # Consecutive failed turns feed the escalation policy; any other answer resets the count.
             conversation.failed_turns = (conversation.failed_turns or 0) + 1 if "bot_failed" in signals else 0
@@ -459,12 +455,13 @@ class ConversationRouter:
             message.processed_at = utcnow()
             return True
 
-    async def _say_system(self, conversation_id: str, text: str, *, once_per: int) -> None:
+    async def _say_system(self, conversation_id: str, response: str, *, once_per: int) -> None:
         async with unit_of_work(self.sessions) as session:
             conversations = ConversationRepository(session)
             conversation = await conversations.get(conversation_id)
             if conversation is None:
                 return
+            text = notices.notice(conversation, response)
             recent = await conversations.messages(conversation_id, after_id=once_per)
             if any(item.sender == "system" and item.text == text for item in recent):
                 return

@@ -461,10 +461,15 @@ class KnowledgeBase:
         return await asyncio.to_thread(embed_and_search)
 
     async def slug_by_answer(self) -> dict[str, str]:
-        """Each published article's answer text (stripped) and its slug: how a reply is told apart as an answer."""
+        """Each published article's answer texts (stripped, every language) and its slug: how a reply is told
+        apart as an answer."""
         await self.refresh()
         assert self._index is not None
-        return {article.answer.strip(): article.slug for article in self._index.articles}
+        answers = {article.answer.strip(): article.slug for article in self._index.articles}
+        # In any language the article is written in: a Chinese answer is that article's answer too.
+        for article in self._index.articles:
+            answers.update((text.answer.strip(), article.slug) for text in article.translations.values())
+        return answers
 
     async def normalise(self, query: str) -> str:
         await self.refresh()

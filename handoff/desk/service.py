@@ -15,6 +15,7 @@ from crm_store.db import unit_of_work
 from crm_store.models import Conversation, Customer, Message, Ticket, User
 from crm_store.models.base import utcnow
 from crm_store.repositories import ConversationRepository, TicketRepository, UserRepository
+from handoff import notices
 from handoff.cluster.presence import AgentPresence, LocalPresence
 from handoff.desk import access
 from handoff.desk.escalation import EscalationPolicy
@@ -25,7 +26,6 @@ from handoff.router import ConversationRouter, outbound
 from handoff.schemas import OutboundMessage
 
 logger = logging.getLogger(__name__)
-CONTACT_TEXT = "You can also reach our team by email at support@harborandpine.com; we reply within 24 hours."
 HIDDEN_SLOTS = {"requested_slot", "session_started_metadata", "proof_attempts", "ownership_proof"}
 # Which agents have a console open, counted in this process: the single-process default.
 Presence = LocalPresence
@@ -72,7 +72,7 @@ class Desk:
                 await self.escalate(conversation_id, reason, tier=tier)
                 return
             if signal == "asked_for_agent":  # people are switched off by policy: say how else to reach them
-                await self._system_message(conversation_id, CONTACT_TEXT)
+                await self._system_message(conversation_id, "utter_gateway_contact")
 
     async def escalate(
         self, conversation_id: str, reason: str, *, tier: str | None, extra_context: dict[str, Any] | None = None
@@ -82,10 +82,14 @@ class Desk:
         if self.policy.is_open(now):
             notice = None  # the queue position follows below, once the ticket exists
         else:
-            opening = self.policy.next_opening(now)
-            notice = (
-                "Our team is offline right now. Your conversation is saved and a colleague will reply when "
-                f"we open on {opening:%A} at {opening:%H:%M} ({opening.tzname()}). " + CONTACT_TEXT
+            async with unit_of_work(self.sessions) as session:
+                conversation = await session.get(Conversation, conversation_id)
+            language = notices.language_of(conversation)
+            notice = notices.notice(
+                conversation,
+                "utter_gateway_offline",
+                contact=notices.notice(conversation, "utter_gateway_contact"),
+                **notices.opening(self.policy.next_opening(now), language),
             )
         ticket = await self.machine.escalate(conversation_id, reason, context, tier=tier, notice=notice)
         if notice is None:
@@ -148,18 +152,18 @@ class Desk:
             if (ticket.context or {}).get("told_position") == position:
                 continue
             minutes = self.policy.expected_wait_minutes(position, agents)
-            text = (
-                f"I've passed your conversation to our team. You're number {position} in line; "
-                f"the expected wait is about {minutes} minute{'s' if minutes != 1 else ''}."
-                if "told_position" not in (ticket.context or {})
-                else f"Update: you're now number {position} in line (about {minutes} minute{'s' if minutes != 1 else ''})."
-            )
+            first = "told_position" not in (ticket.context or {})
             async with unit_of_work(self.sessions) as session:
                 fresh = await session.get(Ticket, ticket.id)
                 if fresh is None or fresh.status != "queued":
                     continue
                 fresh.context = {**(fresh.context or {}), "told_position": position}
-            await self._system_message(ticket.conversation_id, text)
+            await self._system_message(
+                ticket.conversation_id,
+                "utter_gateway_queue_position" if first else "utter_gateway_queue_update",
+                position=position,
+                minutes=minutes,
+            )
 
     # From customers and agents ---------------------------------------------------------------
 
@@ -211,12 +215,16 @@ class Desk:
         except Exception:
             logger.exception("conversation %s: the bot did not resume after the hand-back", conversation_id)
 
-    async def _system_message(self, conversation_id: str, text: str) -> Message | None:
+    async def _system_message(self, conversation_id: str, response: str, **values: Any) -> Message | None:
+        """A notice in the conversation's language; ``minutes`` is written out in it ("5 minutes", "5分钟")."""
         async with unit_of_work(self.sessions) as session:
             conversations = ConversationRepository(session)
             conversation = await conversations.get(conversation_id)
             if conversation is None:
                 return None
+            if "minutes" in values:
+                values["wait"] = notices.minutes(values.pop("minutes"), notices.language_of(conversation))
+            text = notices.notice(conversation, response, **values)
             message = await conversations.add_message(conversation, "system", text)
         self.hub.publish(conversation_id, dict(outbound(message)))
         return message

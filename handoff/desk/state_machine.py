@@ -28,6 +28,7 @@ from handoff.desk import access
 from handoff.desk.escalation import EscalationPolicy
 from handoff.errors import Conflict, NotFound
 from handoff.hub import Hub
+from handoff.notices import notice as notice_text
 from handoff.router import outbound
 
 HANDOFF_TOPIC = "handoff"
@@ -172,7 +173,7 @@ class HandoffStateMachine:
         assert ticket is not None
         await session.refresh(ticket)
         notices = await self._set_state(
-            session, ticket, "assigned", f"{agent.display_name} from our team has joined the chat."
+            session, ticket, "assigned", "utter_gateway_agent_joined", agent=agent.display_name
         )
         await AuditRepository(session).record(agent.username, "ticket.claimed", "ticket", ticket.id)
         return Transition(ticket, notices)
@@ -188,9 +189,7 @@ class HandoffStateMachine:
             if not changed:
                 raise TransitionRefused(f"ticket {ticket_id} changed meanwhile")
             await session.refresh(ticket)
-            notices = await self._set_state(
-                session, ticket, "queued", "You're back in the queue; the next colleague will be with you shortly."
-            )
+            notices = await self._set_state(session, ticket, "queued", "utter_gateway_back_in_queue")
             await AuditRepository(session).record(agent.username, "ticket.released", "ticket", ticket.id)
         self._publish("released", Transition(ticket, notices))
         return ticket
@@ -212,12 +211,10 @@ class HandoffStateMachine:
             await session.refresh(ticket)
             conversation = await session.get(Conversation, ticket.conversation_id)
             assert conversation is not None
-            notice = await ConversationRepository(session).add_message(
-                conversation,
-                "system",
-                f"{to_agent.display_name} is taking over from {agent.display_name}.",
-                at=utcnow(),
+            taking_over = notice_text(
+                conversation, "utter_gateway_transfer", new_agent=to_agent.display_name, old_agent=agent.display_name
             )
+            notice = await ConversationRepository(session).add_message(conversation, "system", taking_over, at=utcnow())
             await AuditRepository(session).record(
                 agent.username, "ticket.transferred", "ticket", ticket.id, {"to": to_agent.username}
             )
@@ -237,7 +234,7 @@ class HandoffStateMachine:
                 raise TransitionRefused(f"ticket {ticket_id} changed meanwhile")
             await session.refresh(ticket)
             notices = await self._set_state(
-                session, ticket, "bot", f"{agent.display_name} has handed you back to the assistant."
+                session, ticket, "bot", "utter_gateway_handed_back", agent=agent.display_name
             )
             await AuditRepository(session).record(
                 agent.username, "ticket.resolved", "ticket", ticket.id, {"resolution": resolution}
@@ -256,8 +253,10 @@ class HandoffStateMachine:
             raise TransitionRefused(f"ticket {ticket_id} is {ticket.status}, not assigned")
         return ticket
 
-    async def _set_state(self, session: Any, ticket: Ticket, state: str, notice: str) -> list[Message]:
+    async def _set_state(self, session: Any, ticket: Ticket, state: str, response: str, **values: Any) -> list[Message]:
+        """Move the conversation to ``state`` and tell the customer (``response``, in their language)."""
         conversation = await session.get(Conversation, ticket.conversation_id)
         assert conversation is not None
         conversation.state = state
+        notice = notice_text(conversation, response, **values)
         return [await ConversationRepository(session).add_message(conversation, "system", notice, at=utcnow())]

@@ -22,7 +22,7 @@ from typing import Any
 
 import aiohttp
 
-from handoff.router import BOT_UNAVAILABLE_TEXT
+from handoff.notices import BOT_UNAVAILABLE_TEXT
 
 ANSWERED_BY = ("bot", "system", "agent")
 

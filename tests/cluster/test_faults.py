@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from crm_store.db import create_engine, session_factory, unit_of_work
 from crm_store.models import Message, Ticket, User
-from handoff.router import BOT_UNAVAILABLE_TEXT
+from handoff.notices import BOT_UNAVAILABLE_TEXT
 from handoff.staff.accounts import add_user
 from tests.cluster.customer import ResilientCustomer, Transcript, client_id
 from tests.cluster.harness import Cluster

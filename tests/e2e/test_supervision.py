@@ -14,9 +14,9 @@ import signal
 
 import aiohttp
 
+from handoff.notices import BOT_UNAVAILABLE_TEXT
 from handoff.ops.launch import RunningProduct
 from handoff.ops.stack import Service, Stack
-from handoff.router import BOT_UNAVAILABLE_TEXT
 from tests.e2e.client import ChatClient, texts, wait_for
 
 QUESTION = "how long does it take to get my money back after a return?"

@@ -15,8 +15,9 @@ from crm_store.db import unit_of_work
 from crm_store.repositories import ConversationRepository
 from handoff.errors import InvalidMessage
 from handoff.hub import Hub
+from handoff.notices import BOT_UNAVAILABLE_TEXT
 from handoff.rasa_client import RasaClient
-from handoff.router import BOT_UNAVAILABLE_TEXT, ChannelUser, ConversationRouter
+from handoff.router import ChannelUser, ConversationRouter
 from handoff.schemas import CustomerMessage
 
 
@@ -116,7 +117,7 @@ async def test_a_signed_in_customer_never_continues_someone_elses_conversation(s
 
 
 async def test_an_empty_answer_from_the_bot_still_tells_the_customer_something(setup) -> None:  # type: ignore[no-untyped-def]
-    from handoff.router import NO_REPLY_TEXT
+    from handoff.notices import NO_REPLY_TEXT
 
     router, rasa, _ = setup
     conversation = await router.open_conversation(None, ChannelUser("web", ""))

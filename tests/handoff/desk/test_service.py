@@ -131,3 +131,34 @@ async def test_escalation_and_handoff_with_the_shipped_policy(sessions, database
     assert stored.first_response_at == start + timedelta(minutes=7)
     assert stored.resolved_at == start + timedelta(minutes=10)
     assert "handed you back" in (await _notices(sessions, "customer"))[-1]
+
+
+async def test_a_chinese_speaking_customer_is_told_everything_in_chinese(sessions, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    async with aiohttp.ClientSession() as http:
+        desk = await _desk(sessions, database_url, ALWAYS_OPEN, tmp_path, http)
+        async with unit_of_work(sessions) as session:
+            session.add(Conversation(id="li", channel="web", language="zh"))
+            session.add(Conversation(id="ann", channel="web", language="en"))
+            kim = User(username="kim", display_name="Kim", role="agent", password_hash="x")
+            session.add(kim)
+        ticket = await desk.escalate("li", "asked_for_agent", tier=None)
+        await desk.escalate("ann", "asked_for_agent", tier=None)
+        await desk.machine.claim(ticket.id, kim)
+        await desk.machine.release(ticket.id, kim)
+    li, ann = await _notices(sessions, "li"), await _notices(sessions, "ann")
+    assert li[0] == "已为您转接人工客服。您目前排在第 1 位，预计等待约 4分钟。"
+    assert li[1:] == ["客服Kim已加入对话。", "您已重新进入排队，下一位同事很快会为您服务。"]
+    assert ann[0] == "I've passed your conversation to our team. You're number 2 in line; the expected wait is about 8 minutes."
+
+
+async def test_outside_business_hours_a_chinese_speaking_customer_is_told_in_chinese(
+    sessions, database_url, tmp_path, fixed_clock
+) -> None:  # type: ignore[no-untyped-def]
+    tomorrow = DAYS[(fixed_clock.now().weekday() + 1) % 7]
+    async with aiohttp.ClientSession() as http:
+        desk = await _desk(sessions, database_url, hours(f"{tomorrow}: '09:00-17:00'"), tmp_path, http)
+        async with unit_of_work(sessions) as session:
+            session.add(Conversation(id="night-owl-zh", channel="web", language="zh"))
+        await desk.escalate("night-owl-zh", "complaint", tier=None)
+    notice = (await _notices(sessions, "night-owl-zh"))[0]
+    assert notice.startswith("我们的客服团队现在不在线。") and "09:00（UTC）" in notice and "星期" in notice

@@ -15,8 +15,9 @@ from crm_store.db import unit_of_work
 from crm_store.models import Conversation
 from handoff.desk.waiting import REASON, WaitingMessages
 from handoff.hub import Hub
+from handoff.notices import BOT_UNAVAILABLE_TEXT
 from handoff.rasa_client import RasaClient
-from handoff.router import BOT_UNAVAILABLE_TEXT, ChannelUser, ConversationRouter
+from handoff.router import ChannelUser, ConversationRouter
 from handoff.schemas import CustomerMessage, OutboundMessage
 
 WAIT = timedelta(seconds=120)
