@@ -23,6 +23,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge_base.embedding import POOLINGS, Embedder
+from knowledge_base.language import DEFAULT_LANGUAGE, detect
 from knowledge_base.query_vectors import PARSE_DATA_KEY, packed
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,11 @@ def shared_embedder(model: str) -> Embedder:
     return _EMBEDDERS[model]
 
 
+def in_languages(text: str, languages: list[str]) -> bool:
+    """Whether ``text`` is in one of ``languages`` (a text in no language, like "HP-100123", counts as English)."""
+    return (detect(text).language or DEFAULT_LANGUAGE) in languages
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
@@ -48,6 +54,9 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             # (BANKING77: +0.5 points with all the data, +0.3 with 10 examples an intent).
             "pooling": ["mean", "max"],
             "batch_size": 64,
+            # Messages in other languages (knowledge_base.language) get zeros: an English model reads Chinese as
+            # noise, and the multilingual featurizer covers them.
+            "languages": ["en", "zh"],
         }
 
     @staticmethod
@@ -78,14 +87,18 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _featurize(self, messages: list[Message], *, pass_on: bool = False) -> None:
         """Adds the dense features; with ``pass_on``, also the sentence vector for the knowledge-base search."""
-        todo = [message for message in messages if message.get(TEXT)]
-        if not todo:
-            return
+        texts = [message for message in messages if message.get(TEXT)]
+        todo = [message for message in texts if in_languages(message.get(TEXT), self._config["languages"])]
         poolings = self._config["pooling"]
         vectors = self.embedder.encode_pooled(
             [message.get(TEXT) for message in todo], poolings, batch_size=self._config["batch_size"]
         )
         mean = poolings.index("mean") if pass_on and "mean" in poolings else None
+        zeros = np.zeros(self.embedder.dimensions * len(poolings), dtype=np.float32)
+        chosen = {id(message) for message in todo}
+        for message in texts:
+            if id(message) not in chosen:
+                message.add_features(Features(np.expand_dims(zeros, 0), FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
         for message, vector in zip(todo, vectors, strict=True):
             message.add_features(
                 Features(

@@ -148,7 +148,10 @@ async def test_a_chinese_speaking_customer_is_told_everything_in_chinese(session
     li, ann = await _notices(sessions, "li"), await _notices(sessions, "ann")
     assert li[0] == "已为您转接人工客服。您目前排在第 1 位，预计等待约 4分钟。"
     assert li[1:] == ["客服Kim已加入对话。", "您已重新进入排队，下一位同事很快会为您服务。"]
-    assert ann[0] == "I've passed your conversation to our team. You're number 2 in line; the expected wait is about 8 minutes."
+    assert (
+        ann[0]
+        == "I've passed your conversation to our team. You're number 2 in line; the expected wait is about 8 minutes."
+    )
 
 
 async def test_outside_business_hours_a_chinese_speaking_customer_is_told_in_chinese(
