@@ -45,7 +45,6 @@ SCRIPT = [
 KILL_GATEWAY_AFTER = 150  # customer messages answered before a gateway replica is killed
 KILL_RASA_AFTER = 500  # … and before a Rasa replica is
 BOUND_S = 900.0  # ends a broken test; not a timing
-FRAME_S = 20.0  # below the gateway's 25 s ping, which would start aiohttp's receive timeout again
 
 
 @pytest.fixture
@@ -165,19 +164,13 @@ async def test_an_agent_on_one_replica_chats_live_with_a_customer_on_the_other(c
         status, queue = await agent.get("/queue")
         assert status == 200 and ticket.id in [t["id"] for t in queue["tickets"]], queue
         assert (await agent.post(f"/tickets/{ticket.id}/claim"))[0] == 200
-        await next_frame(
-            customer, lambda f: f.get("sender") == "system" and "joined" in (f.get("text") or ""), timeout=FRAME_S
-        )
+        await next_frame(customer, lambda f: f.get("sender") == "system" and "joined" in (f.get("text") or ""))
 
         await agent.post(f"/tickets/{ticket.id}/typing", {"on": True})
-        typing = await next_frame(
-            customer, lambda f: f["type"] == "typing" and f.get("sender") == "agent", timeout=FRAME_S
-        )
+        typing = await next_frame(customer, lambda f: f["type"] == "typing" and f.get("sender") == "agent")
         assert typing["on"] is True
         await agent.post(f"/tickets/{ticket.id}/messages", {"text": "Hello from replica A"})
-        said = await next_frame(
-            customer, lambda f: f["type"] == "message" and f.get("sender") == "agent", timeout=FRAME_S
-        )
+        said = await next_frame(customer, lambda f: f["type"] == "message" and f.get("sender") == "agent")
         assert said["text"] == "Hello from replica A" and said["agent_name"] == "Ada"
         await customer.close()
 
@@ -271,7 +264,9 @@ async def test_redis_restarted_mid_run_loses_no_stored_message(
         await asyncio.gather(*(customer.run(SCRIPT[:3]) for customer in customers))
         cluster.redis.stop()
         during = asyncio.gather(*(customer.run(SCRIPT[3:6]) for customer in customers))
-        await _wait_until(lambda: _stored_at_least(sessions, "r", 10 * 4), "a message of each customer stored")
+        await _wait_until(
+            lambda: _stored_at_least(sessions, "r", len(customers) * 4), "a message of each customer stored"
+        )
         cluster.redis.start()
         await during
         await asyncio.gather(*(customer.run(SCRIPT[6:]) for customer in customers))

@@ -9,6 +9,7 @@ gateway exactly as the widget does.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -54,8 +55,12 @@ class ChatClient:
             await socket.send_json(frame)
 
     async def receive(self, timeout: float = REPLY_TIMEOUT_S) -> dict[str, Any]:
-        """The next frame; asyncio.TimeoutError when none comes in time, ChatClosed when the socket ends."""
-        incoming = await self._open_socket().receive(timeout=timeout)
+        """The next frame; asyncio.TimeoutError when none comes in time, ChatClosed when the socket ends.
+
+        The deadline covers the whole wait: aiohttp's own receive timeout starts again after every ping
+        the gateway sends (every 25 s), so a wait longer than that would never end on its own.
+        """
+        incoming = await asyncio.wait_for(self._open_socket().receive(), timeout)
         if incoming.type != aiohttp.WSMsgType.TEXT:
             raise ChatClosed(f"websocket ended while waiting for a frame ({incoming.type.name})")
         frame = json.loads(incoming.data)
