@@ -24,6 +24,7 @@ from handoff.learning.exchange import real_question
 from handoff.router import outbound
 from handoff.schemas import MAX_TEXT
 from handoff.staff.sessions import require, signed_in_user
+from knowledge_base.language import DEFAULT_LANGUAGE
 
 AGENT_ROLES = ("agent", "admin")
 MAX_NOTE = 5000
@@ -77,6 +78,8 @@ async def _summaries(request: web.Request, tickets: list[Ticket]) -> list[dict[s
             preview = question.text if question else None
             summary = ticket_summary(ticket, customer, preview, names.get(ticket.agent_id or 0), now)
             summary["channel"] = conversation.channel if conversation else "web"
+            # What language the customer writes in: the agent answers in it (canned replies, KB suggestions).
+            summary["language"] = (conversation.language if conversation else None) or DEFAULT_LANGUAGE
             summaries.append(summary)
     return summaries
 

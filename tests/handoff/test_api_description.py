@@ -178,6 +178,8 @@ QUEUED = {
     "waiting_seconds": 30,
     "sla_due_at": None,
     "agent": None,
+    "reserved_for": None,
+    "language": "zh",
 }
 
 

@@ -32,6 +32,13 @@ export function tierBadge(tier) {
   return h('span', { class: 'badge tier tier-' + cssToken(tier), title: humanize(tier) + ' tier', text: tier });
 }
 
+/** The customer's language, shown when it is not English: the agent answers in it. */
+export function languageBadge(language) {
+  if (!language || language === 'en') return null;
+  const names = { zh: '中文 Chinese' };
+  return h('span', { class: 'badge tier', title: 'The customer writes in ' + (names[language] || language), text: names[language] || language });
+}
+
 /** A ticket kept for the agents of a customer segment (escalation.yml): shown to those who may take it. */
 export function reservedBadge(segment) {
   if (!segment) return null;

@@ -2,7 +2,7 @@
 import { add, h } from '/shared/static/dom.js';
 import { str } from '/shared/static/format.js';
 import { icon } from '/shared/static/icons.js';
-import { avatar, channelTag, reasonBadge, reservedBadge, tierBadge } from '../badges.js';
+import { avatar, channelTag, languageBadge, reasonBadge, reservedBadge, tierBadge } from '../badges.js';
 import { isMine } from '../session.js';
 
 function agentCell(ticket, mine) {
@@ -37,6 +37,7 @@ function customerCell(ticket) {
       h('span', { class: 'cust-name' + (anonymous ? ' is-anon' : ''), text: anonymous ? 'Anonymous visitor' : ticket.customer_name }),
       tierBadge(ticket.customer_tier),
       reservedBadge(ticket.reserved_for),
+      languageBadge(ticket.language),
       channelTag(ticket.channel),
     ]),
     h('span', { class: 'preview' + (preview ? '' : ' is-empty'), title: preview || null, text: preview || 'No message yet' }),
