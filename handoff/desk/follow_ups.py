@@ -32,22 +32,24 @@ from crm_store.db import unit_of_work
 from crm_store.models import Conversation, Customer, FollowUp, Message, Ticket
 from crm_store.models.base import utcnow
 from crm_store.repositories import ConversationRepository, FollowUpRepository, TicketRepository
+from handoff import notices
 from handoff.desk import typed_answers
 from handoff.desk.service import Desk
 from handoff.hub import Hub
 from handoff.router import outbound
+from knowledge_base import catalogue
+from knowledge_base.language import DEFAULT_LANGUAGE
 
 logger = logging.getLogger(__name__)
 ANSWER_INTENT, RATING_INTENT = "follow_up_answer", "follow_up_rating"
 YES, NO = "yes", "no"
 RATINGS = range(1, 6)
-ASK_RATING = "Glad to hear it's sorted! How would you rate how we handled it?"
-THANKS_FOR_RATING = "Thank you for your rating!"
-SORRY_REOPENED = (
-    "I'm sorry it isn't sorted yet. I've reopened your case and passed it to our team, with everything so far."
-)
-ALREADY_WITH_PEOPLE = "Thanks for letting us know. A colleague already has your conversation and will see this."
-NO_LONGER_OPEN = "Thanks, we already have your answer to that question."
+# What the customer is told, by response name in the catalogue (bot/domain.yml), in their language.
+ASK_RATING = "utter_follow_up_ask_rating"
+THANKS_FOR_RATING = "utter_follow_up_thanks_for_rating"
+SORRY_REOPENED = "utter_follow_up_reopened"
+ALREADY_WITH_PEOPLE = "utter_follow_up_already_with_people"
+NO_LONGER_OPEN = "utter_follow_up_no_longer_open"
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,16 @@ def _payload(intent: str, entities: dict[str, Any]) -> str:
     return f"/{intent}{json.dumps(entities, separators=(',', ':'))}"
 
 
-def question_buttons(follow_up_id: int) -> list[dict[str, str]]:
+def question_buttons(follow_up_id: int, language: str = DEFAULT_LANGUAGE) -> list[dict[str, str]]:
     return [
-        {"title": "Yes, all sorted", "payload": _payload(ANSWER_INTENT, {"follow_up": follow_up_id, "answer": YES})},
-        {"title": "No, not yet", "payload": _payload(ANSWER_INTENT, {"follow_up": follow_up_id, "answer": NO})},
+        {
+            "title": catalogue.text("utter_follow_up_button_yes", language),
+            "payload": _payload(ANSWER_INTENT, {"follow_up": follow_up_id, "answer": YES}),
+        },
+        {
+            "title": catalogue.text("utter_follow_up_button_no", language),
+            "payload": _payload(ANSWER_INTENT, {"follow_up": follow_up_id, "answer": NO}),
+        },
     ]
 
 
@@ -157,7 +165,11 @@ class FollowUpVisits:
             conversation = await session.get(Conversation, follow_up.conversation_id)
             assert conversation is not None  # the foreign key cascades
             message = await ConversationRepository(session).add_message(
-                conversation, "bot", follow_up.text, payload={"buttons": question_buttons(follow_up_id)}, at=now
+                conversation,
+                "bot",
+                follow_up.text,
+                payload={"buttons": question_buttons(follow_up_id, notices.language_of(conversation))},
+                at=now,
             )
             follow_up.message_id = message.id
         logger.info("follow-up %s sent in conversation %s", follow_up_id, message.conversation_id)
@@ -237,13 +249,17 @@ class FollowUpVisits:
     def _typing(self, conversation_id: str) -> _Typing:
         return _Typing(self.hub, conversation_id)
 
-    async def _say(self, conversation_id: str, text: str, buttons: list[dict[str, str]] | None = None) -> None:
+    async def _say(self, conversation_id: str, response: str, buttons: list[dict[str, str]] | None = None) -> None:
+        """``response`` from the catalogue, in the conversation's language."""
         async with unit_of_work(self.sessions) as session:
             conversation = await session.get(Conversation, conversation_id)
             if conversation is None:
                 return
             message = await ConversationRepository(session).add_message(
-                conversation, "bot", text, payload={"buttons": buttons} if buttons else None
+                conversation,
+                "bot",
+                notices.notice(conversation, response),
+                payload={"buttons": buttons} if buttons else None,
             )
         self.hub.publish(conversation_id, dict(outbound(message)))
 

@@ -28,6 +28,7 @@ from handoff.desk import access
 from handoff.desk.escalation import EscalationPolicy
 from handoff.errors import Conflict, NotFound
 from handoff.hub import Hub
+from handoff.notices import language_of as notices_language
 from handoff.notices import notice as notice_text
 from handoff.router import outbound
 
@@ -241,7 +242,9 @@ class HandoffStateMachine:
             )
             follow_up = self.policy.follow_ups.get(ticket.reason)
             if follow_up is not None:  # in the resolving transaction: a resolved complaint is never left without one
-                await FollowUpRepository(session).schedule(ticket, now + follow_up.after, follow_up.text, at=now)
+                conversation = await session.get(Conversation, ticket.conversation_id)
+                question = follow_up.text_in(notices_language(conversation))
+                await FollowUpRepository(session).schedule(ticket, now + follow_up.after, question, at=now)
         self._publish("resolved", Transition(ticket, notices))
         return ticket
 

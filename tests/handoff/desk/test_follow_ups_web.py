@@ -181,3 +181,25 @@ async def test_a_typed_yes_then_a_typed_rating(sessions, database_url, tmp_path,
     assert not [r["text"] for r in yes + rated if (r["text"] or "").startswith("re: ")], "nothing went to the bot"
     [answered] = await follow_ups(sessions)
     assert (answered.state, answered.rating) == ("answered_yes", 5)
+
+
+async def test_a_customer_who_writes_chinese_is_followed_up_in_chinese(
+    sessions, database_url, tmp_path, fixed_clock
+) -> None:  # type: ignore[no-untyped-def]
+    await add_staff(sessions, "kim")
+    async with running_gateway(database_url, tmp_path) as gateway, aiohttp.ClientSession() as http:
+        customer = ChatClient(http, gateway.base_url)
+        await customer.connect()
+        await customer.say("收到的台灯是坏的")  # "the lamp I got is broken"
+        await resolve_complaint(gateway, customer.session_id)
+        fixed_clock.advance(seconds=PAST_DUE.total_seconds())
+        await wake_until_sent(sessions, gateway)
+        question = await next_frame(customer, lambda f: f.get("type") == "message" and bool(f.get("buttons")))
+        assert question["text"] == "您收到换货了吗？问题都解决了吗？"
+        assert [button["title"] for button in question["buttons"]] == ["是的，都解决了", "还没有"]
+        replies = await customer.say("还没收到")  # "not received yet", typed
+        assert any("很抱歉问题还没解决" in (reply["text"] or "") for reply in replies), replies
+        assert any("您目前排在第 1 位" in (reply["text"] or "") for reply in replies), "the queue notice in Chinese"
+        await customer.close()
+    [answered] = await follow_ups(sessions)
+    assert answered.state == "reopened"
