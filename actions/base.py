@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions import texts
 from crm_store.errors import StoreError
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.query_vectors import KnownVectors, entries_in
@@ -52,10 +53,10 @@ class DeskbotAction(Action, abc.ABC):
             return await self.act(dispatcher, tracker, domain)
         except BACKEND_ERRORS:
             logger.exception("%s failed for conversation %s", self.name(), tracker.sender_id)
+            language = texts.language_of(tracker)
             dispatcher.utter_message(
-                text="Sorry, I'm having trouble reaching our systems right now. Please try again in a minute, "
-                "or ask for a person and a colleague will help.",
-                buttons=[PERSON_BUTTON],
+                text=texts.text(domain, "utter_trouble_reaching_systems", language),
+                buttons=[person_button(domain, language)],
             )
             return []
 

@@ -15,11 +15,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import PERSON_BUTTON, DeskbotAction, known_vectors, last_customer_text
+from actions import texts
+from actions.base import DeskbotAction, known_vectors, last_customer_text, person_button
 from actions.handoff import FORM_SLOTS, signal
 from actions.runtime import runtime
-
-SOLVED_BUTTON = {"title": "👍 That solves it", "payload": "/helpful"}
 
 
 class ActionHandleComplaint(DeskbotAction):
@@ -30,16 +29,18 @@ class ActionHandleComplaint(DeskbotAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         text = last_customer_text(tracker)
-        knowledge_base = (await runtime()).knowledge_base
+        language = texts.language_of(tracker)
+        knowledge_base = (await runtime()).knowledge_base_for(language)
         known = known_vectors(knowledge_base, tracker)
         outcome = await knowledge_base.answer(text, known=known) if text else None
         if outcome is not None and outcome.verdict == "answer":
-            dispatcher.utter_message(text="I'm really sorry about this. Here is what you can do right away:")
+            dispatcher.utter_message(text=texts.text(domain, "utter_complaint_right_away", language))
             for hit in outcome.hits:
                 dispatcher.utter_message(text=hit.answer)
+            solved = {"title": texts.text(domain, "utter_button_that_solves_it", language), "payload": "/helpful"}
             dispatcher.utter_message(
-                text="Does that sort it out, or would you like a person from our team to look into it?",
-                buttons=[SOLVED_BUTTON, PERSON_BUTTON],
+                text=texts.text(domain, "utter_complaint_sorted_or_person", language),
+                buttons=[solved, person_button(domain, language)],
             )
             return [SlotSet("article_slug", outcome.hits[0].slug)]
         dispatcher.utter_message(response="utter_complaint_sorry")

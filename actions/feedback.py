@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import texts
 from actions.base import DeskbotAction
 from actions.identity import identity
 from actions.runtime import transaction
@@ -32,7 +33,7 @@ class ActionStoreRating(DeskbotAction):
         rating = parse_rating(next(tracker.get_latest_entity_values("rating"), None) or tracker.get_slot("rating"))
         if rating is None:
             dispatcher.utter_message(
-                text="Please rate from 1 (poor) to 5 (excellent).",
+                text=texts.text(domain, "utter_rate_1_to_5", texts.language_of(tracker)),
                 buttons=[{"title": str(n), "payload": f'/rate{{"rating":"{n}"}}'} for n in range(5, 0, -1)],
             )
             return []

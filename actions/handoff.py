@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import texts
 from actions.base import DeskbotAction
 
 FORM_SLOTS = ("order_number", "ownership_proof", "new_email", "new_phone", "new_address", "confirm_change")
@@ -53,7 +54,7 @@ class ActionHandback(DeskbotAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text="I'm back. If there's anything else, just ask.")
+        dispatcher.utter_message(text=texts.text(domain, "utter_bot_back", texts.language_of(tracker)))
         return [
             ActiveLoop(None),
             SlotSet("requested_slot", None),

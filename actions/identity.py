@@ -58,15 +58,22 @@ def identity(tracker: Tracker) -> Identity:
     return Identity(None, False, channel, channel_user_id)
 
 
-def normalise_phone(value: str) -> str:
-    """Digits only, without a leading US/Canada country code, so '+1 (503) 555-0100' matches '5035550100'."""
+def phone_forms(value: str) -> set[str]:
+    """The number's digits, and without a leading country code: '+1 (503) 555-0100' is also '5035550100',
+    '+86 138 0013 8000' is also '13800138000'. Eleven digits starting with 1 keep both forms: they are a
+    US number with its +1 or a Chinese mobile number (13800138000 once became 3800138000 and matched nothing)."""
     digits = PHONE_DIGITS.sub("", value)
-    return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+    forms = {digits}
+    if len(digits) == 11 and digits.startswith("1"):
+        forms.add(digits[1:])  # US / Canada: +1 and a 10-digit number
+    if len(digits) == 13 and digits.startswith("86"):
+        forms.add(digits[2:])  # China: +86 and an 11-digit mobile number
+    return forms
 
 
 def matches_contact(proof: str, email: str | None, phone: str | None) -> bool:
     proof = proof.strip()
     if "@" in proof:
         return bool(email) and proof.lower() == (email or "").lower()
-    digits = normalise_phone(proof)
-    return len(digits) >= 7 and bool(phone) and digits == normalise_phone(phone or "")
+    given = phone_forms(proof)
+    return max(map(len, given)) >= 7 and bool(phone) and bool(given & phone_forms(phone or ""))

@@ -10,7 +10,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import PERSON_BUTTON, DeskbotAction
+from actions import texts
+from actions.base import DeskbotAction, person_button
 from actions.identity import identity
 from actions.runtime import transaction
 from actions.verification import MAX_PROOF_ATTEMPTS, VerifiedFormValidation
@@ -23,9 +24,9 @@ MAX_ADDRESS = 300
 
 # form name -> (slot with the new value, customer field, what we call it)
 CHANGES = {
-    "change_email_form": ("new_email", "email", "email address"),
-    "change_phone_form": ("new_phone", "phone", "phone number"),
-    "change_address_form": ("new_address", "address_line1", "delivery address"),
+    "change_email_form": ("new_email", "email", "utter_label_email"),
+    "change_phone_form": ("new_phone", "phone", "utter_label_phone"),
+    "change_address_form": ("new_address", "address_line1", "utter_label_address"),
 }
 
 
@@ -73,16 +74,16 @@ class ValidateChangeEmailForm(_ContactChangeValidation):
     ) -> dict[str, Any]:
         email = clean_email(value)
         if email is None:
-            dispatcher.utter_message(text="That doesn't look like an email address. Could you type it again?")
+            dispatcher.utter_message(text=texts.text(domain, "utter_not_an_email", texts.language_of(tracker)))
             return {"new_email": None}
         async with transaction() as session:
             holder = await CustomerRepository(session).by_email(email)
         if holder is not None and holder.id != identity(tracker).customer_id:
-            dispatcher.utter_message(
-                text="That email address is already used by another account. Please use a different one."
-            )
+            dispatcher.utter_message(text=texts.text(domain, "utter_email_taken", texts.language_of(tracker)))
             return {"new_email": None}
-        dispatcher.utter_message(text=f"The new email address will be {email}.")
+        dispatcher.utter_message(
+            text=texts.text(domain, "utter_new_email_will_be", texts.language_of(tracker), email=email)
+        )
         return {"new_email": email.lower()}
 
 
@@ -95,11 +96,11 @@ class ValidateChangePhoneForm(_ContactChangeValidation):
     ) -> dict[str, Any]:
         phone = clean_phone(value)
         if phone is None:
-            dispatcher.utter_message(
-                text="That doesn't look like a phone number. Please include the area code, e.g. +1 503 555 0123."
-            )
+            dispatcher.utter_message(text=texts.text(domain, "utter_not_a_phone", texts.language_of(tracker)))
             return {"new_phone": None}
-        dispatcher.utter_message(text=f"The new phone number will be {phone}.")
+        dispatcher.utter_message(
+            text=texts.text(domain, "utter_new_phone_will_be", texts.language_of(tracker), phone=phone)
+        )
         return {"new_phone": phone}
 
 
@@ -112,11 +113,11 @@ class ValidateChangeAddressForm(_ContactChangeValidation):
     ) -> dict[str, Any]:
         address = clean_address(value)
         if address is None:
-            dispatcher.utter_message(
-                text="I need the full address in one message: street and number, city, postal code and country."
-            )
+            dispatcher.utter_message(text=texts.text(domain, "utter_need_full_address", texts.language_of(tracker)))
             return {"new_address": None}
-        dispatcher.utter_message(text=f"The new delivery address will be: {address}")
+        dispatcher.utter_message(
+            text=texts.text(domain, "utter_new_address_will_be", texts.language_of(tracker), address=address)
+        )
         return {"new_address": address}
 
 
@@ -140,13 +141,15 @@ class ActionUpdateContact(DeskbotAction):
             for slot in ("new_email", "new_phone", "new_address", "confirm_change", "order_number", "ownership_proof")
         ]
         who = identity(tracker)
+        language = texts.language_of(tracker)
         if form not in CHANGES or not who.verified or who.customer_id is None:
             if (tracker.get_slot("proof_attempts") or 0) >= MAX_PROOF_ATTEMPTS:
                 dispatcher.utter_message(
-                    text="A colleague can update your details once they've confirmed it's you.", buttons=[PERSON_BUTTON]
+                    text=texts.text(domain, "utter_colleague_updates_details", language),
+                    buttons=[person_button(domain, language)],
                 )
                 return [*reset, SlotSet("proof_attempts", 0.0)]
-            dispatcher.utter_message(text="I couldn't confirm it's you, so I haven't changed anything.")
+            dispatcher.utter_message(text=texts.text(domain, "utter_not_changed_unconfirmed", language))
             return reset
         slot, field, label = CHANGES[form]
         value = tracker.get_slot(slot)
@@ -157,7 +160,8 @@ class ActionUpdateContact(DeskbotAction):
             customer = await CustomerRepository(session).get(who.customer_id)
             if customer is None:
                 dispatcher.utter_message(
-                    text="I couldn't find your customer record. A colleague can help.", buttons=[PERSON_BUTTON]
+                    text=texts.text(domain, "utter_no_customer_record", language),
+                    buttons=[person_button(domain, language)],
                 )
                 return reset
             old = getattr(customer, field)
@@ -172,6 +176,7 @@ class ActionUpdateContact(DeskbotAction):
                 customer.id,
                 {"from": old, "to": value, "via": "bot", "conversation": tracker.sender_id},
             )
-        dispatcher.utter_message(text=f"Done! Your {label} is now {value}.")
+        said = texts.text(domain, "utter_change_done", language, label=texts.text(domain, label, language), value=value)
+        dispatcher.utter_message(text=said)
         dispatcher.utter_message(response="utter_anything_else")
         return reset

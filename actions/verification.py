@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions import texts
 from actions.identity import Identity, identity, matches_contact
 from actions.runtime import transaction
 from crm_store.repositories import ConversationRepository, CustomerRepository, OrderRepository
@@ -69,16 +70,15 @@ class VerifiedFormValidation(FormValidationAction, abc.ABC):
     ) -> dict[str, Any]:
         number = normalise_order_number(value)
         if number is None:
-            dispatcher.utter_message(text="That doesn't look like an order number. They look like HP-100123.")
+            dispatcher.utter_message(text=texts.text(domain, "utter_not_an_order_number", texts.language_of(tracker)))
             return {"order_number": None}
         who = identity(tracker)
         if who.verified:
             async with transaction() as session:
                 order = await OrderRepository(session).by_number(number)
             if order is None or order.customer_id != who.customer_id:
-                dispatcher.utter_message(
-                    text=f"I can't find order {number} on your account. Could you check the number?"
-                )
+                said = texts.text(domain, "utter_order_not_on_account_check", texts.language_of(tracker), number=number)
+                dispatcher.utter_message(text=said)
                 return {"order_number": None}
         return {"order_number": number}
 
@@ -97,15 +97,8 @@ class VerifiedFormValidation(FormValidationAction, abc.ABC):
                         customer = owner
         if customer is None:
             attempts = (tracker.get_slot("proof_attempts") or 0) + 1
-            if attempts >= MAX_PROOF_ATTEMPTS:
-                dispatcher.utter_message(
-                    text="Sorry, I couldn't match those details, so for your security I can't continue this way."
-                )
-            else:
-                dispatcher.utter_message(
-                    text="Sorry, that doesn't match the details we have for that order. "
-                    "Please check the order number and the email or phone used when ordering."
-                )
+            refusal = "utter_cannot_verify" if attempts >= MAX_PROOF_ATTEMPTS else "utter_details_do_not_match"
+            dispatcher.utter_message(text=texts.text(domain, refusal, texts.language_of(tracker)))
             return {"ownership_proof": None, "order_number": None, "proof_attempts": float(attempts)}
         await record_verification(tracker, identity(tracker), customer.id)
         return {"ownership_proof": "verified", "customer_id": customer.id, "verified": True, "proof_attempts": 0.0}
