@@ -1,0 +1,85 @@
+"""A Chinese-speaking customer on the web chat, against the real gateway, Rasa server and action server:
+an FAQ, an order status with ownership proof, a contact change, and a handoff with an agent's reply and
+the rating, all in Chinese (issue 18)."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from crm_store.db import unit_of_work
+from crm_store.models import Conversation
+from crm_store.repositories import CustomerRepository
+from handoff.channels.web.tokens import sign_customer
+from tests.e2e.client import texts
+from tests.e2e.test_web_chat import MARIA, _customer, _order_of
+from tests.staff_client import Agent, next_frame
+
+
+async def test_a_chinese_question_gets_the_chinese_article(customer) -> None:
+    await customer.connect()
+    replies = await customer.say("退货以后多久能拿到退款？")
+    said = texts(replies)
+    assert "5-10 个工作日" in said, said
+    assert replies[-1]["text"] == "这个回答解决您的问题了吗？"
+    assert [b["payload"] for b in replies[-1]["buttons"]] == ["/helpful", "/not_helpful"]
+
+
+async def test_an_order_status_in_chinese_needs_ownership_proof(customer, product_sessions) -> None:
+    maria = await _customer(product_sessions, MARIA)
+    order = await _order_of(product_sessions, maria, "in_transit")
+    await customer.connect()
+    asked = await customer.say(f"我的订单{order.number}到哪了")
+    assert f"请告诉我订单 {order.number} 下单时使用的邮箱或手机号" in texts(asked), texts(asked)
+    refused = await customer.say("tom.becker@example.net")
+    assert "不一致" in texts(refused) and order.tracking_number not in texts(refused)
+    await customer.say(order.number)
+    shown = texts(await customer.say(f"我的邮箱是{MARIA}"))
+    assert f"订单 {order.number}：运输途中。" in shown and order.tracking_number in shown, shown
+    assert "月" in shown and "日（周" in shown, "dates written the Chinese way"
+
+
+async def test_a_contact_change_in_chinese(customer, product, product_sessions) -> None:
+    tom = await _customer(product_sessions, "tom.becker@example.net")
+    await customer.connect(customer_token=sign_customer(product.settings.widget_secret, tom.id))
+    asked = await customer.say("我想换一下手机号")
+    assert "新的手机号码" in texts(asked), texts(asked)
+    confirm = await customer.say("+86 138 0013 8000")
+    assert "新的电话号码将是" in texts(confirm), texts(confirm)
+    done = await customer.click(confirm, "保存")
+    assert "您的电话号码已更新为" in texts(done), texts(done)
+    async with unit_of_work(product_sessions) as session:
+        saved = await CustomerRepository(session).get(tom.id)
+        assert saved is not None and saved.phone.replace(" ", "").endswith("13800138000")
+        saved.phone = tom.phone  # leave Tom as the other tests know him
+
+
+async def test_a_handoff_in_chinese_with_the_agents_reply_and_the_rating(
+    customer, product, staff, product_sessions
+) -> None:
+    await customer.connect()
+    replies = await customer.say("我要找人工客服")
+    said = texts(replies)
+    assert "排在第" in said or "客服团队现在不在线" in said, said
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as agent_http:
+        agent = Agent(agent_http, product.base_url)
+        assert (await agent.login(staff["agent"])).status == 302
+        status, queue = await agent.get("/queue")
+        [mine] = [t for t in queue["tickets"] if t["preview"] == "我要找人工客服"]
+        assert status == 200 and mine["language"] == "zh", "the agent sees the customer writes Chinese"
+        assert (await agent.post(f"/tickets/{mine['id']}/claim"))[0] == 200
+        joined = await next_frame(
+            customer, lambda f: f.get("sender") == "system" and "已加入对话" in (f.get("text") or "")
+        )
+        assert joined["text"].startswith("客服")
+        await agent.post(f"/tickets/{mine['id']}/messages", {"text": "您好，我是 Alex，请问有什么可以帮您？"})
+        reply = await next_frame(customer, lambda f: f["type"] == "message" and f.get("sender") == "agent")
+        assert reply["text"] == "您好，我是 Alex，请问有什么可以帮您？"
+        status, _ = await agent.post(f"/tickets/{mine['id']}/resolve", {"resolution": "answered", "hand_back": True})
+        assert status == 200
+    rating = await next_frame(customer, lambda f: f["type"] == "message" and bool(f.get("buttons")))
+    assert rating["text"] == "离开之前，能请您为这次对话打个分吗？", rating
+    thanks = await customer.click([rating], "4分")
+    assert "感谢您的评价" in texts(thanks), texts(thanks)
+    async with unit_of_work(product_sessions) as session:
+        conversation = await session.get(Conversation, customer.session_id)
+    assert conversation is not None and conversation.csat == 4 and conversation.language == "zh"
