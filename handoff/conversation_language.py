@@ -32,9 +32,13 @@ class TurnLanguage:
 
 def decide(conversation: Conversation, message: Message) -> str:
     """The language to answer ``message`` in; updates the conversation (in the caller's transaction)."""
-    chosen = (message.payload or {}).get(CHOSEN_KEY)
+    payload = message.payload or {}
+    chosen = payload.get(CHOSEN_KEY)
     if chosen in LANGUAGES:
         conversation.language, conversation.language_chosen = chosen, True
+    if payload.get("quick_reply"):
+        # A button pressed (or Telegram's /start): its title is ours, not the customer's writing.
+        return str(conversation.language or DEFAULT_LANGUAGE)
     detected = detect(message.text or "")
     if detected.language is not None and not conversation.language_chosen:
         conversation.language = detected.language

@@ -15,6 +15,7 @@ it (its connection cut) then drops its late replies instead of answering a messa
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -37,7 +38,7 @@ from handoff.errors import BotUnavailable, InvalidMessage
 from handoff.hub import Hub
 from handoff.rasa_client import BotReply, RasaClient
 from handoff.schemas import CustomerMessage, OutboundMessage
-from knowledge_base.language import CHINESE, DEFAULT_LANGUAGE, to_simplified, to_traditional
+from knowledge_base.language import CHINESE, DEFAULT_LANGUAGE, LANGUAGES, to_simplified, to_traditional
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,21 @@ def _in_traditional(reply: BotReply) -> BotReply:
             for button in reply["buttons"]
         ]
     return converted
+
+
+def with_language(payload: str, language: Any) -> str:
+    """``/greet`` → ``/greet{"language":"zh"}``: Rasa runs no NLU on a payload, so the language entity (and the
+    slot that picks the responses' language) travels in it. A payload whose entities do not parse is left alone."""
+    if language not in LANGUAGES or not payload.startswith("/"):
+        return payload
+    intent, brace, body = payload[1:].partition("{")
+    try:
+        entities = json.loads("{" + body) if brace else {}
+    except ValueError:
+        return payload
+    if not isinstance(entities, dict):
+        return payload
+    return f"/{intent}{json.dumps({**entities, 'language': language}, ensure_ascii=False, separators=(',', ':'))}"
 
 
 def _intent_of(payload: Any) -> str:
@@ -350,7 +366,8 @@ class ConversationRouter:
     ) -> _Turn | None | _Unavailable:
         """Send one message to Rasa and deliver the replies: the next turn, None, or BOT_UNAVAILABLE."""
         # The bot reads Simplified Chinese; Traditional input is converted (the stored message keeps what was typed).
-        text = (message.payload or {}).get("quick_reply") or to_simplified(message.text or "")
+        pressed = (message.payload or {}).get("quick_reply")
+        text = with_language(pressed, metadata.get("language")) if pressed else to_simplified(message.text or "")
         self.hub.publish(conversation_id, {"type": "typing", "sender": "bot", "on": True})
         try:
             return await self._deliver_bot_replies(conversation_id, message, text, metadata)

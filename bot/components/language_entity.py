@@ -24,12 +24,16 @@ from knowledge_base.language import DEFAULT_LANGUAGE, LANGUAGES, detect
 ENTITY = "language"
 
 
-def message_language(message: Message) -> str:
+def message_language(message: Message) -> str | None:
+    """The gateway's decision (metadata); else the script of a typed text; None for a payload ("/greet")."""
     metadata = message.get("metadata") or {}
     chosen = metadata.get("language") if isinstance(metadata, dict) else None
     if chosen in LANGUAGES:
         return str(chosen)
-    return detect(message.get(TEXT) or "").language or DEFAULT_LANGUAGE
+    text = message.get(TEXT) or ""
+    if not text or text.startswith("/"):
+        return None
+    return detect(text).language or DEFAULT_LANGUAGE
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -46,9 +50,10 @@ class LanguageEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            if not message.get(TEXT) or message.get(TEXT).startswith("/"):
-                continue  # a button's payload keeps the language the conversation has
-            entity = {"entity": ENTITY, "value": message_language(message), "start": 0, "end": 0, "confidence": 1.0}
+            language = message_language(message)
+            if language is None:
+                continue  # a button's payload without the gateway's word: the slot keeps what it has
+            entity = {"entity": ENTITY, "value": language, "start": 0, "end": 0, "confidence": 1.0}
             entities = [*message.get(ENTITIES, []), self.add_extractor_name([entity])[0]]
             message.set(ENTITIES, entities, add_to_output=True)
         return messages

@@ -107,3 +107,12 @@ async def test_telegrams_language_code_is_the_first_hint_only(sessions) -> None:
         assert await _language_of(sessions, conversation_id) == ("zh", False), "a later hint changes nothing"
     finally:
         await router.close()
+
+
+def test_a_button_press_carries_the_language_rasa_cannot_read_from_a_payload() -> None:
+    from handoff.router import with_language
+
+    assert with_language("/greet", "zh") == '/greet{"language":"zh"}'
+    assert with_language('/rate{"rating":"4"}', "zh") == '/rate{"rating":"4","language":"zh"}'
+    assert with_language("/greet", None) == "/greet" and with_language("/greet", "fr") == "/greet"
+    assert with_language("/oops{not json", "zh") == "/oops{not json", "a payload that does not parse goes as it came"

@@ -41,6 +41,7 @@ from crm_store.db import unit_of_work
 from crm_store.models import Conversation, Message
 from crm_store.models.base import utcnow
 from crm_store.repositories import ConversationRepository, CustomerRepository
+from handoff import notices
 from handoff.channels.telegram.delivery import ChatQueues
 from handoff.channels.telegram.formatting import keyboard, parse_callback_data, render, split_message
 from handoff.channels.telegram.polling_watch import WatchedPollRequest
@@ -53,13 +54,10 @@ from handoff.keys import SETTINGS, TELEGRAM
 from handoff.router import ConversationRouter, outbound
 from handoff.schemas import MAX_TEXT, CustomerMessage
 from handoff.settings import Settings
-from knowledge_base.language import normalise
+from knowledge_base import catalogue
+from knowledge_base.language import DEFAULT_LANGUAGE, normalise
 
 logger = logging.getLogger(__name__)
-SHORTENED = (
-    "Your message was {length} characters long, so I read only the first {limit}. "
-    "Please send the rest in another message."
-)
 CONVERSATION_PREFIX = "tg-"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 WEBHOOK_PATH = "/telegram/webhook"
@@ -71,9 +69,6 @@ STANDBY = "standby (another replica polls)"
 # Reply keyboards a channel message may carry, by the name stored in its payload.
 SHARE_CONTACT, REMOVE_KEYBOARD = "share_contact", "remove"
 KEYBOARD_KEY, PIECES_KEY = "telegram_keyboard", "telegram_pieces_sent"
-LINK_HINT = (
-    "Tip: share your phone number with the button below to link your Harbor & Pine account, so I can show your orders."
-)
 
 
 def conversation_id_for(chat_id: int) -> str:
@@ -267,18 +262,24 @@ class TelegramChannel:
             return
         text = (message.text or "").strip()
         if not text:
-            await self._say(message.chat.id, "I can read text messages only, sorry.", once_for=(update, "text-only"))
+            await self._say(message.chat.id, "utter_telegram_text_only", once_for=(update, "text-only"))
             return
+        payload = None
         if text.startswith("/start"):
-            text = "hi"
-            await self._say(message.chat.id, LINK_HINT, SHARE_CONTACT, once_for=(update, "start-tip"))
+            # A greeting, as a payload: "hi" would be read as English and outvote Telegram's language_code.
+            text, payload = "/start", "/greet"
+            await self._say(message.chat.id, "utter_telegram_link_hint", SHARE_CONTACT, once_for=(update, "start-tip"))
         if len(text) > MAX_TEXT:
             # Telegram allows 4,096 characters; the chat keeps 2,000. Say so rather than answer half a message.
             await self._say(
-                message.chat.id, SHORTENED.format(length=len(text), limit=MAX_TEXT), once_for=(update, "shortened")
+                message.chat.id,
+                "utter_telegram_shortened",
+                once_for=(update, "shortened"),
+                length=len(text),
+                limit=MAX_TEXT,
             )
         await self._store_and_answer(
-            conversation_id, CustomerMessage(f"update-{update.update_id}", text[:MAX_TEXT], None)
+            conversation_id, CustomerMessage(f"update-{update.update_id}", text[:MAX_TEXT], payload)
         )
 
     async def _on_button(self, update: Update) -> None:
@@ -294,9 +295,7 @@ class TelegramChannel:
         parsed = parse_callback_data(query.data)
         button = await self._stored_button(conversation_id_for(chat_id), parsed) if parsed else None
         if button is None:
-            await self._say(
-                chat_id, "That button has expired; please type your question instead.", once_for=(update, "expired")
-            )
+            await self._say(chat_id, "utter_telegram_button_expired", once_for=(update, "expired"))
             return
         conversation_id = await self.router.open_channel_conversation(
             conversation_id_for(chat_id),
@@ -326,11 +325,7 @@ class TelegramChannel:
         message, user = update.message, update.effective_user
         assert message is not None and message.contact is not None and user is not None
         if message.contact.user_id != user.id:
-            await self._say(
-                message.chat.id,
-                "Please share your own phone number with the button, not someone else's contact.",
-                once_for=(update, "contact"),
-            )
+            await self._say(message.chat.id, "utter_telegram_own_contact", once_for=(update, "contact"))
             return
         phone = digits(message.contact.phone_number)
         async with unit_of_work(self.sessions) as session:
@@ -343,10 +338,15 @@ class TelegramChannel:
                     conversation.customer_id = customer.id
                     conversation.channel_identity_id = identity.id
         if customer is None:
-            text = "I couldn't find an account with that phone number. You can still check an order with its number and email."
+            await self._say(message.chat.id, "utter_telegram_no_account", REMOVE_KEYBOARD, once_for=(update, "contact"))
         else:
-            text = f"Thanks, {customer.first_name}! Your account is linked, so I can show your orders now."
-        await self._say(message.chat.id, text, REMOVE_KEYBOARD, once_for=(update, "contact"))
+            await self._say(
+                message.chat.id,
+                "utter_telegram_linked",
+                REMOVE_KEYBOARD,
+                once_for=(update, "contact"),
+                name=customer.first_name,
+            )
 
     # Outbound -------------------------------------------------------------------------------
 
@@ -396,9 +396,16 @@ class TelegramChannel:
                 stored.payload = {**(stored.payload or {}), PIECES_KEY: count}
 
     async def _say(
-        self, chat_id: int, text: str, reply_keyboard: str | None = None, *, once_for: tuple[Update, str]
+        self,
+        chat_id: int,
+        response: str,
+        reply_keyboard: str | None = None,
+        *,
+        once_for: tuple[Update, str],
+        **values: Any,
     ) -> None:
-        """A message of the channel's own, stored in the chat's conversation so it is delivered like a reply.
+        """A message of the channel's own (``response`` in the catalogue, in the conversation's language), stored in
+        the chat's conversation so it is delivered like a reply.
 
         Said once per update and purpose (``once_for``): an update fetched again (a poller died before
         confirming it, and the next one fetches it) is stored again only to find the first one, and
@@ -409,8 +416,12 @@ class TelegramChannel:
             async with unit_of_work(self.sessions) as session:
                 conversation = await session.get(Conversation, conversation_id_for(chat_id))
                 if conversation is None:  # no conversation yet (a group chat, say): nothing to keep it in
-                    logger.warning("telegram chat %s: no conversation to keep %r in; not sent", chat_id, text[:40])
+                    logger.warning("telegram chat %s: no conversation to keep %s in; not sent", chat_id, response)
                     return
+                text = notices.notice(conversation, response, **values)
+                language = notices.language_of(conversation)
+                if reply_keyboard == SHARE_CONTACT and language != DEFAULT_LANGUAGE:  # its button speaks it too
+                    reply_keyboard = f"{SHARE_CONTACT}:{language}"
                 payload = {KEYBOARD_KEY: reply_keyboard} if reply_keyboard else None
                 stored = await ConversationRepository(session).add_message(
                     conversation,
@@ -442,9 +453,12 @@ class TelegramChannel:
 
 
 def reply_markup(name: str | None) -> ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
-    if name == SHARE_CONTACT:
+    """The reply keyboard a stored message names: ``share_contact`` (with ``:zh`` in Chinese) or ``remove``."""
+    keyboard, _, language = (name or "").partition(":")
+    if keyboard == SHARE_CONTACT:
+        title = catalogue.text("utter_telegram_share_button", language or DEFAULT_LANGUAGE)
         return ReplyKeyboardMarkup(
-            [[KeyboardButton("Share my phone number", request_contact=True)]],
+            [[KeyboardButton(title, request_contact=True)]],
             resize_keyboard=True,
             one_time_keyboard=True,
         )

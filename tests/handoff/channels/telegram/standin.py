@@ -31,7 +31,10 @@ BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Harbor & Pine", "use
 class TelegramStandIn:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any], float]] = []
-        self._updates: deque[dict[str, Any]] = deque()
+        # Pushed updates not yet confirmed, each with the number of its push (a test may push one update twice).
+        self._updates: deque[tuple[int, dict[str, Any]]] = deque()
+        self._pushes = itertools.count()
+        self._delivered: set[int] = set()  # pushes handed to a getUpdates
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
         self._failures: dict[str, deque[int]] = {}
@@ -94,7 +97,7 @@ class TelegramStandIn:
 
     def push(self, update: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
-            self._updates.append(update)
+            self._updates.append((next(self._pushes), update))
         return update
 
     def wait_fetched(self, timeout: float = 30.0) -> None:
@@ -145,11 +148,16 @@ class TelegramStandIn:
 
     # Update builders (the shapes Telegram sends) --------------------------------------------
 
-    def user(self, user_id: int, first_name: str) -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
+    def user(self, user_id: int, first_name: str, language_code: str = "en") -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": language_code}
 
     def text_update(
-        self, user_id: int, text: str, first_name: str = "Maria", update_id: int | None = None
+        self,
+        user_id: int,
+        text: str,
+        first_name: str = "Maria",
+        update_id: int | None = None,
+        language_code: str = "en",
     ) -> dict[str, Any]:
         return {
             "update_id": update_id if update_id is not None else next(self._update_ids),
@@ -157,7 +165,7 @@ class TelegramStandIn:
                 "message_id": next(self._message_ids),
                 "date": int(time.time()),
                 "chat": {"id": user_id, "type": "private", "first_name": first_name},
-                "from": self.user(user_id, first_name),
+                "from": self.user(user_id, first_name, language_code),
                 "text": text,
                 **(
                     {"entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]}
@@ -282,10 +290,13 @@ class TelegramStandIn:
                     # As Telegram does: an update stays until a getUpdates with a higher offset confirms it, so
                     # one handed to a poller that died before reading the answer goes to the next poller.
                     offset = int(params.get("offset") or 0)
-                    while self._updates and self._updates[0]["update_id"] < offset:
-                        self._updates.popleft()
+                    while self._updates and self._updates[0][0] in self._delivered:
+                        if self._updates[0][1]["update_id"] >= offset:
+                            break
+                        self._updates.popleft()  # delivered, and confirmed by this offset
                     if self._updates:
-                        return list(self._updates)
+                        self._delivered.update(push for push, _ in self._updates)
+                        return [update for _, update in self._updates]
                 if time.monotonic() >= deadline:
                     return []
                 await asyncio.sleep(0.05)

@@ -135,3 +135,41 @@ async def test_handoff_round_trip_with_an_agent(product, telegram_api, staff, pr
     async with unit_of_work(product_sessions) as session:
         conversation = await session.get(Conversation, f"tg-{chat}")
     assert conversation.state == "bot" and conversation.csat == 5
+
+
+async def test_in_chinese_from_the_language_code_on(product, telegram_api, staff, product_sessions) -> None:  # noqa: F811
+    """A customer whose Telegram speaks Chinese: the tip, an FAQ, a handoff with an agent and the rating."""
+    chat = 5008
+    telegram_api.push(telegram_api.text_update(chat, "/start", first_name="李", language_code="zh-hans"))
+    tip = await in_thread(wait_text, telegram_api, chat, "分享您的手机号")
+    assert tip["reply_markup"]["keyboard"][0][0]["text"] == "分享我的手机号"
+    await in_thread(wait_text, telegram_api, chat, "您好")  # "/start" is read as a greeting, answered in Chinese
+
+    telegram_api.push(
+        telegram_api.text_update(chat, "退货以后多久能拿到退款？", first_name="李", language_code="zh-hans")
+    )
+    await in_thread(wait_text, telegram_api, chat, "5-10 个工作日")
+    helpful = await in_thread(wait_text, telegram_api, chat, "这个回答解决您的问题了吗")
+    assert [row[0]["text"] for row in helpful["reply_markup"]["inline_keyboard"]] == ["👍 解决了，谢谢", "👎 没有解决"]
+
+    telegram_api.push(telegram_api.text_update(chat, "我要找人工客服", first_name="李", language_code="zh-hans"))
+    await in_thread(wait_text, telegram_api, chat, "排在第")
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http_session:
+        agent = Agent(http_session, product.base_url)
+        await agent.login(staff["agent"])
+        _, queue = await agent.get("/queue")
+        ticket = next(t for t in queue["tickets"] if t["channel"] == "telegram" and t["preview"] == "我要找人工客服")
+        assert ticket["language"] == "zh"
+        assert (await agent.post(f"/tickets/{ticket['id']}/claim"))[0] == 200
+        await in_thread(wait_text, telegram_api, chat, "已加入对话")
+        await agent.post(f"/tickets/{ticket['id']}/messages", {"text": "您好，我来帮您看看"})
+        await in_thread(wait_text, telegram_api, chat, "我来帮您看看")
+        await agent.post(f"/tickets/{ticket['id']}/resolve", {"resolution": "answered", "hand_back": True})
+        rating = await in_thread(wait_text, telegram_api, chat, "打个分")
+        four = rating["reply_markup"]["inline_keyboard"][1][0]
+        assert four["text"] == "★★★★ 4分"
+        telegram_api.push(telegram_api.button_update(chat, four["callback_data"], first_name="李"))
+        await in_thread(wait_text, telegram_api, chat, "感谢您的评价")
+    async with unit_of_work(product_sessions) as session:
+        conversation = await session.get(Conversation, f"tg-{chat}")
+    assert conversation.language == "zh" and conversation.csat == 4

@@ -306,8 +306,9 @@ async def test_an_update_fetched_again_is_answered_once_and_the_start_tip_said_o
             await eventually(lambda: "re: and then?" in texts(api, 9501), "the next update answered")
             said = texts(api, 9501)
             assert len(said) == 3 and "share your phone number" in said[0], said
-            assert said[1:] == ["re: hi", "re: and then?"]
-            assert received == ["hi", "and then?"]
+            # /start is a greeting, sent with the conversation's language (Telegram's language_code: en).
+            assert said[1:] == ['re: /greet{"language":"en"}', "re: and then?"]
+            assert received == ['/greet{"language":"en"}', "and then?"]
     finally:
         await rasa.close()
         api.stop()
