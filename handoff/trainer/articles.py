@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from handoff.errors import InvalidMessage, NotFound
 from handoff.keys import EDITOR, SESSIONS
 from handoff.staff.sessions import require, signed_in_user
 from handoff.trainer.pages import TRAINER_ROLES
-from knowledge_base.article_files import SLUG_PATTERN, STATUSES, ArticleData, parse_article
+from knowledge_base.article_files import SLUG_PATTERN, STATUSES, TRANSLATION_LANGUAGES, ArticleData, parse_article
 from knowledge_base.errors import ArticleFileError
 from knowledge_base.store import article_data
 
@@ -26,7 +27,7 @@ def _article_data(slug: str, body: dict[str, Any]) -> ArticleData:
         raise InvalidMessage("slug must be lowercase letters, digits and dashes")
     document = {
         key: body.get(key)
-        for key in ("title", "category", "answer", "questions", "tags", "status")
+        for key in ("title", "category", "answer", "questions", "tags", "status", *TRANSLATION_LANGUAGES)
         if body.get(key) is not None
     }
     try:
@@ -44,6 +45,7 @@ def _article_json(data: ArticleData, version: int, origin: str) -> dict[str, Any
         **data.__dict__,
         "tags": list(data.tags),
         "questions": list(data.questions),
+        "translations": data.translations_as_dict(),
         "version": version,
         "origin": origin,
     }
@@ -112,7 +114,11 @@ async def update_article(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
     base = body.get("base_version")
     base = None if base is None else _version_number(base, "base_version")
-    await request.app[EDITOR].update(_article_data(slug, body), user.username, base_version=base)
+    data = _article_data(slug, body)
+    if not any(language in body for language in TRANSLATION_LANGUAGES):
+        # An edit of the English text keeps the Chinese version (a client that does not show it never drops it).
+        data = replace(data, translations=(await request.app[EDITOR].current(slug)).translations)
+    await request.app[EDITOR].update(data, user.username, base_version=base)
     return web.json_response({"article": await _stored(request, slug)})
 
 
