@@ -103,6 +103,13 @@ class EscalationPolicy:
         hours = self.opening_hours.get(local.weekday())
         return hours is not None and hours[0] <= local.time() < hours[1]
 
+    def in_opening_hours(self, moment: datetime) -> datetime:
+        """``moment`` if the team is open then, else the next opening (a follow-up's "no" finds people there);
+        ``moment`` as it is when the policy names no business hours."""
+        if not self.opening_hours or self.is_open(moment):
+            return moment
+        return self.next_opening(moment)
+
     def next_opening(self, moment: datetime) -> datetime:
         local = moment.astimezone(self.timezone)
         for offset in range(8):

@@ -244,7 +244,8 @@ class HandoffStateMachine:
             if follow_up is not None:  # in the resolving transaction: a resolved complaint is never left without one
                 conversation = await session.get(Conversation, ticket.conversation_id)
                 question = follow_up.text_in(notices_language(conversation))
-                await FollowUpRepository(session).schedule(ticket, now + follow_up.after, question, at=now)
+                due = self.policy.in_opening_hours(now + follow_up.after)
+                await FollowUpRepository(session).schedule(ticket, due, question, at=now)
         self._publish("resolved", Transition(ticket, notices))
         return ticket
 

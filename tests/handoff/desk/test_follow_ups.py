@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiohttp
+import pytest
 
+from crm_store import clock
 from crm_store.db import unit_of_work
 from crm_store.models import Conversation, FollowUp, Message, Ticket, User
 from handoff.desk.escalation import load_policy
@@ -16,6 +20,7 @@ from handoff.hub import Hub
 from handoff.rasa_client import RasaClient
 from handoff.router import ConversationRouter
 from handoff.schemas import CustomerMessage
+from tests.clocks import next_local
 
 EVERY_DAY = ", ".join(f"{day}: '00:00-23:59'" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
 ALWAYS_OPEN = f"business_hours:\n  timezone: UTC\n  days: {{{EVERY_DAY}}}\n"
@@ -86,3 +91,36 @@ async def test_a_no_while_a_person_has_the_conversation_opens_no_second_ticket(
         said = [row.text for row in (await session.execute(Message.__table__.select().order_by(Message.id))).all()]
     assert [ticket.reason for ticket in tickets] == ["asked_for_agent"], "the open ticket carries on, alone"
     assert "A colleague already has your conversation" in said[-1]
+
+
+WEEKDAYS_9_TO_5 = "business_hours:\n  timezone: UTC\n  days: {mon: '09:00-17:00', tue: '09:00-17:00', wed: '09:00-17:00', thu: '09:00-17:00', fri: '09:00-17:00'}\n"
+
+
+@pytest.mark.parametrize(
+    ("resolved", "due"),
+    [
+        ((0, 10), (3, 10)),  # Monday 10:00 + 3 days: Thursday 10:00, the team is in
+        ((3, 16), (7, 9)),  # Thursday 16:00 + 3 days is a Sunday: the next Monday at 09:00
+        ((2, 10), (7, 9)),  # Wednesday 10:00 + 3 days is a Saturday: Monday 09:00
+        ((1, 18), (7, 9)),  # Tuesday 18:00 + 3 days is Friday 18:00, after hours: Monday 09:00
+    ],
+    ids=["in-hours", "sunday", "saturday", "evening"],
+)
+async def test_a_follow_up_falls_due_when_the_team_is_in(sessions, database_url, tmp_path, resolved, due) -> None:  # type: ignore[no-untyped-def]
+    """(weekday, hour) the complaint is resolved, and (days after that week's Monday, hour) its follow-up is due."""
+    start = next_local(resolved[0], resolved[1], zone=ZoneInfo("UTC"))
+    monday = start.replace(hour=0) - timedelta(days=resolved[0])
+    expected = monday + timedelta(days=due[0], hours=due[1])
+    with clock.using(clock.FixedClock(start)):
+        async with aiohttp.ClientSession() as http:
+            path = tmp_path / "escalation.yml"
+            path.write_text(WEEKDAYS_9_TO_5 + "follow_ups:\n  complaint: {after_days: 3, text: 'All good now?'}\n")
+            policy = load_policy(path)
+            hub, rasa = Hub(), RasaClient(http, "http://127.0.0.1:9", "token")
+            machine = HandoffStateMachine(sessions, hub, policy, skip_locked=database_url.startswith("postgresql"))
+            desk = Desk(sessions, hub, ConversationRouter(sessions, rasa, hub), machine, policy, rasa, Presence())
+            visits = FollowUpVisits(sessions, hub, desk)
+            await _resolved_complaint(visits, sessions, "in-hours")
+    async with unit_of_work(sessions) as session:
+        scheduled = (await session.execute(FollowUp.__table__.select())).one()
+    assert scheduled.due_at == expected
