@@ -322,7 +322,8 @@ _SPACES = re.compile(r"\s+")
 async def top_unanswered(session: AsyncSession, report: ReportFilter, limit: int = 10) -> list[UnansweredQuestion]:
     """The questions the bot could not answer, the same words (case and spacing aside) counted together.
 
-    The trainer console groups them by meaning and scrubs personal data; this is the range's plain tally.
+    The reports page (handoff/reports/report.py) and the trainer console group them by meaning and scrub
+    personal data; this is the range's plain tally.
     """
     rows = await session.execute(
         select(Message.text, Message.created_at)

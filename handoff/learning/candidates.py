@@ -242,6 +242,11 @@ class LearningDesk:
             )
         return candidate
 
+    async def group_by_meaning(self, texts: list[str]) -> list[list[int]]:
+        """Indices of ``texts`` that mean the same, grouped (the same embedding and rule as the unanswered list)."""
+        vectors = await asyncio.to_thread(self.embedder.encode, texts)
+        return cluster(vectors)
+
     async def unanswered_clusters(self, limit: int = 500) -> list[dict[str, Any]]:
         """What customers asked that the bot could not answer, scrubbed and grouped, most frequent first."""
         async with unit_of_work(self.sessions) as session:

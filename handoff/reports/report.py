@@ -8,7 +8,7 @@ the two cannot disagree; its cells are already rounded (``cell``) for that reaso
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,13 +66,34 @@ def _scrubbed(questions: list[UnansweredQuestion], scrub: Callable[[str], str]) 
     return sorted(((t, n, last[t]) for t, n in counts.items()), key=lambda row: (-row[1], -row[2].timestamp()))
 
 
+Grouper = Callable[[list[str]], Awaitable[list[list[int]]]]  # texts -> groups of indices, same meaning together
+UNANSWERED_SHOWN = 10
+UNANSWERED_GROUPED = 200  # distinct wordings looked at when grouping by meaning
+
+
+def _grouped(
+    tallied: list[tuple[str, int, datetime]], groups: list[list[int]]
+) -> list[tuple[str, int, datetime, list[str]]]:
+    """One row per group of questions that mean the same: its most asked wording, the group's count, its last
+    time, and the other wordings."""
+    rows = []
+    for members in groups:
+        ordered = sorted(members, key=lambda i: (-tallied[i][1], -tallied[i][2].timestamp()))
+        texts = [tallied[i][0] for i in ordered]
+        rows.append((texts[0], sum(tallied[i][1] for i in members), max(tallied[i][2] for i in members), texts[1:]))
+    return sorted(rows, key=lambda row: (-row[1], -row[2].timestamp()))
+
+
 async def build_report(
     sessions: sessionmaker,
     report: ReportFilter,
     now: datetime,
     is_open: reports.IsOpen,
     scrub: Callable[[str], str],
+    group_questions: Grouper | None = None,
 ) -> dict[str, Any]:
+    """``group_questions``: how unanswered questions are grouped by meaning (the learning loop's embedding); by wording
+    alone without it."""
     async with unit_of_work(sessions) as session:
         outcomes = await reports.conversation_outcomes(session, report, now)
         reasons = await reports.escalation_reasons(session, report)
@@ -81,12 +102,15 @@ async def build_report(
         sla = await reports.sla(session, report, now, is_open)
         csat = await reports.csat(session, report)
         feedback = await reports.knowledge_feedback(session, report)
-        unanswered = _scrubbed(await reports.top_unanswered(session, report), scrub)
+        tallied = _scrubbed(await reports.top_unanswered(session, report, limit=UNANSWERED_GROUPED), scrub)
         volume = await reports.volume(session, report)
         agents = await reports.agents(session, report)
         segments = await segment_report(session, report)
         follow_ups = await reports.follow_up_visits(session, report)
 
+    texts = [text for text, _, _ in tallied]
+    groups = await group_questions(texts) if group_questions and texts else [[i] for i in range(len(texts))]
+    unanswered = _grouped(tallied, groups)[:UNANSWERED_SHOWN]
     met = sum(row.met for row in sla)
     answered_or_due = met + sum(row.breached for row in sla)
     rated = {group.group: group for group in csat}
@@ -153,9 +177,12 @@ async def build_report(
         ),
         Table(
             "unanswered",
-            "Top unanswered questions",
-            ("question", "times asked", "last asked"),
-            [[text, n, last.astimezone(report.zone).strftime("%Y-%m-%d %H:%M")] for text, n, last in unanswered],
+            "Top unanswered questions (grouped by meaning)",
+            ("question", "times asked", "last asked", "also asked as"),
+            [
+                [text, n, last.astimezone(report.zone).strftime("%Y-%m-%d %H:%M"), " · ".join(also[:3])]
+                for text, n, last, also in unanswered
+            ],
         ),
         Table(
             "agents",

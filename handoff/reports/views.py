@@ -32,7 +32,10 @@ async def _report(request: web.Request) -> dict[str, Any]:
     now = utcnow()
     report = read_filter(request.query, policy.timezone, now)
     scrubber = await request.app[LEARNING].scrubber()
-    return await build_report(request.app[SESSIONS], report, now, policy.is_open, scrubber.scrub)
+    learning = request.app[LEARNING]
+    return await build_report(
+        request.app[SESSIONS], report, now, policy.is_open, scrubber.scrub, group_questions=learning.group_by_meaning
+    )
 
 
 @require(*REPORT_ROLES, page=True)
