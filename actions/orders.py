@@ -18,21 +18,10 @@ from actions.runtime import transaction
 from actions.verification import MAX_PROOF_ATTEMPTS, VerifiedFormValidation
 from crm_store import clock
 from crm_store.models import Order
+from crm_store.models.order import ORDER_STATUSES
 from crm_store.repositories import OrderRepository
 from knowledge_base.language import DEFAULT_LANGUAGE
 
-STATUSES = (
-    "placed",
-    "paid",
-    "packed",
-    "shipped",
-    "in_transit",
-    "delivered",
-    "delayed",
-    "cancelled",
-    "returned",
-    "refunded",
-)
 IN_FLIGHT = ("shipped", "in_transit", "delayed")
 GRACE_BUSINESS_DAYS = 3
 DAY_FORMATS = {"en": ("EEE d MMM", "en"), "zh": ("M月d日（EEE）", "zh_CN")}  # "Tue 3 Dec", "12月3日（周二）"
@@ -66,7 +55,7 @@ def describe_order(
     def day(value: date | datetime) -> str:
         return _day(value, language)
 
-    status = say(f"utter_order_status_{order.status}") if order.status in STATUSES else order.status
+    status = say(f"utter_order_status_{order.status}") if order.status in ORDER_STATUSES else order.status
     lines = [say("utter_order_line", number=order.number, status=status)]
     if order.carrier and order.status in (*IN_FLIGHT, "delivered"):
         lines.append(say("utter_order_carrier", carrier=order.carrier, tracking=order.tracking_number))
@@ -93,7 +82,7 @@ def describe_order(
 
 def _status_label(order: Order, domain: dict[str, Any], language: str) -> str:
     """A short status for a button: the status line without its final full stop."""
-    if order.status not in STATUSES:
+    if order.status not in ORDER_STATUSES:
         return order.status.replace("_", " ")
     return texts.text(domain, f"utter_order_status_{order.status}", language).rstrip(".。")
 

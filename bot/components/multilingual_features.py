@@ -18,7 +18,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.sentence_embeddings import in_languages
+from bot.components.sentence_embeddings import to_embed
 from knowledge_base.language import to_simplified
 from knowledge_base.multilingual import shared_multilingual_embedder
 
@@ -59,13 +59,7 @@ class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
             raise ValueError("MultilingualSentenceFeaturizer 'batch_size' must be a whole number of at least 1")
 
     def _featurize(self, messages: list[Message]) -> None:
-        with_text = [message for message in messages if message.get(TEXT)]
-        todo = [message for message in with_text if in_languages(message.get(TEXT), self._config["languages"])]
-        zeros = np.zeros((1, self.embedder.dimensions), dtype=np.float32)
-        chosen = {id(message) for message in todo}
-        for message in with_text:
-            if id(message) not in chosen:
-                message.add_features(Features(zeros, FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
+        todo = to_embed(messages, self._config["languages"], self.embedder.dimensions, self._identifier)
         # Training examples may be in Traditional; what the bot reads at run time is Simplified.
         texts = [to_simplified(message.get(TEXT)) for message in todo]
         vectors = self.embedder.encode(texts, batch_size=self._config["batch_size"])

@@ -43,6 +43,19 @@ def in_languages(text: str, languages: list[str]) -> bool:
     return (detect(text).language or DEFAULT_LANGUAGE) in languages
 
 
+def to_embed(messages: list[Message], languages: list[str], width: int, identifier: str) -> list[Message]:
+    """The messages with a text in ``languages``, to embed; every other message with a text gets ``width``
+    zeros now, so all carry the same sentence features."""
+    texts = [message for message in messages if message.get(TEXT)]
+    chosen = [message for message in texts if in_languages(message.get(TEXT), languages)]
+    picked = {id(message) for message in chosen}
+    zeros = np.zeros((1, width), dtype=np.float32)
+    for message in texts:
+        if id(message) not in picked:
+            message.add_features(Features(zeros, FEATURE_TYPE_SENTENCE, TEXT, identifier))
+    return chosen
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
@@ -87,18 +100,13 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _featurize(self, messages: list[Message], *, pass_on: bool = False) -> None:
         """Adds the dense features; with ``pass_on``, also the sentence vector for the knowledge-base search."""
-        texts = [message for message in messages if message.get(TEXT)]
-        todo = [message for message in texts if in_languages(message.get(TEXT), self._config["languages"])]
         poolings = self._config["pooling"]
+        width = self.embedder.dimensions * len(poolings)
+        todo = to_embed(messages, self._config["languages"], width, self._identifier)
         vectors = self.embedder.encode_pooled(
             [message.get(TEXT) for message in todo], poolings, batch_size=self._config["batch_size"]
         )
         mean = poolings.index("mean") if pass_on and "mean" in poolings else None
-        zeros = np.zeros(self.embedder.dimensions * len(poolings), dtype=np.float32)
-        chosen = {id(message) for message in todo}
-        for message in texts:
-            if id(message) not in chosen:
-                message.add_features(Features(np.expand_dims(zeros, 0), FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
         for message, vector in zip(todo, vectors, strict=True):
             message.add_features(
                 Features(

@@ -163,16 +163,14 @@ class HandoffStateMachine:
 
     async def _claim_in(self, session: Any, ticket_id: int, agent: User) -> Transition:
         tickets = TicketRepository(session)
-        waiting = await tickets.get(ticket_id)
-        if waiting is not None and not self.policy.may_take(waiting.reserved_for, agent):
-            raise KeptForOthers(f"ticket {ticket_id} is kept for the agents of the {waiting.reserved_for} segment")
-        if not await tickets.claim(ticket_id, agent.id, utcnow()):
-            if await tickets.get(ticket_id) is None:
-                raise NotFound("no such ticket")
-            raise AlreadyClaimed(f"ticket {ticket_id} is no longer waiting: someone else took it")
         ticket = await tickets.get(ticket_id)
-        assert ticket is not None
-        await session.refresh(ticket)
+        if ticket is None:
+            raise NotFound("no such ticket")
+        if not self.policy.may_take(ticket.reserved_for, agent):
+            raise KeptForOthers(f"ticket {ticket_id} is kept for the agents of the {ticket.reserved_for} segment")
+        if not await tickets.claim(ticket_id, agent.id, utcnow()):
+            raise AlreadyClaimed(f"ticket {ticket_id} is no longer waiting: someone else took it")
+        await session.refresh(ticket)  # the conditional update went past the session
         notices = await self._set_state(
             session, ticket, "assigned", "utter_gateway_agent_joined", agent=agent.display_name
         )

@@ -3,10 +3,7 @@ English text that leaves it out."""
 
 from __future__ import annotations
 
-import re
-
-import aiohttp
-
+from tests.e2e.test_learning import _trainer
 from tests.handoff.gateway import add_staff, cookie_session, running_gateway
 from tests.staff_client import Agent
 
@@ -20,14 +17,6 @@ ARTICLE = {
 }
 
 
-async def _trainer(http: aiohttp.ClientSession, base_url: str) -> Agent:
-    trainer = Agent(http, base_url)
-    assert (await trainer.login("tara")).status == 302
-    async with http.get(f"{base_url}/trainer/") as page:
-        trainer.csrf = re.search(r'name="csrf-token" content="([^"]+)"', await page.text()).group(1)  # type: ignore[union-attr]
-    return trainer
-
-
 async def _call(trainer: Agent, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
     headers = {"X-CSRF-Token": trainer.csrf}
     async with trainer.http.request(method, f"{trainer.base_url}/trainer/api{path}", json=body, headers=headers) as r:
@@ -37,7 +26,7 @@ async def _call(trainer: Agent, method: str, path: str, body: dict | None = None
 async def test_the_chinese_version_is_shown_set_and_kept(sessions, database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
     await add_staff(sessions, "tara", role="trainer")
     async with running_gateway(database_url, tmp_path) as gateway, cookie_session() as http:
-        trainer = await _trainer(http, gateway.base_url)
+        trainer = await _trainer(http, gateway.base_url, "tara")
         status, created = await _call(trainer, "POST", "/articles", ARTICLE)
         assert status == 201, created
         assert created["article"]["translations"]["zh"]["title"] == "可以礼品包装吗？"
