@@ -7,40 +7,17 @@ number of its own by default, emptied first, so a stale lock or lease of an earl
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg2
 import redis
-from sqlalchemy.engine import make_url
 
+from bench.databases import fresh_database
 from handoff.ops.launch import RunningCluster, start_cluster_product
 from handoff.ops.stack import Service, Stack
 
 REPLICA_NUMBER = re.compile(r"\s+\d+$")
-
-
-@contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
-    """A new, empty PostgreSQL database on the server of ``admin_url``, dropped afterwards."""
-    url = make_url(admin_url)
-    name = f"deskbot_bench_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(
-        host=url.host, port=url.port or 5432, user=url.username, password=url.password, dbname=url.database
-    )
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield url.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.close()
 
 
 @contextmanager

@@ -34,8 +34,4 @@ def chinese_view(article: ArticleData) -> ArticleData:
     )
 
 
-def in_chinese(article: ArticleData) -> bool:
-    return CHINESE in article.translations
-
-
-__all__ = ["chinese_view", "in_chinese"]
+__all__ = ["chinese_view"]

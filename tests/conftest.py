@@ -8,7 +8,6 @@ trained Rasa model, the running product or a browser is ``slow``. ``make test-fa
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 
@@ -17,6 +16,7 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
+from bench.databases import fresh_database
 from crm_store import clock, migrate
 from crm_store.db import create_engine, session_factory
 from crm_store.models import Base
@@ -80,16 +80,9 @@ def _admin_connection():  # type: ignore[no-untyped-def]
 @contextmanager
 def fresh_postgres_database(prefix: str) -> Iterator[str]:
     """The URL of a new, empty PostgreSQL database, dropped afterwards."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    connection = _admin_connection()
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.close()
+    _admin_connection().close()  # a clear failure, naming the URL, when the server is down
+    with fresh_database(ADMIN_URL, prefix) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
