@@ -10,11 +10,12 @@ from aiohttp import web
 
 from crm_store.db import unit_of_work
 from crm_store.models import FollowUp
+from handoff.channels.web.client import ChatClient
 from handoff.desk.escalation import load_policy
 from handoff.keys import DESK, FOLLOW_UPS
 from tests.e2e.client import wait_for
 from tests.handoff.gateway import Gateway
-from tests.staff_client import Agent
+from tests.staff_client import Agent, next_frame
 
 AFTER = load_policy().follow_ups["complaint"].after  # the shipped policy's delay
 PAST_DUE = AFTER + timedelta(minutes=1)
@@ -32,6 +33,21 @@ async def resolve_complaint(gateway: Gateway, conversation_id: str, agent_name: 
         status, _ = await agent.post(f"/tickets/{ticket.id}/resolve", {"resolution": "sent a replacement"})
         assert status == 200
     return int(ticket.id)
+
+
+async def followed_up_customer(
+    http: aiohttp.ClientSession, gateway: Gateway, sessions: Any, clock: Any, complaint: str
+) -> tuple[ChatClient, dict[str, Any]]:
+    """A web customer whose ``complaint`` was resolved and who has just been sent its follow-up question:
+    the connected client and the question's frame."""
+    customer = ChatClient(http, gateway.base_url)
+    await customer.connect()
+    await customer.say(complaint)
+    await resolve_complaint(gateway, customer.session_id)
+    clock.advance(seconds=PAST_DUE.total_seconds())
+    await wake_until_sent(sessions, gateway)
+    question = await next_frame(customer, lambda frame: frame.get("type") == "message" and bool(frame.get("buttons")))
+    return customer, question
 
 
 async def follow_ups(sessions: Any) -> list[FollowUp]:

@@ -11,6 +11,7 @@ from tests.handoff.desk.follow_up_helpers import (
     AFTER,
     PAST_DUE,
     follow_ups,
+    followed_up_customer,
     one_pass,
     resolve_complaint,
     wake_until_sent,
@@ -113,12 +114,7 @@ async def test_a_payload_naming_another_conversations_follow_up_changes_nothing(
 ) -> None:  # type: ignore[no-untyped-def]
     await add_staff(sessions, "kim")
     async with running_gateway(database_url, tmp_path) as gateway, aiohttp.ClientSession() as http:
-        victim = ChatClient(http, gateway.base_url)
-        await victim.connect()
-        await victim.say("broken on arrival")
-        await resolve_complaint(gateway, victim.session_id)
-        fixed_clock.advance(seconds=PAST_DUE.total_seconds())
-        await wake_until_sent(sessions, gateway)
+        victim, _ = await followed_up_customer(http, gateway, sessions, fixed_clock, "broken on arrival")
         [sent] = await follow_ups(sessions)
 
         intruder = ChatClient(http, gateway.base_url)
@@ -138,15 +134,8 @@ async def test_typed_answers_are_read_as_the_buttons_and_a_question_still_goes_t
 ) -> None:  # type: ignore[no-untyped-def]
     await add_staff(sessions, "kim")
     async with running_gateway(database_url, tmp_path) as gateway, aiohttp.ClientSession() as http:
-        happy, unhappy = ChatClient(http, gateway.base_url), ChatClient(http, gateway.base_url)
-        for customer, complaint in ((happy, "the lamp is the wrong colour"), (unhappy, "my parcel arrived broken")):
-            await customer.connect()
-            await customer.say(complaint)
-            await resolve_complaint(gateway, customer.session_id)
-        fixed_clock.advance(seconds=PAST_DUE.total_seconds())
-        await wake_until_sent(sessions, gateway)
-        await next_frame(happy, is_follow_up)
-        await next_frame(unhappy, is_follow_up)
+        happy, _ = await followed_up_customer(http, gateway, sessions, fixed_clock, "the lamp is the wrong colour")
+        unhappy, _ = await followed_up_customer(http, gateway, sessions, fixed_clock, "my parcel arrived broken")
 
         asked_back = await happy.say("what time do you open tomorrow?")
         assert "re: what time do you open tomorrow?" in [reply["text"] for reply in asked_back], "the bot answers"
@@ -165,13 +154,8 @@ async def test_typed_answers_are_read_as_the_buttons_and_a_question_still_goes_t
 async def test_a_typed_yes_then_a_typed_rating(sessions, database_url, tmp_path, fixed_clock) -> None:  # type: ignore[no-untyped-def]
     await add_staff(sessions, "kim")
     async with running_gateway(database_url, tmp_path) as gateway, aiohttp.ClientSession() as http:
-        customer = ChatClient(http, gateway.base_url)
-        await customer.connect()
-        await customer.say("the handle came off")
-        await resolve_complaint(gateway, customer.session_id)
-        fixed_clock.advance(seconds=PAST_DUE.total_seconds())
-        await wake_until_sent(sessions, gateway)
-        await next_frame(customer, is_follow_up)
+        customer, question = await followed_up_customer(http, gateway, sessions, fixed_clock, "the handle came off")
+        assert is_follow_up(question)
 
         yes = await customer.say("收到了，谢谢")  # "got it, thanks"
         assert any(len(reply["buttons"]) == 5 for reply in yes), "asked for a rating"
@@ -188,13 +172,8 @@ async def test_a_customer_who_writes_chinese_is_followed_up_in_chinese(
 ) -> None:  # type: ignore[no-untyped-def]
     await add_staff(sessions, "kim")
     async with running_gateway(database_url, tmp_path) as gateway, aiohttp.ClientSession() as http:
-        customer = ChatClient(http, gateway.base_url)
-        await customer.connect()
-        await customer.say("收到的台灯是坏的")  # "the lamp I got is broken"
-        await resolve_complaint(gateway, customer.session_id)
-        fixed_clock.advance(seconds=PAST_DUE.total_seconds())
-        await wake_until_sent(sessions, gateway)
-        question = await next_frame(customer, lambda f: f.get("type") == "message" and bool(f.get("buttons")))
+        # "the lamp I got is broken"
+        customer, question = await followed_up_customer(http, gateway, sessions, fixed_clock, "收到的台灯是坏的")
         assert question["text"] == "您收到换货了吗？问题都解决了吗？"
         assert [button["title"] for button in question["buttons"]] == ["是的，都解决了", "还没有"]
         replies = await customer.say("还没收到")  # "not received yet", typed
