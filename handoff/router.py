@@ -88,8 +88,16 @@ class ChannelUser:
 SignalHandler = Callable[[str, list[str]], Awaitable[None]]
 HumanMessageHandler = Callable[[str, OutboundMessage], Awaitable[None]]
 GatewayReplyHandler = Callable[[str, str], Awaitable[None]]  # (conversation id, the quick reply's payload)
-# (typed text, the buttons just offered) -> the payload of the button it means, or None
-TypedReplyReader = Callable[[str, list[dict[str, Any]]], "str | None"]
+
+
+@dataclass(frozen=True)
+class TypedReplyReader:
+    """How a typed reply is read as one of an intent's buttons. ``could_be_one`` looks at the text alone,
+    so a message no reader could read (a question, a story) costs no look-up of the buttons offered."""
+
+    could_be_one: Callable[[str], bool]
+    # (typed text, the buttons just offered) -> the payload of the button it means, or None
+    read: Callable[[str, list[dict[str, Any]]], str | None]
 
 
 def _inbound_payload(incoming: CustomerMessage) -> dict[str, Any] | None:
@@ -309,12 +317,13 @@ class ConversationRouter:
         pressed = (message.payload or {}).get("quick_reply")
         if isinstance(pressed, str):
             return pressed
-        if not message.text or not self.typed_replies:
+        text = message.text
+        if not text or not any(reader.could_be_one(text) for reader in self.typed_replies.values()):
             return None
         offered = await ConversationRepository(session).buttons_offered_before(message.conversation_id, message.id)
         for intent in dict.fromkeys(_intent_of(button.get("payload")) for button in offered):
-            read = self.typed_replies.get(intent)
-            meant = read(message.text, offered) if read else None
+            reader = self.typed_replies.get(intent)
+            meant = reader.read(text, offered) if reader else None
             if meant is not None:
                 return meant
         return None

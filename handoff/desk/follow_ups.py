@@ -36,7 +36,7 @@ from handoff import notices
 from handoff.desk import typed_answers
 from handoff.desk.service import Desk
 from handoff.hub import Hub
-from handoff.router import outbound
+from handoff.router import TypedReplyReader, outbound
 from knowledge_base import catalogue
 from knowledge_base.language import DEFAULT_LANGUAGE
 
@@ -131,8 +131,12 @@ class FollowUpVisits:
         self.desk = desk
         desk.router.gateway_replies[ANSWER_INTENT] = self.on_answer
         desk.router.gateway_replies[RATING_INTENT] = self.on_rating
-        desk.router.typed_replies[ANSWER_INTENT] = read_typed_answer
-        desk.router.typed_replies[RATING_INTENT] = read_typed_rating
+        desk.router.typed_replies[ANSWER_INTENT] = TypedReplyReader(
+            lambda text: typed_answers.yes_or_no(text) is not None, read_typed_answer
+        )
+        desk.router.typed_replies[RATING_INTENT] = TypedReplyReader(
+            lambda text: typed_answers.rating(text) is not None, read_typed_rating
+        )
 
     # Sending --------------------------------------------------------------------------------
 

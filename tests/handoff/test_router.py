@@ -17,7 +17,7 @@ from handoff.errors import InvalidMessage
 from handoff.hub import Hub
 from handoff.notices import BOT_UNAVAILABLE_TEXT
 from handoff.rasa_client import RasaClient
-from handoff.router import ChannelUser, ConversationRouter
+from handoff.router import ChannelUser, ConversationRouter, TypedReplyReader
 from handoff.schemas import CustomerMessage
 
 
@@ -187,3 +187,32 @@ async def test_an_answered_message_costs_three_transactions(setup, sessions) -> 
         event.remove(engine, "commit", counted)
     assert len(commits) == 3, f"{len(commits)} transactions (four before the replies' one also found the next turn)"
     assert [m["text"] for m in await router.history(conversation)] == ["message 1", "re: message 1"]
+
+
+async def test_a_typed_message_no_reader_could_read_costs_no_look_up_of_the_buttons(setup, sessions) -> None:  # type: ignore[no-untyped-def]
+    """A typed "yes" may answer buttons the gateway handles; a question cannot, so the buttons are not looked up."""
+    from sqlalchemy import event
+
+    router, _, _ = setup
+    read: list[tuple[str, list]] = []
+    router.typed_replies["follow_up_answer"] = TypedReplyReader(
+        lambda text: "?" not in text, lambda text, offered: read.append((text, offered)) or None
+    )
+    conversation = await router.open_conversation(None, ChannelUser("web", ""))
+    engine = sessions.kw["bind"].sync_engine
+    look_ups: list[str] = []
+
+    def seen(connection, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if "messages.sender !=" in statement:  # buttons_offered_before: the bot's last message
+            look_ups.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        await router.receive(conversation, message(1, "what time do you open?"))
+        assert look_ups == [], "a question is for the bot: no look-up"
+        await router.receive(conversation, message(2, "yes"))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(look_ups) == 1, "a reply a reader could read looks up the buttons offered"
+    assert read == [], "the bot's last message offered no buttons, so there was nothing to read it as"
+    assert [m["text"] for m in await router.history(conversation)][-1] == "re: yes", "and the bot answered it"
