@@ -1,13 +1,13 @@
 /* The article editor: a new article (#new-article) or an existing one (#article/<slug>). */
 import { api } from '/shared/static/api.js';
 import { clear, h } from '/shared/static/dom.js';
-import { reportError } from '/shared/static/toast.js';
+import { reportError, toast } from '/shared/static/toast.js';
 import { q, slugify } from '../format.js';
 import { API } from '../labels.js';
 import { activeView, go } from '../router.js';
 import { fillCategories, paintChrome } from './chrome.js';
 import { hideDiff, wireDiff } from './diff.js';
-import { els, f, fill, read, refreshCounts, snapshotOf, state } from './form.js';
+import { clearChinese, els, f, fill, read, refreshCounts, snapshotOf, state } from './form.js';
 import { onRevert } from './history.js';
 import { apply, create, revert, update } from './save.js';
 
@@ -78,6 +78,16 @@ function wireForm() {
   });
   els.form.addEventListener('submit', function (event) {
     event.preventDefault();
+  });
+  els.zhClear.addEventListener('click', function () {
+    clearChinese();
+    [f.zhTitle, f.zhAnswer, f.zhQuestions].forEach(function (field) {
+      field.removeAttribute('aria-invalid');
+    });
+    refreshCounts();
+    paintChrome();
+    f.zhTitle.focus(); // the button hides itself
+    toast(state.mode === 'edit' ? 'Chinese fields emptied: saving removes the Chinese version.' : 'Chinese fields emptied.', 'ok');
   });
 }
 
