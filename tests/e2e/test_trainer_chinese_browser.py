@@ -15,7 +15,13 @@ from playwright.async_api import Page, expect
 
 from crm_store.settings import PROJECT_ROOT
 from knowledge_base.importer import import_directory
-from tests.e2e.browser_checks import SCREENSHOTS, axe_source, collect_script_errors, full_page_screenshot, wcag_violations
+from tests.e2e.browser_checks import (
+    SCREENSHOTS,
+    axe_source,
+    collect_script_errors,
+    full_page_screenshot,
+    wcag_violations,
+)
 from tests.e2e.test_pages import sign_in
 from tests.e2e.test_try_question import signed_in_trainer
 from tests.handoff.gateway import add_staff, cookie_session, running_gateway
@@ -128,7 +134,7 @@ async def test_a_trainer_edits_both_languages_and_finds_the_articles_without_chi
         await page.fill("#article-zh-questions", questions + "\n" + "太长" * 251)
         await page.click("#article-save")
         await expect(page.locator("#article-zh-questions")).to_have_attribute("aria-invalid", "true")
-        await expect(page.locator(".toast")).to_contain_text("zh.questions[8]")
+        await expect(page.locator(".toast", has_text="zh.questions[8]")).to_be_visible()
         await expect(page.locator("#article-zh-questions")).to_be_focused()
         assert await page.locator("#article-questions").get_attribute("aria-invalid") is None
 

@@ -12,6 +12,7 @@ import { onRevert } from './history.js';
 import { apply, create, revert, update } from './save.js';
 
 const EMPTY = { slug: '', title: '', category: '', tags: [], answer: '', questions: [] };
+const HAN = /[\u3400-\u9fff\uf900-\ufaff]/; // Han characters, as knowledge_base/language.py tells Chinese
 
 /** Values for the next new article (an unanswered question, say). */
 export function prefill(values) {
@@ -23,7 +24,16 @@ export function openNew() {
   Object.assign(state, { mode: 'new', slug: null, article: null, history: [], slugTouched: false, busy: false });
   const values = state.pendingPrefill || {};
   state.pendingPrefill = null;
-  fill(Object.assign({}, EMPTY, { title: values.title || '', answer: values.answer || '', questions: values.questions || [] }));
+  // An unanswered question in Chinese is a Chinese variant: it goes beside the English ones, not among them.
+  const asked = Array.isArray(values.questions) ? values.questions : [];
+  const chinese = asked.filter(function (text) {
+    return HAN.test(text);
+  });
+  const english = asked.filter(function (text) {
+    return !HAN.test(text);
+  });
+  const zh = { title: '', answer: '', questions: chinese };
+  fill(Object.assign({}, EMPTY, { title: values.title || '', answer: values.answer || '', questions: english, zh: zh }));
   state.snapshot = snapshotOf(EMPTY);
   clear(els.history);
   hideDiff();
