@@ -1,6 +1,7 @@
 """The trainer console's bilingual editor in a real browser (issue 18): English and Chinese side by side, a Chinese
-variant edited and kept, an API error on a Chinese field shown on it, the Chinese version removed, and the list's
-filter for the articles that lack Chinese.
+variant edited and kept, an API error on a Chinese field shown on it, the Chinese version removed, the list's
+filter for the articles that lack Chinese; and, through the whole product, a Chinese variant added in the
+console answering a customer's Chinese question in the chat.
 
 It also writes the reference screenshot docs/screenshots/trainer-bilingual-editor.png.
 """
@@ -14,6 +15,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from crm_store.settings import PROJECT_ROOT
+from handoff.channels.web.client import ChatClient, texts
 from knowledge_base.importer import import_directory
 from tests.e2e.browser_checks import (
     SCREENSHOTS,
@@ -164,3 +166,42 @@ async def test_a_trainer_edits_both_languages_and_finds_the_articles_without_chi
         await expect(page.locator("tr.article-row[data-slug='gift-wrapping']")).to_have_count(1)
     # The 400 above is logged by the browser as a failed request; nothing else may be.
     assert [e for e in errors if "400" not in e] == []
+
+
+# Asked in Chinese, nothing answers it until a trainer adds it to an article's Chinese questions.
+UNANSWERED_ZH = "能不能加个蝴蝶结"
+PACKAGING_ZH_ANSWER = "再生、可回收的纸箱"
+
+
+async def test_a_chinese_variant_edited_in_the_console_answers_the_chat(page, product, staff, customer) -> None:  # type: ignore[no-untyped-def]
+    """Through the real product: the trainer's edit in the browser, then a customer's Chinese question in the chat."""
+    await customer.connect()
+    before = await customer.say(UNANSWERED_ZH)
+    assert PACKAGING_ZH_ANSWER not in texts(before), texts(before)
+
+    await sign_in(page, product.base_url, staff["trainer"])
+    await _open_article(page, product.base_url, "sustainability-and-packaging")
+    versions = page.locator("#article-history .version")
+    await expect(versions.first).to_be_visible()
+    edited_from = int(await page.locator("#article-history .version.is-current").get_attribute("data-version") or 0)
+    questions = await page.input_value("#article-zh-questions")
+    try:
+        await page.fill("#article-zh-questions", questions + "\n" + UNANSWERED_ZH)
+        await page.click("#article-save")
+        await expect(page.locator("#article-history .version.is-current")).to_have_attribute(
+            "data-version", str(edited_from + 1)
+        )
+        chat = ChatClient(customer.http, product.base_url)
+        await chat.connect()
+        after = await chat.say(UNANSWERED_ZH)
+        await chat.close()
+        assert PACKAGING_ZH_ANSWER in texts(after), texts(after)
+    finally:
+        # The product is shared: the article goes back to what it was, so other tests meet the shipped one.
+        csrf = await page.get_attribute('meta[name="csrf-token"]', "content")
+        response = await page.request.post(
+            f"{product.base_url}/trainer/api/articles/sustainability-and-packaging/revert",
+            data={"version": edited_from},
+            headers={"X-CSRF-Token": csrf or ""},
+        )
+        assert response.ok, await response.text()
