@@ -100,7 +100,7 @@ function paintMissing() {
   }).length;
   missingEl.hidden = false;
   missingEl.classList.toggle('is-none', missing === 0);
-  const text = missing ? plural(missing, 'article') + ' without Chinese' : 'All in Chinese too';
+  const text = missing ? plural(missing, 'article') + ' without Chinese' : 'All have Chinese';
   if (missingEl.textContent !== text) missingEl.textContent = text; // announced (aria-live) only when it changes
   langFilter.options[1].textContent = 'No Chinese (' + missing + ')';
   langFilter.options[2].textContent = 'Has Chinese (' + (state.articles.length - missing) + ')';
