@@ -19,7 +19,7 @@ from crm_store.errors import Conflict, NotFound
 from crm_store.models import Article, ArticleVersion, NegativeLesson
 from crm_store.models.base import utcnow
 from crm_store.repositories import ArticleRepository, AuditRepository
-from knowledge_base.article_files import ArticleData
+from knowledge_base.article_files import TRANSLATION_LANGUAGES, ArticleData
 from knowledge_base.embedding import Embedder
 from knowledge_base.store import (
     article_data,
@@ -31,6 +31,7 @@ from knowledge_base.store import (
 )
 
 DIFF_FIELDS = ("title", "category", "status", "tags", "answer", "questions")
+TRANSLATED_FIELDS = ("title", "answer", "questions")  # each language's, diffed as "zh.title" and so on
 MAX_LESSON_CHARS = 1000
 
 
@@ -202,8 +203,9 @@ class KnowledgeBaseEditor:
             snapshot(await self._version(slug, to_version)),
         )
         changes = []
-        for name in DIFF_FIELDS:
-            old, new = _lines(before[name]), _lines(after[name])
+        old_lines, new_lines = _diffed_lines(before), _diffed_lines(after)
+        for name, old in old_lines.items():
+            new = new_lines[name]
             if old == new:
                 continue
             lines = [
@@ -211,6 +213,17 @@ class KnowledgeBaseEditor:
             ]
             changes.append({"field": name, "lines": lines})
         return changes
+
+
+def _diffed_lines(snap: dict[str, object]) -> dict[str, list[str]]:
+    """Each diffed field's lines: the English fields, then each language's (none when it has no version)."""
+    lines = {name: _lines(snap[name]) for name in DIFF_FIELDS}
+    translations = snap.get("translations")
+    for language in TRANSLATION_LANGUAGES:
+        text = translations.get(language) if isinstance(translations, dict) else None
+        for name in TRANSLATED_FIELDS:
+            lines[f"{language}.{name}"] = _lines(text[name]) if isinstance(text, dict) and name in text else []
+    return lines
 
 
 def _lines(value: object) -> list[str]:

@@ -16,7 +16,14 @@ from handoff.errors import InvalidMessage, NotFound
 from handoff.keys import EDITOR, SESSIONS
 from handoff.staff.sessions import require, signed_in_user
 from handoff.trainer.pages import TRAINER_ROLES
-from knowledge_base.article_files import SLUG_PATTERN, STATUSES, TRANSLATION_LANGUAGES, ArticleData, parse_article
+from knowledge_base.article_files import (
+    SLUG_PATTERN,
+    STATUSES,
+    TRANSLATION_LANGUAGES,
+    ArticleData,
+    parse_article,
+    translations_from,
+)
 from knowledge_base.errors import ArticleFileError
 from knowledge_base.store import article_data
 
@@ -34,6 +41,26 @@ def _article_data(slug: str, body: dict[str, Any]) -> ArticleData:
         return parse_article(Path(f"{slug}.yml"), yaml.safe_dump(document))
     except ArticleFileError as error:
         raise InvalidMessage(f"{error.field or 'article'}: {error.message}") from None
+
+
+def _languages(translations: Any) -> list[str]:
+    """English always, then the languages the article is also written in (so a list shows what is missing)."""
+    return ["en", *sorted(translations_from(translations))]
+
+
+def _edit_summary(before: ArticleData, after: ArticleData) -> str:
+    """What an edit changed, for the history: the English text, the Chinese version, or both."""
+    english = replace(before, translations={}).content_hash != replace(after, translations={}).content_hash
+    old, new = before.translations.get("zh"), after.translations.get("zh")
+    if old == new:
+        return "edited"
+    if old is None:
+        chinese = "added the Chinese version"
+    elif new is None:
+        chinese = "removed the Chinese version"
+    else:
+        chinese = "edited the Chinese version"
+    return f"edited; {chinese}" if english else chinese
 
 
 def _version_number(value: Any, field: str) -> int:
@@ -76,6 +103,7 @@ async def articles(request: web.Request) -> web.Response:
                 "version": a.version,
                 "origin": a.origin,
                 "updated_at": a.updated_at.isoformat(),
+                "languages": _languages(a.translations),
             }
             for a in rows
         ]
@@ -115,10 +143,12 @@ async def update_article(request: web.Request) -> web.Response:
     base = body.get("base_version")
     base = None if base is None else _version_number(base, "base_version")
     data = _article_data(slug, body)
+    current = await request.app[EDITOR].current(slug)
     if not any(language in body for language in TRANSLATION_LANGUAGES):
         # An edit of the English text keeps the Chinese version (a client that does not show it never drops it).
-        data = replace(data, translations=(await request.app[EDITOR].current(slug)).translations)
-    await request.app[EDITOR].update(data, user.username, base_version=base)
+        # "zh": null is not leaving it out: that removes the Chinese version.
+        data = replace(data, translations=current.translations)
+    await request.app[EDITOR].update(data, user.username, base_version=base, summary=_edit_summary(current, data))
     return web.json_response({"article": await _stored(request, slug)})
 
 

@@ -1,7 +1,7 @@
-/* The articles list (filtered by status and text), and the slug and category suggestions it keeps. */
+/* The articles list (filtered by status, text and whether it has Chinese), and the slug and category suggestions it keeps. */
 import { api } from '/shared/static/api.js';
 import { byId, clear, emptyState, h } from '/shared/static/dom.js';
-import { cssToken, humanize, str, timeEl } from '/shared/static/format.js';
+import { cssToken, humanize, plural, str, timeEl } from '/shared/static/format.js';
 import { reportError } from '/shared/static/toast.js';
 import { fmtAgo, q } from './format.js';
 import { API, STATUS_LABELS, statusBadge } from './labels.js';
@@ -9,12 +9,14 @@ import { go } from './router.js';
 
 const rows = byId('articles-rows');
 const filter = byId('article-status-filter');
+const langFilter = byId('article-lang-filter');
+const missingEl = byId('articles-missing-zh');
 const search = byId('article-search');
 const totalEl = byId('articles-total');
 const state = { token: 0, loaded: false, articles: [], all: null, isStale: true };
 
 function msgRow(content) {
-  return h('tr', { class: 'table-msg' }, h('td', { colspan: '6' }, content));
+  return h('tr', { class: 'table-msg' }, h('td', { colspan: '7' }, content));
 }
 
 export async function load() {
@@ -70,21 +72,51 @@ export function stale() {
   state.isStale = true;
 }
 
+/** Whether the article has a Chinese version (the list names each article's languages). */
+export function hasChinese(a) {
+  return Array.isArray(a.languages) && a.languages.indexOf('zh') !== -1;
+}
+
 function emptyRow(needle) {
+  if (!needle && langFilter.value === 'missing' && state.articles.length) {
+    return msgRow(emptyState('book', 'Every article here has a Chinese version', null));
+  }
   const what = filter.value && filter.value !== 'all' ? (STATUS_LABELS[filter.value] || filter.value).toLowerCase() + ' articles' : 'articles';
-  const title = needle ? 'No ' + what + ' match \u201c' + search.value.trim() + '\u201d' : 'No ' + what + ' yet';
-  return msgRow(emptyState('book', title, needle ? null : 'Create one with New article, or from an unanswered question.'));
+  const which = langFilter.value === 'missing' ? ' without Chinese' : langFilter.value === 'present' ? ' with Chinese' : '';
+  const title = needle ? 'No ' + what + which + ' match \u201c' + search.value.trim() + '\u201d' : 'No ' + what + which + ' yet';
+  return msgRow(emptyState('book', title, needle || which ? null : 'Create one with New article, or from an unanswered question.'));
+}
+
+function matchesLanguage(a) {
+  if (langFilter.value === 'missing') return !hasChinese(a);
+  if (langFilter.value === 'present') return hasChinese(a);
+  return true;
+}
+
+/** How many of the articles of this status lack Chinese: in the head, and in the filter's options. */
+function paintMissing() {
+  const missing = state.articles.filter(function (a) {
+    return !hasChinese(a);
+  }).length;
+  missingEl.hidden = false;
+  missingEl.classList.toggle('is-none', missing === 0);
+  const text = missing ? plural(missing, 'article') + ' without Chinese' : 'All have Chinese';
+  if (missingEl.textContent !== text) missingEl.textContent = text; // announced (aria-live) only when it changes
+  langFilter.options[1].textContent = 'No Chinese (' + missing + ')';
+  langFilter.options[2].textContent = 'Has Chinese (' + (state.articles.length - missing) + ')';
 }
 
 function render() {
   const needle = search.value.trim().toLowerCase();
   const shown = state.articles.filter(function (a) {
+    if (!matchesLanguage(a)) return false;
     if (!needle) return true;
     return [a.title, a.slug, a.category].some(function (v) {
       return str(v).toLowerCase().indexOf(needle) !== -1;
     });
   });
   totalEl.textContent = String(shown.length);
+  paintMissing();
   clear(rows);
   if (!shown.length) rows.appendChild(emptyRow(needle));
   shown.forEach(function (a) {
@@ -102,14 +134,23 @@ function originCell(origin) {
   return h('td', { class: 'col-origin' }, h('span', { class: 'origin origin-' + cssToken(origin), title: title, text: text }));
 }
 
+function languageCell(a) {
+  const badge = hasChinese(a)
+    ? h('span', { class: 'badge badge-sm lang-badge lang-zh', lang: 'zh-Hans', title: 'Has a Chinese version', text: '中文' })
+    : h('span', { class: 'badge badge-sm lang-badge lang-missing', title: 'Chinese-speaking customers get the English text', text: 'No Chinese' });
+  return h('td', { class: 'col-lang' }, badge);
+}
+
 function buildRow(a) {
   const href = '#article/' + q(a.slug);
-  const row = h('tr', { class: 'article-row', 'data-slug': str(a.slug), 'data-status': str(a.status) }, [
+  const languages = Array.isArray(a.languages) ? a.languages.join(' ') : 'en';
+  const row = h('tr', { class: 'article-row', 'data-slug': str(a.slug), 'data-status': str(a.status), 'data-languages': languages }, [
     h('td', { class: 'col-title' }, [
       h('a', { class: 'row-link', href: href, text: str(a.title) || str(a.slug) }),
       h('span', { class: 'row-slug', text: str(a.slug) }),
     ]),
     h('td', { class: 'col-category' }, a.category ? h('span', { class: 'chip', text: a.category }) : faint()),
+    languageCell(a),
     h('td', { class: 'col-status' }, statusBadge(a.status)),
     h('td', { class: 'col-version num', text: a.version !== undefined && a.version !== null ? 'v' + a.version : '\u2014' }),
     originCell(a.origin),
@@ -123,6 +164,9 @@ function buildRow(a) {
 }
 
 filter.addEventListener('change', load);
+langFilter.addEventListener('change', function () {
+  if (state.loaded) render();
+});
 search.addEventListener('input', function () {
   if (state.loaded) render();
 });

@@ -8,6 +8,8 @@ import { API } from '../labels.js';
 import { els, state } from './form.js';
 
 const DIFF_FIELDS = { answer: 'Answer', title: 'Title', questions: 'Questions', tags: 'Tags', category: 'Category', status: 'Status' };
+// The Chinese version's fields (zh.title, ...): named in both languages, their lines marked as Chinese.
+const ZH_FIELDS = { 'zh.title': ['标题', 'Title in Chinese'], 'zh.answer': ['回答', 'Answer in Chinese'], 'zh.questions': ['问题', 'Questions in Chinese'] };
 const OP_CLASS = { '+': 'diff-add', '-': 'diff-del', ' ': 'diff-same' };
 const OP_LABEL = { '+': 'added', '-': 'removed', ' ': 'unchanged' };
 
@@ -28,17 +30,24 @@ function isChange(line) {
   return line.op === '+' || line.op === '-';
 }
 
+function fieldName(field) {
+  const zh = ZH_FIELDS[field];
+  if (zh) return h('h3', { class: 'diff-field-name' }, [h('span', { lang: 'zh-Hans', text: zh[0] }), ' ' + zh[1]]);
+  return h('h3', { class: 'diff-field-name', text: DIFF_FIELDS[field] || humanize(field) });
+}
+
 function fieldBlock(fd, tally) {
   const lines = h('div', { class: 'diff-lines', role: 'list' });
+  const lang = ZH_FIELDS[fd.field] ? 'zh-Hans' : null;
   (fd.lines || []).forEach(function (line) {
     const op = isChange(line) ? line.op : ' ';
     if (op !== ' ') tally[op]++;
     lines.appendChild(h('div', { class: 'diff-line ' + OP_CLASS[op], role: 'listitem' }, [
       h('span', { class: 'diff-op', 'aria-label': OP_LABEL[op], text: op }),
-      h('span', { class: 'diff-text', text: str(line.text) || '\u00a0' }),
+      h('span', { class: 'diff-text', lang: lang, text: str(line.text) || '\u00a0' }),
     ]));
   });
-  return h('div', { class: 'diff-field', 'data-field': str(fd.field) }, [h('h3', { class: 'diff-field-name', text: DIFF_FIELDS[fd.field] || humanize(fd.field) }), lines]);
+  return h('div', { class: 'diff-field', 'data-field': str(fd.field) }, [fieldName(fd.field), lines]);
 }
 
 function renderDiff(from, to, fields) {

@@ -1,17 +1,18 @@
 /* The article editor: a new article (#new-article) or an existing one (#article/<slug>). */
 import { api } from '/shared/static/api.js';
 import { clear, h } from '/shared/static/dom.js';
-import { reportError } from '/shared/static/toast.js';
+import { reportError, toast } from '/shared/static/toast.js';
 import { q, slugify } from '../format.js';
 import { API } from '../labels.js';
 import { activeView, go } from '../router.js';
 import { fillCategories, paintChrome } from './chrome.js';
 import { hideDiff, wireDiff } from './diff.js';
-import { els, f, fill, read, refreshCounts, snapshotOf, state } from './form.js';
+import { clearChinese, els, f, fill, read, refreshCounts, snapshotOf, state } from './form.js';
 import { onRevert } from './history.js';
 import { apply, create, revert, update } from './save.js';
 
 const EMPTY = { slug: '', title: '', category: '', tags: [], answer: '', questions: [] };
+const HAN = /[\u3400-\u9fff\uf900-\ufaff]/; // Han characters, as knowledge_base/language.py tells Chinese
 
 /** Values for the next new article (an unanswered question, say). */
 export function prefill(values) {
@@ -23,7 +24,16 @@ export function openNew() {
   Object.assign(state, { mode: 'new', slug: null, article: null, history: [], slugTouched: false, busy: false });
   const values = state.pendingPrefill || {};
   state.pendingPrefill = null;
-  fill(Object.assign({}, EMPTY, { title: values.title || '', answer: values.answer || '', questions: values.questions || [] }));
+  // An unanswered question in Chinese is a Chinese variant: it goes beside the English ones, not among them.
+  const asked = Array.isArray(values.questions) ? values.questions : [];
+  const chinese = asked.filter(function (text) {
+    return HAN.test(text);
+  });
+  const english = asked.filter(function (text) {
+    return !HAN.test(text);
+  });
+  const zh = { title: '', answer: '', questions: chinese };
+  fill(Object.assign({}, EMPTY, { title: values.title || '', answer: values.answer || '', questions: english, zh: zh }));
   state.snapshot = snapshotOf(EMPTY);
   clear(els.history);
   hideDiff();
@@ -78,6 +88,16 @@ function wireForm() {
   });
   els.form.addEventListener('submit', function (event) {
     event.preventDefault();
+  });
+  els.zhClear.addEventListener('click', function () {
+    clearChinese();
+    [f.zhTitle, f.zhAnswer, f.zhQuestions].forEach(function (field) {
+      field.removeAttribute('aria-invalid');
+    });
+    refreshCounts();
+    paintChrome();
+    f.zhTitle.focus(); // the button hides itself
+    toast(state.mode === 'edit' ? 'Chinese fields emptied: saving removes the Chinese version.' : 'Chinese fields emptied.', 'ok');
   });
 }
 

@@ -8,7 +8,7 @@ import { API } from '../labels.js';
 import { go } from '../router.js';
 import { paintChrome } from './chrome.js';
 import { hideDiff } from './diff.js';
-import { clearInvalid, f, fill, isDirty, read, refreshCounts, snapshotOf, state } from './form.js';
+import { clearInvalid, f, fill, hasChinese, isDirty, markApiError, read, refreshCounts, snapshotOf, state } from './form.js';
 import { renderHistory } from './history.js';
 
 /** Shows the article as the server has it (and its history, when given). */
@@ -34,6 +34,12 @@ function problemsOf(v) {
   if (!v.category) problems.push([f.category, 'Give the article a category.']);
   if (!v.answer.trim()) problems.push([f.answer, 'Write the answer the bot should give.']);
   if (!v.questions.length) problems.push([f.questions, 'Add at least one question, one per line.']);
+  if (hasChinese(v)) {
+    const leave = ', or leave every Chinese field empty for no Chinese version.';
+    if (!v.zh.title) problems.push([f.zhTitle, 'Give the Chinese version a title (标题)' + leave]);
+    if (!v.zh.answer.trim()) problems.push([f.zhAnswer, 'Write the Chinese answer (回答)' + leave]);
+    if (!v.zh.questions.length) problems.push([f.zhQuestions, 'Add at least one Chinese question (问题)' + leave]);
+  }
   return problems;
 }
 
@@ -60,11 +66,16 @@ function handleWriteError(err) {
     });
     return;
   }
+  if (err.status === 400) markApiError(err.message);
   reportError(err);
 }
 
-function contentOf(v) {
-  return { title: v.title, category: v.category, tags: v.tags, answer: v.answer, questions: v.questions };
+/** The article as the API takes it; `removable`: an edit sends zh null (removes it) when every Chinese field is empty. */
+function contentOf(v, removable) {
+  const content = { title: v.title, category: v.category, tags: v.tags, answer: v.answer, questions: v.questions };
+  if (hasChinese(v)) content.zh = v.zh;
+  else if (removable) content.zh = null;
+  return content;
 }
 
 export async function create(status) {
@@ -73,7 +84,7 @@ export async function create(status) {
   state.busy = true;
   paintChrome();
   try {
-    const data = await api('POST', API + '/articles', Object.assign({ slug: v.slug }, contentOf(v), { status: status }));
+    const data = await api('POST', API + '/articles', Object.assign({ slug: v.slug }, contentOf(v, false), { status: status }));
     const slug = (data.article && data.article.slug) || v.slug;
     Articles.stale();
     toast(status === 'published' ? 'Article published' : 'Draft saved', 'ok');
@@ -99,7 +110,7 @@ export async function update(status, okText) {
   paintChrome();
   try {
     const data = dirty
-      ? await api('PUT', API + '/articles/' + q(slug), Object.assign(contentOf(v), { status: status, base_version: a.version }))
+      ? await api('PUT', API + '/articles/' + q(slug), Object.assign(contentOf(v, true), { status: status, base_version: a.version }))
       : await api('POST', API + '/articles/' + q(slug) + '/status', { status: status });
     Articles.stale();
     toast(okText, 'ok');
