@@ -141,6 +141,24 @@ async def test_without_a_choice_the_widget_follows_the_language_the_bot_answers_
     assert await page.evaluate("localStorage.getItem('deskbot.language')") is None, "following is not choosing"
 
 
+async def test_the_choice_goes_with_messages_over_the_rest_fallback_too(page, product, product_sessions) -> None:  # type: ignore[no-untyped-def]
+    # A browser where no WebSocket opens: the widget posts its messages, and they say the language too.
+    await page.add_init_script("window.WebSocket = function () { throw new Error('no websockets here'); };")
+    posted: list[dict[str, Any]] = []
+    page.on(
+        "request",
+        lambda request: posted.append(request.post_data_json) if request.url.endswith("/api/chat/messages") else None,
+    )
+    await page.goto(product.base_url + "/")
+    await page.click("#dsk-launcher")
+    await page.get_by_role("button", name="中文").click()
+    await expect(page.locator("#dsk-status")).to_have_text(ONLINE_ZH, timeout=30_000)
+    order = await _order_of(product_sessions, await _customer(product_sessions, MARIA), "in_transit")
+    await ask(page, f"where is my order {order.number}?")
+    await expect(page.locator(BOT).last).to_contain_text(f"请告诉我订单 {order.number} 下单时使用的邮箱或手机号")
+    assert [body.get("language") for body in posted] == ["zh"], posted
+
+
 async def open_rewritten_shop(browser: Browser, base_url: str, rewrite: dict[str, str], locale: str) -> Page:
     """The demo shop as the gateway serves it, with its HTML changed (a shop's own page), in a fresh browser."""
     context = await browser.new_context(viewport={"width": 1280, "height": 860}, locale=locale)
