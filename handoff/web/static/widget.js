@@ -6,15 +6,20 @@
  *
  * data-deskbot-url   gateway base URL ("" or absent = the origin this script was loaded from)
  * data-customer-token  optional signed-in customer token (window.DESKBOT_CUSTOMER_TOKEN wins)
- * data-title         optional panel title (or window.DESKBOT_TITLE)
+ * data-title         optional panel title (or window.DESKBOT_TITLE); without one, "Customer support" in the widget's language
+ * data-language      optional language the widget starts in, "en" or "zh" (window.DESKBOT_LANGUAGE wins; "zh-CN",
+ *                    "zh-TW" and the like count as "zh"). Without it: the page's <html lang>, else the browser's
+ *                    language, else English. A language the customer picks in the widget's header (EN / 中文) wins
+ *                    over all of these, is remembered in this browser, and goes with their messages so the bot
+ *                    answers in it.
  *
  * window.DESKBOT_DEFER_CONNECT = true  -> do not connect until DeskbotWidget.start() is called.
  *
  * API: window.DeskbotWidget = { start(), open(), close(), send(text), reset() }
  *
  * This file only reads the tag's settings and loads the widget from beside it: widget.css and the
- * parts in widget/ (state, dom, transport = the gateway connection, ui/typing/messages/view = the
- * page, main = the wiring). They are classic scripts, not ES modules, because a module from another
+ * parts in widget/ (i18n = the widget's words in English and Chinese, state, dom, transport = the gateway
+ * connection, ui/typing/messages/view = the page, main = the wiring). They are classic scripts, not ES modules, because a module from another
  * origin needs CORS headers and shops load this from the gateway's origin, not their own.
  * Calls to DeskbotWidget made before the parts have loaded are queued and replayed.
  * Message content is only ever rendered with textContent / text nodes.
@@ -26,7 +31,7 @@
   const alreadyLoaded = !!(window.DeskbotWidget && window.DeskbotWidget.__deskbot);
 
   // In dependency order: each part uses only the ones before it.
-  const PARTS = ['state', 'dom', 'transport', 'ui', 'typing', 'messages', 'view', 'main'];
+  const PARTS = ['i18n', 'state', 'dom', 'transport', 'ui', 'typing', 'messages', 'view', 'main'];
 
   function findScript() {
     const all = document.querySelectorAll('script[src]');
@@ -64,7 +69,10 @@
     base: BASE,
     wsUrl: BASE.replace(/^http(s?):/i, 'ws$1:') + '/ws/chat',
     title: function () {
-      return (typeof window.DESKBOT_TITLE === 'string' && window.DESKBOT_TITLE) || attr('data-title') || 'Customer support';
+      return (typeof window.DESKBOT_TITLE === 'string' && window.DESKBOT_TITLE) || attr('data-title') || null;
+    },
+    language: function () {
+      return (typeof window.DESKBOT_LANGUAGE === 'string' && window.DESKBOT_LANGUAGE) || attr('data-language') || null;
     },
     customerToken: function () {
       if (typeof window.DESKBOT_CUSTOMER_TOKEN !== 'undefined') {

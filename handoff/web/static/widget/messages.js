@@ -6,6 +6,7 @@
   const parts = (window.deskbotWidgetParts = window.deskbotWidgetParts || {});
 
   const { appendRichText, el, formatTime } = parts.dom;
+  const { localize } = parts.i18n;
   const { MAX_LEN, newClientId, state } = parts.state;
   const { flushOutbox } = parts.transport;
   const { hideTyping, rememberAgent, stopCustomerTyping } = parts.typing;
@@ -30,15 +31,16 @@
     return node;
   }
 
-  function setMeta(node, label, iso) {
+  /** Under a message: a status from the catalogue (labelKey, e.g. 'sending'), then the time. */
+  function setMeta(node, labelKey, iso) {
     const meta = node._dsk.meta;
     meta.textContent = '';
     const time = formatTime(iso);
-    if (label) meta.appendChild(document.createTextNode(label));
+    if (labelKey) meta.appendChild(localize(el('span'), { text: labelKey }));
     if (time) {
       const t = el('time', { text: time });
       if (iso) t.setAttribute('datetime', iso);
-      if (label) meta.appendChild(document.createTextNode(' \u00B7 '));
+      if (labelKey) meta.appendChild(document.createTextNode(' \u00B7 '));
       meta.appendChild(t);
     }
   }
@@ -97,9 +99,11 @@
       byClientId.set(cid, node);
     }
     if (sender === 'agent') {
-      const name = typeof msg.agent_name === 'string' && msg.agent_name.trim() ? msg.agent_name.trim() : 'Support agent';
-      if (msg.agent_name) rememberAgent(name);
-      node._dsk.senderEl.textContent = name;
+      const name = typeof msg.agent_name === 'string' && msg.agent_name.trim() ? msg.agent_name.trim() : null;
+      if (name) {
+        rememberAgent(name);
+        node._dsk.senderEl.textContent = name;
+      } else localize(node._dsk.senderEl, { text: 'support_agent' });
     }
     node._dsk.buttons = Array.isArray(msg.buttons) ? msg.buttons.filter((b) => b && typeof b.title === 'string' && b.title) : [];
     registerId(node, id);
@@ -138,8 +142,10 @@
     return true;
   }
 
-  function addSystemLine(text) {
-    const node = makeMessageElement('system', text);
+  /** A line from the widget itself: text from the catalogue (key, vars), or as given (text). */
+  function addSystemLine(line) {
+    const node = makeMessageElement('system', line.text || '');
+    if (line.key) localize(node.querySelector('.dsk-text'), { text: line.key }, line.vars);
     node._dsk.local = true;
     ui.messages.appendChild(node);
     updateEmpty();
@@ -147,7 +153,7 @@
   }
 
   function quickReplies(target) {
-    const wrap = el('div', { className: 'dsk-quick-replies', role: 'group', 'aria-label': 'Suggested replies' });
+    const wrap = localize(el('div', { className: 'dsk-quick-replies', role: 'group' }), { 'aria-label': 'suggested_replies' });
     for (const b of target._dsk.buttons) {
       const btn = el('button', { className: 'dsk-quick-reply', type: 'button', text: b.title });
       btn.addEventListener('click', () => {
@@ -205,7 +211,7 @@
     const text = String(rawText == null ? '' : rawText).replace(/\s+$/, '').replace(/^\s*\n/, '');
     if (!text.trim()) return null;
     if (text.length > MAX_LEN) {
-      addSystemLine('That message is too long \u2014 please keep it under ' + MAX_LEN + ' characters.');
+      addSystemLine({ key: 'too_long', vars: { max: MAX_LEN } });
       return null;
     }
     stopCustomerTyping();
@@ -215,9 +221,11 @@
     node._dsk.clientId = clientId;
     node._dsk.text = text;
     node.setAttribute('data-client-id', clientId);
-    setMeta(node, 'Sending\u2026', null);
+    setMeta(node, 'sending', null);
     byClientId.set(clientId, node);
-    state.pending.set(clientId, { clientId: clientId, text: text, payload: payload == null ? null : String(payload), status: 'queued' });
+    // The language the customer chose goes with each message, so the bot answers in it.
+    const language = state.chosenLanguage;
+    state.pending.set(clientId, { clientId: clientId, text: text, payload: payload == null ? null : String(payload), language: language, status: 'queued' });
     ui.messages.appendChild(node);
     updateEmpty();
     refreshQuickReplies();
@@ -226,8 +234,8 @@
     return clientId;
   }
 
-  /** A send the server refused: say so under the message, with a Retry button. */
-  function markFailed(clientId, reason) {
+  /** A send the server refused: say so under the message (reasonKey: 'not_delivered' or 'not_sent_yet'), with Retry. */
+  function markFailed(clientId, reasonKey) {
     const p = state.pending.get(clientId);
     const node = byClientId.get(clientId);
     if (!node || node._dsk.id != null) return;
@@ -238,8 +246,8 @@
     hideTyping();
     const meta = node._dsk.meta;
     meta.textContent = '';
-    meta.appendChild(document.createTextNode(reason || 'Not delivered.'));
-    const retry = el('button', { className: 'dsk-retry', type: 'button', text: 'Retry' });
+    meta.appendChild(localize(el('span'), { text: reasonKey || 'not_delivered' }));
+    const retry = localize(el('button', { className: 'dsk-retry', type: 'button' }), { text: 'retry' });
     retry.addEventListener('click', () => {
       node.remove();
       byClientId.delete(clientId);

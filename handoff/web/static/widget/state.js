@@ -6,9 +6,11 @@
   const parts = (window.deskbotWidgetParts = window.deskbotWidgetParts || {});
 
   const SESSION_KEY = 'deskbot.session';
+  const LANGUAGE_KEY = 'deskbot.language'; // the language the customer chose in the switcher
   const MAX_LEN = 2000;
+  // Connection states; the words shown for them are in i18n.js (status_<state>).
   const STATUS_ONLINE = 'online';
-  const STATUS_RECONNECTING = 'reconnecting\u2026';
+  const STATUS_RECONNECTING = 'reconnecting';
   const STATUS_OFFLINE = 'offline';
 
   const state = {
@@ -21,6 +23,9 @@
     // client_id -> {clientId, text, payload, status: queued|sent|failed}: the customer's unconfirmed messages
     pending: new Map(),
     status: STATUS_OFFLINE,
+    // The customer's own choice in the switcher ('en' | 'zh'), or null: every message then says it, so the
+    // bot answers in it (a new conversation after a reset too). The UI's language itself is i18n.language().
+    chosenLanguage: null,
   };
 
   function loadSession() {
@@ -40,6 +45,22 @@
     }
   }
 
+  function loadLanguage() {
+    try {
+      return window.localStorage.getItem(LANGUAGE_KEY) || null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function saveLanguage(code) {
+    try {
+      window.localStorage.setItem(LANGUAGE_KEY, code);
+    } catch (e) {
+      /* storage unavailable: the choice lasts until the page is left */
+    }
+  }
+
   function newClientId() {
     const c = window.crypto;
     if (c && typeof c.randomUUID === 'function') {
@@ -55,5 +76,5 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   }
 
-  parts.state = { SESSION_KEY, MAX_LEN, STATUS_ONLINE, STATUS_RECONNECTING, STATUS_OFFLINE, state, loadSession, saveSession, newClientId };
+  parts.state = { SESSION_KEY, LANGUAGE_KEY, MAX_LEN, STATUS_ONLINE, STATUS_RECONNECTING, STATUS_OFFLINE, state, loadSession, saveSession, loadLanguage, saveLanguage, newClientId };
 }

@@ -19,7 +19,7 @@
   const WS_PROBE_MS = 60000; // while polling, occasionally check whether the socket works again
 
   // hooks: status(s), welcome(frame), frame(frame), restResult(data, live), delivered(clientId),
-  // failed(clientId, systemText), sending(), lost()
+  // failed(clientId, {code, message}), sending(), lost()
   let config = null;
   let hooks = null;
   const t = {
@@ -53,6 +53,13 @@
   }
 
   // ---------------------------------------------------------------- WebSocket
+
+  /** A pending message as the gateway takes it; with the language the customer chose, if they did. */
+  function messageFrame(p) {
+    const frame = { type: 'message', client_id: p.clientId, text: p.text, payload: p.payload };
+    if (p.language) frame.language = p.language;
+    return frame;
+  }
 
   function sendFrame(obj) {
     const ws = t.ws;
@@ -185,7 +192,7 @@
     let sent = false;
     for (const p of state.pending.values()) {
       if (p.status !== 'queued') continue;
-      if (!sendFrame({ type: 'message', client_id: p.clientId, text: p.text, payload: p.payload })) break;
+      if (!sendFrame(messageFrame(p))) break;
       p.status = 'sent';
       sent = true;
     }
@@ -234,14 +241,19 @@
     return Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * Math.pow(2, t.restFailures)) * (0.7 + Math.random() * 0.6);
   }
 
-  function errorText(data, fallback) {
+  /** What the gateway said when it refused a message: {code, message}, either may be null. */
+  function refusal(data) {
+    const out = { code: null, message: null };
     if (data && typeof data === 'object') {
-      if (typeof data.message === 'string') return data.message;
-      if (data.error && typeof data.error === 'object' && typeof data.error.message === 'string') return data.error.message;
-      if (typeof data.error === 'string') return data.error;
-      if (typeof data.detail === 'string') return data.detail;
+      if (typeof data.error === 'string') out.code = data.error;
+      else if (data.error && typeof data.error === 'object') {
+        if (typeof data.error.code === 'string') out.code = data.error.code;
+        if (typeof data.error.message === 'string') out.message = data.error.message;
+      }
+      if (typeof data.message === 'string') out.message = data.message;
+      else if (!out.message && typeof data.detail === 'string') out.message = data.detail;
     }
-    return fallback;
+    return out;
   }
 
   function nextQueued() {
@@ -261,7 +273,7 @@
       processRestQueue();
     } else if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
       restOk();
-      hooks.failed(next.clientId, errorText(res.data, 'Your message could not be sent.'));
+      hooks.failed(next.clientId, refusal(res.data));
       processRestQueue();
     } else {
       t.restRetryTimer = window.setTimeout(processRestQueue, restFailed());
@@ -276,7 +288,8 @@
     t.restBusy = true;
     clearTimeout(t.restRetryTimer);
     hooks.sending();
-    const body = { session_id: state.sessionId || null, customer_token: config.customerToken(), client_id: next.clientId, text: next.text, payload: next.payload };
+    const body = Object.assign({ session_id: state.sessionId || null, customer_token: config.customerToken() }, messageFrame(next));
+    delete body.type;
     api('/api/chat/messages', { method: 'POST', body: body })
       .then((res) => {
         if (gen !== t.gen) return;

@@ -1,10 +1,11 @@
-/* Typing: "Bot/Alex is typing..." in the panel, and the customer's own typing sent to the agent. */
+/* Typing: "Bot/Alex is typing…" (i18n.js) in the panel, and the customer's own typing sent to the agent. */
 'use strict';
 
 // A block, not a function: its names stay out of the page's globals (a classic script in strict mode).
 {
   const parts = (window.deskbotWidgetParts = window.deskbotWidgetParts || {});
 
+  const { localize } = parts.i18n;
   const { sendTyping } = parts.transport;
   const { isNearBottom, scrollToBottom, ui } = parts.ui;
 
@@ -24,9 +25,12 @@
     return lastAgentName;
   }
 
-  function showTyping(who, ms) {
+  /** "Bot is typing…", or the agent's ("Alex is typing…"; without a name, "Agent is typing…"). */
+  function showTyping(sender, name, ms) {
     if (!ui.typing) return;
-    ui.typingText.textContent = who + ' is typing\u2026';
+    if (sender !== 'agent') localize(ui.typingText, { text: 'typing_bot' });
+    else if (name) localize(ui.typingText, { text: 'typing_agent' }, { name: name });
+    else localize(ui.typingText, { text: 'typing_agent_unnamed' });
     const wasNearBottom = isNearBottom();
     ui.typing.hidden = false;
     if (wasNearBottom) scrollToBottom(false);
@@ -43,8 +47,8 @@
   function expectReply() {
     const items = ui.messages.querySelectorAll('.dsk-from-agent, .dsk-from-bot');
     const last = items.length ? items[items.length - 1] : null;
-    if (last && last._dsk.sender === 'agent') showTyping(lastAgentName || 'Agent', LOCAL_TYPING_MS);
-    else showTyping('Bot', LOCAL_TYPING_MS);
+    if (last && last._dsk.sender === 'agent') showTyping('agent', lastAgentName, LOCAL_TYPING_MS);
+    else showTyping('bot', null, LOCAL_TYPING_MS);
   }
 
   function noteCustomerTyping() {

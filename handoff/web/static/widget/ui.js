@@ -5,6 +5,7 @@
 {
   const parts = (window.deskbotWidgetParts = window.deskbotWidgetParts || {});
 
+  const { localize } = parts.i18n;
   const { state, STATUS_OFFLINE, STATUS_ONLINE } = parts.state;
 
   const ui = {}; // filled by view.js build()
@@ -28,7 +29,7 @@
     ui.jump.hidden = true;
   }
 
-  /** The "Hi there!" greeting shows only while there are no messages. */
+  /** The greeting ("Hi there!") shows only while there are no messages. */
   function updateEmpty() {
     ui.empty.hidden = !!ui.messages.querySelector('.dsk-msg');
   }
@@ -50,7 +51,7 @@
   function setStatus(s) {
     state.status = s;
     if (!ui.status) return;
-    ui.status.textContent = s;
+    localize(ui.status, { text: 'status_' + s });
     ui.statusLine.setAttribute('data-state', s === STATUS_ONLINE ? 'online' : s === STATUS_OFFLINE ? 'offline' : 'reconnecting');
   }
 

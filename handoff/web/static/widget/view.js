@@ -1,4 +1,4 @@
-/* The widget on the page: launcher, panel (header, conversation, composer), opening and closing. */
+/* The widget on the page: launcher, panel (header with the language switcher, conversation, composer), opening and closing. */
 'use strict';
 
 // A block, not a function: its names stay out of the page's globals (a classic script in strict mode).
@@ -6,11 +6,12 @@
   const parts = (window.deskbotWidgetParts = window.deskbotWidgetParts || {});
 
   const { el, icon, ICON_CHAT, ICON_CLOSE, ICON_DOWN, ICON_SEND } = parts.dom;
+  const { language, LANGUAGES, localize } = parts.i18n;
   const { sendMessage } = parts.messages;
   const { MAX_LEN, state } = parts.state;
   const { panelOpened, stopPolling } = parts.transport;
   const { noteCustomerTyping, stopCustomerTyping } = parts.typing;
-  const { isNearBottom, scrollToBottom, setUnread, ui } = parts.ui;
+  const { isNearBottom, scrollToBottom, setStatus, setUnread, ui } = parts.ui;
 
   const TITLE_ID = 'dsk-title';
   const INPUT_MAX_PX = 112; // ~4 lines
@@ -19,44 +20,78 @@
     ui.badge = el('span', { className: 'dsk-badge', 'aria-hidden': 'true', hidden: true });
     ui.launcher = el(
       'button',
-      { id: 'dsk-launcher', className: 'dsk-launcher', type: 'button', 'aria-label': 'Open chat', 'aria-controls': 'dsk-panel', 'aria-expanded': 'false' },
+      { id: 'dsk-launcher', className: 'dsk-launcher', type: 'button', 'aria-controls': 'dsk-panel', 'aria-expanded': 'false' },
       [icon(ICON_CHAT, 28, 'dsk-ico-chat'), icon(ICON_CLOSE, 26, 'dsk-ico-close'), ui.badge]
     );
+    localize(ui.launcher, { 'aria-label': 'open_chat' });
+  }
+
+  /**
+   * "EN | 中文": one toggle button per language (aria-pressed on the one shown), each written in its own
+   * language and marked with its lang, so a screen reader reads "中文" as Chinese on an English page.
+   */
+  function buildLanguageSwitch() {
+    ui.languageButtons = {};
+    const buttons = Object.keys(LANGUAGES).map((code) => {
+      const spoken = LANGUAGES[code];
+      const btn = el('button', { className: 'dsk-lang-option', type: 'button', lang: spoken.tag, 'data-language': code, 'aria-pressed': 'false', text: spoken.short });
+      // Named by what it shows ("EN", so voice control finds it); the tooltip spells it out.
+      if (spoken.name !== spoken.short) btn.setAttribute('title', spoken.name);
+      ui.languageButtons[code] = btn;
+      return btn;
+    });
+    ui.languageSwitch = localize(el('div', { id: 'dsk-language', className: 'dsk-lang', role: 'group' }, buttons), { 'aria-label': 'language' });
+    return ui.languageSwitch;
+  }
+
+  /** The switcher shows which language the widget is in. */
+  function showLanguage() {
+    if (!ui.languageButtons) return;
+    const now = language();
+    for (const code of Object.keys(ui.languageButtons)) ui.languageButtons[code].setAttribute('aria-pressed', code === now ? 'true' : 'false');
   }
 
   function buildHeader(title) {
-    ui.status = el('span', { id: 'dsk-status', className: 'dsk-status', text: state.status });
+    ui.status = el('span', { id: 'dsk-status', className: 'dsk-status' });
     ui.statusLine = el('div', { className: 'dsk-statusline', 'data-state': 'offline' }, [el('span', { className: 'dsk-dot', 'aria-hidden': 'true' }), ui.status]);
-    ui.closeBtn = el('button', { className: 'dsk-close', type: 'button', 'aria-label': 'Close chat' }, [icon(ICON_CLOSE, 22)]);
+    setStatus(state.status);
+    ui.closeBtn = localize(el('button', { className: 'dsk-close', type: 'button' }, [icon(ICON_CLOSE, 22)]), { 'aria-label': 'close_chat' });
+    // A title the shop set is its own; without one, "Customer support" in the widget's language.
+    const heading = el('h2', { id: TITLE_ID, className: 'dsk-title' });
+    if (title) heading.textContent = title;
+    else localize(heading, { text: 'title' });
     return el('div', { className: 'dsk-header' }, [
       el('div', { className: 'dsk-avatar', 'aria-hidden': 'true' }, [icon(ICON_CHAT, 22)]),
-      el('div', { className: 'dsk-heading' }, [el('h2', { id: TITLE_ID, className: 'dsk-title', text: title }), ui.statusLine]),
+      // The switcher on the status's line, so the title keeps the header's width.
+      el('div', { className: 'dsk-heading' }, [heading, el('div', { className: 'dsk-subline' }, [ui.statusLine, buildLanguageSwitch()])]),
       ui.closeBtn,
     ]);
   }
 
   function buildBody() {
-    ui.messages = el('div', { id: 'dsk-messages', className: 'dsk-messages', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': 'Conversation', tabindex: '0' });
+    ui.messages = el('div', { id: 'dsk-messages', className: 'dsk-messages', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', tabindex: '0' });
+    localize(ui.messages, { 'aria-label': 'conversation' });
     ui.empty = el('div', { className: 'dsk-empty' }, [
-      el('span', { className: 'dsk-empty-title', text: 'Hi there!' }),
-      document.createTextNode('Ask us about an order, returns, shipping or anything else.'),
+      localize(el('span', { className: 'dsk-empty-title' }), { text: 'greeting_title' }),
+      localize(el('span', { className: 'dsk-empty-text' }), { text: 'greeting_text' }),
     ]);
     ui.messages.appendChild(ui.empty);
-    ui.typingText = el('span', { className: 'dsk-typing-text', text: 'Bot is typing\u2026' });
+    ui.typingText = localize(el('span', { className: 'dsk-typing-text' }), { text: 'typing_bot' });
     ui.typing = el('div', { id: 'dsk-typing', className: 'dsk-typing', hidden: true, 'aria-live': 'polite' }, [
       el('span', { className: 'dsk-dots', 'aria-hidden': 'true' }, [el('i'), el('i'), el('i')]),
       ui.typingText,
     ]);
-    ui.jump = el('button', { className: 'dsk-jump', type: 'button', 'aria-label': 'Scroll to latest message', hidden: true }, [icon(ICON_DOWN, 20)]);
+    ui.jump = localize(el('button', { className: 'dsk-jump', type: 'button', hidden: true }, [icon(ICON_DOWN, 20)]), { 'aria-label': 'scroll_to_latest' });
     return el('div', { className: 'dsk-body' }, [ui.messages, ui.typing, ui.jump]);
   }
 
   function buildComposer() {
-    ui.input = el('textarea', { id: 'dsk-input', className: 'dsk-input', rows: '1', maxlength: String(MAX_LEN), placeholder: 'Type your message\u2026', 'aria-label': 'Message', autocomplete: 'off', enterkeyhint: 'send' });
-    ui.send = el('button', { id: 'dsk-send', className: 'dsk-send', type: 'submit', 'aria-label': 'Send message', disabled: true }, [icon(ICON_SEND, 22)]);
+    ui.input = el('textarea', { id: 'dsk-input', className: 'dsk-input', rows: '1', maxlength: String(MAX_LEN), autocomplete: 'off', enterkeyhint: 'send' });
+    localize(ui.input, { placeholder: 'placeholder', 'aria-label': 'message' });
+    ui.send = localize(el('button', { id: 'dsk-send', className: 'dsk-send', type: 'submit', disabled: true }, [icon(ICON_SEND, 22)]), { 'aria-label': 'send' });
     ui.form = el('form', { className: 'dsk-composer', novalidate: true }, [ui.input, ui.send]);
     ui.count = el('span', { className: 'dsk-count', 'aria-live': 'polite' });
-    const foot = el('div', { className: 'dsk-foot' }, [el('span', { className: 'dsk-hint', text: 'Enter to send \u00B7 Shift+Enter for a new line' }), ui.count]);
+    const foot = el('div', { className: 'dsk-foot' }, [localize(el('span', { className: 'dsk-hint' }), { text: 'hint' }), ui.count]);
     return [ui.form, foot];
   }
 
@@ -147,17 +182,20 @@
     });
   }
 
-  /** Puts the widget on the page once there is a body; false until then. */
-  function build(title) {
+  /** Puts the widget on the page once there is a body; false until then. chooseLanguage(code): a switcher click. */
+  function build(title, chooseLanguage) {
     if (state.built) return true;
     if (!document.body) return false;
     state.built = true;
     buildLauncher();
     ui.panel = el('div', { id: 'dsk-panel', className: 'dsk-panel', role: 'dialog', 'aria-labelledby': TITLE_ID, hidden: true }, [buildHeader(title), buildBody(), ...buildComposer()]);
     ui.root = el('div', { id: 'dsk-root', className: 'dsk-root' }, [ui.panel, ui.launcher]);
+    ui.root.setAttribute('lang', LANGUAGES[language()].tag);
+    showLanguage();
     document.body.appendChild(ui.root);
     wirePanel();
     wireComposer();
+    for (const code of Object.keys(ui.languageButtons)) ui.languageButtons[code].addEventListener('click', () => chooseLanguage(code));
     return true;
   }
 
@@ -192,5 +230,5 @@
     ui.launcher.focus();
   }
 
-  parts.view = { autoGrow, updateComposer, build, open, close };
+  parts.view = { autoGrow, updateComposer, build, open, close, showLanguage };
 }
