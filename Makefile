@@ -48,16 +48,19 @@ run-cluster: venv ## REPLICAS (2) of every process behind nginx on PostgreSQL + 
 		RASA_TELEMETRY_ENABLED=false && \
 	$(DESKBOT) db upgrade && $(DESKBOT) kb import && $(DESKBOT) run --replicas $(REPLICAS)
 
-browser: ## make sure Debian's chromium (never a downloaded browser build), a Chinese font and axe-core are installed for the browser tests
+browser: ## make sure Debian's chromium (never a downloaded browser build), Chinese and emoji fonts and axe-core are installed for the browser tests
 	@if ! command -v chromium >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ]; then echo "installing chromium (Debian package)"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "error: chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; fi
-	@# Without a CJK font headless chromium draws the Chinese widget as empty boxes (tests/e2e/test_widget_chinese_browser.py).
-	@if ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 && [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \
-		if [ "$$(id -u)" = 0 ]; then echo "installing fonts-noto-cjk (Debian package, for Chinese in the browser)"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
-		else echo "error: no Chinese font, so the browser tests would see boxes for Chinese text: sudo apt-get install fonts-noto-cjk" >&2; exit 1; fi; fi
+	@# Without these fonts headless chromium draws Chinese text and emoji (the 👍/👎 buttons) as empty boxes,
+	@# in tests/e2e/test_widget_chinese_browser.py and in the screenshots.
+	@missing=""; for font in fonts-noto-cjk fonts-noto-color-emoji; do \
+		dpkg -s $$font >/dev/null 2>&1 || missing="$$missing $$font"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then echo "installing$$missing (Debian packages: Chinese and emoji in the browser)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "error: fonts missing, so the browser would draw Chinese and emoji as boxes: sudo apt-get install$$missing" >&2; exit 1; fi; fi
 	@if ! grep -qs '"version": "$(AXE_CORE_VERSION)"' $(AXE_CORE)/package.json; then \
 		if ! command -v npm >/dev/null 2>&1; then echo "error: npm is missing (it installs axe-core): sudo apt-get install npm" >&2; exit 1; fi; \
 		echo "installing axe-core $(AXE_CORE_VERSION) into var/axe-core (npm registry)"; \
