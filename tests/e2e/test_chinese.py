@@ -122,3 +122,14 @@ async def test_the_agent_sees_a_chinese_customers_language_and_gets_help_in_chin
         # Tidy: the ticket goes back to the bot, so later tests see the queue as they expect it.
         assert (await agent.post(f"/tickets/{mine['id']}/claim"))[0] == 200
         assert (await agent.post(f"/tickets/{mine['id']}/resolve", {"resolution": "answered"}))[0] == 200
+
+
+async def test_did_you_mean_offers_its_options_in_chinese(customer) -> None:
+    await customer.connect()
+    replies = await customer.say("订单呢呢呢")  # about orders, but which: the bot asks
+    asked = next(reply for reply in replies if reply.get("buttons"))
+    assert asked["text"] == "抱歉，我不太确定您的意思。您是想问下面哪一个？", texts(replies)
+    intents = {b["payload"]: b["title"] for b in asked["buttons"] if not b["payload"].startswith("/ask_faq")}
+    assert intents.get("/order_status") == "查看我的订单到哪了", asked["buttons"]
+    assert intents["/deny"] == "都不是"
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in title) for title in intents.values()), asked["buttons"]
