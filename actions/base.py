@@ -21,18 +21,12 @@ logger = logging.getLogger(__name__)
 # Errors of our own stack that an action turns into an apology instead of a crash.
 BACKEND_ERRORS = (StoreError, KnowledgeBaseError, SQLAlchemyError, OSError)
 
-HELPFUL_BUTTONS = [
-    {"title": "👍 Yes, thanks", "payload": "/helpful"},
-    {"title": "👎 Not really", "payload": "/not_helpful"},
-]
-PERSON_BUTTON = {"title": "Talk to a person", "payload": "/request_human"}
+PERSON_PAYLOAD = "/request_human"
 
 
 def person_button(domain: dict[str, Any], language: str) -> dict[str, str]:
-    """ "Talk to a person" in the conversation's language."""
-    from actions import texts
-
-    return {"title": texts.text(domain, "utter_button_person", language), "payload": PERSON_BUTTON["payload"]}
+    """ "Talk to a person" in the conversation's language (the catalogue's utter_button_person)."""
+    return {"title": texts.text(domain, "utter_button_person", language), "payload": PERSON_PAYLOAD}
 
 
 class DeskbotAction(Action, abc.ABC):

@@ -13,16 +13,17 @@ from actions.faq import answer_outright
 from actions.handoff import signal
 from actions.runtime import runtime
 
-# What each intent means to a customer, for "did you mean" buttons.
-INTENT_LABELS = {
-    "order_status": "Check where my order is",
-    "list_orders": "See my recent orders",
-    "change_email": "Change my email address",
-    "change_phone": "Change my phone number",
-    "change_address": "Change my delivery address",
-    "request_human": "Talk to a person",
-    "complain": "Report a problem",
-}
+# The intents a "did you mean" button may offer; what each means to a customer is the catalogue's
+# utter_intent_label_<intent> (bot/domain.yml), in the conversation's language.
+LABELLED_INTENTS = (
+    "order_status",
+    "list_orders",
+    "change_email",
+    "change_phone",
+    "change_address",
+    "request_human",
+    "complain",
+)
 MAX_OPTIONS = 3
 
 
@@ -44,9 +45,10 @@ class ActionDefaultAskAffirmation(DeskbotAction):
         hits = outcome.hits if outcome is not None else []
         buttons: list[dict[str, str]] = []
         for ranked in tracker.latest_message.get("intent_ranking") or []:
-            label = INTENT_LABELS.get(ranked.get("name", ""))
-            if label and ranked.get("confidence", 0) >= 0.1 and len(buttons) < 2:
-                buttons.append({"title": label, "payload": f"/{ranked['name']}"})
+            intent = ranked.get("name", "")
+            if intent in LABELLED_INTENTS and ranked.get("confidence", 0) >= 0.1 and len(buttons) < 2:
+                label = texts.text(domain, f"utter_intent_label_{intent}", language)
+                buttons.append({"title": label, "payload": f"/{intent}"})
         for hit in hits:
             if hit.score >= knowledge_base.suggest_threshold and len(buttons) < MAX_OPTIONS:
                 buttons.append({"title": hit.title, "payload": f'/ask_faq{{"article_slug":"{hit.slug}"}}'})

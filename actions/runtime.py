@@ -13,10 +13,9 @@ from sqlalchemy.orm import sessionmaker
 from crm_store import clock
 from crm_store.db import create_engine, session_factory, unit_of_work
 from crm_store.settings import StoreSettings
-from knowledge_base.chinese import chinese_view
+from knowledge_base.by_language import chinese_knowledge_base
 from knowledge_base.embedding import Embedder
 from knowledge_base.language import CHINESE
-from knowledge_base.multilingual import shared_multilingual_embedder
 from knowledge_base.search import KnowledgeBase
 from knowledge_base.settings import KnowledgeBaseSettings
 
@@ -34,10 +33,8 @@ class Runtime:
         if language != CHINESE:
             return self.knowledge_base
         if self.chinese_knowledge_base is None:
-            settings = KnowledgeBaseSettings.from_env().for_chinese()
-            self.chinese_knowledge_base = KnowledgeBase.from_settings(
-                self.sessions, shared_multilingual_embedder(), settings, view=chinese_view
-            )
+            chinese = KnowledgeBaseSettings.from_env().for_chinese()
+            self.chinese_knowledge_base = chinese_knowledge_base(self.sessions, chinese)
         return self.chinese_knowledge_base
 
 

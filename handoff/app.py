@@ -38,6 +38,7 @@ from handoff.keys import (
     HTTP,
     HUB,
     KNOWLEDGE_BASE,
+    KNOWLEDGE_BASES,
     LEARNING,
     LIMITER,
     MODELS,
@@ -59,6 +60,7 @@ from handoff.readiness import start_warming
 from handoff.router import ConversationRouter
 from handoff.settings import Settings
 from handoff.staff import login
+from knowledge_base.by_language import KnowledgeBases
 from knowledge_base.editing import KnowledgeBaseEditor
 from knowledge_base.embedding import Embedder
 from knowledge_base.search import KnowledgeBase
@@ -87,6 +89,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[KNOWLEDGE_BASE] = KnowledgeBase.from_settings(
         app[SESSIONS], Embedder(settings.knowledge_base.embedding_model), settings.knowledge_base
     )
+    # Agents answering Chinese customers get Chinese suggestions; the multilingual model loads on the first one.
+    app[KNOWLEDGE_BASES] = KnowledgeBases(app[KNOWLEDGE_BASE], settings.knowledge_base.for_chinese())
     machine = HandoffStateMachine(
         app[SESSIONS], app[HUB], app[POLICY], skip_locked=not is_sqlite(settings.store.database_url)
     )

@@ -30,6 +30,7 @@ from handoff.errors import (
     RateLimited,
 )
 from knowledge_base.errors import KnowledgeBaseError
+from knowledge_base.language import DEFAULT_LANGUAGE, LANGUAGES
 
 logger = logging.getLogger(__name__)
 # The first matching class decides the status; subclasses (CsrfFailed, AlreadyClaimed, ...) follow their base.
@@ -157,6 +158,14 @@ def path_number(request: web.Request, name: str) -> int:
     return int(raw)
 
 
+def query_language(request: web.Request, field: str = "language") -> str:
+    """A customer language from the query string (en when absent); anything else is refused, naming the field."""
+    wanted = request.query.get(field, "") or DEFAULT_LANGUAGE
+    if wanted not in LANGUAGES:
+        raise InvalidMessage(f"{field} must be one of {', '.join(LANGUAGES)}, got {wanted[:40]!r}")
+    return wanted
+
+
 __all__ = [
     "MAX_ID",
     "SECURITY_HEADERS",
@@ -167,4 +176,5 @@ __all__ = [
     "id_number",
     "json_object_body",
     "path_number",
+    "query_language",
 ]

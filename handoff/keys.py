@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from handoff.readiness import Warmth
     from handoff.router import ConversationRouter
     from handoff.settings import Settings
+    from knowledge_base.by_language import KnowledgeBases
     from knowledge_base.editing import KnowledgeBaseEditor
     from knowledge_base.search import KnowledgeBase
 
@@ -42,6 +43,8 @@ ROUTER: web.AppKey[ConversationRouter] = web.AppKey("router")
 POLICY: web.AppKey[EscalationPolicy] = web.AppKey("policy")
 DESK: web.AppKey[Desk] = web.AppKey("desk")
 KNOWLEDGE_BASE: web.AppKey[KnowledgeBase] = web.AppKey("knowledge_base")
+# The search in each customer language (KNOWLEDGE_BASE is its English one; the Chinese one loads on first use).
+KNOWLEDGE_BASES: web.AppKey[KnowledgeBases] = web.AppKey("knowledge_bases")
 EDITOR: web.AppKey[KnowledgeBaseEditor] = web.AppKey("kb_editor")
 LEARNING: web.AppKey[LearningDesk] = web.AppKey("learning")
 MODELS: web.AppKey[ModelManager] = web.AppKey("models")

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
 from aiohttp import web
 
 from crm_store.db import unit_of_work
 from crm_store.repositories import UserRepository
-from handoff.keys import DESK, KNOWLEDGE_BASE, SESSIONS
+from handoff.desk import canned as canned_responses
+from handoff.edge import query_language
+from handoff.keys import DESK, KNOWLEDGE_BASES, SESSIONS
 from handoff.schemas import MAX_TEXT
 from handoff.staff.sessions import require, signed_in_user, whoami
 
 AGENT_ROLES = ("agent", "admin")
-CANNED_FILE = Path(__file__).resolve().parent.parent / "desk" / "canned_responses.yml"
 
 
 @require(*AGENT_ROLES)
@@ -37,7 +35,9 @@ async def agents(request: web.Request) -> web.Response:
 @require(*AGENT_ROLES)
 async def kb_suggest(request: web.Request) -> web.Response:
     question = request.query.get("q", "")[:MAX_TEXT]
-    hits = await request.app[KNOWLEDGE_BASE].search(question, limit=4) if question.strip() else []
+    # In the ticket's language: a Chinese customer's question finds the articles' Chinese versions.
+    knowledge_base = request.app[KNOWLEDGE_BASES].for_language(query_language(request))
+    hits = await knowledge_base.search(question, limit=4) if question.strip() else []
     return web.json_response(
         {"hits": [{"slug": h.slug, "title": h.title, "answer": h.answer, "score": h.score} for h in hits]}
     )
@@ -45,8 +45,9 @@ async def kb_suggest(request: web.Request) -> web.Response:
 
 @require(*AGENT_ROLES)
 async def canned(request: web.Request) -> web.Response:
-    responses = yaml.safe_load(CANNED_FILE.read_text(encoding="utf-8")) or []
-    return web.json_response({"responses": responses})
+    """The canned responses in the ticket's language (``language``, en when absent)."""
+    language = query_language(request)
+    return web.json_response(canned_responses.load().in_language(language))
 
 
 def routes() -> list[web.RouteDef]:

@@ -19,6 +19,10 @@ ASKED_FOR_PERSON = re.compile(
     r"\b(person|human|agent|someone|somebody|representative|operator|real people|staff)\b", re.IGNORECASE
 )
 PERSON_REQUEST_WORDS = 12  # longer messages that mention a person usually carry a question too
+# Chinese asks for a person with these words ("我想找人工客服", "转人工", "要真人"); Chinese has no spaces
+# between words, so a short request is counted in characters.
+ASKED_FOR_PERSON_ZH = re.compile(r"人工|真人|转接|客服人员|工作人员|找人")
+PERSON_REQUEST_CHARACTERS = 16
 PLEASANTRIES = frozenset(
     [
         "hi",
@@ -43,6 +47,30 @@ PLEASANTRIES = frozenset(
     ]
 )
 _WORD = re.compile(r"[a-z']+")
+# Chinese pleasantries, as whole messages without punctuation; any other Chinese message may be a question
+# (the Latin-word test above finds no words in Chinese, which made every Chinese message a pleasantry).
+PLEASANTRIES_ZH = frozenset(
+    [
+        "你好",
+        "您好",
+        "谢谢",
+        "谢谢你",
+        "谢谢您",
+        "多谢",
+        "好",
+        "好的",
+        "嗯",
+        "是",
+        "是的",
+        "对",
+        "不是",
+        "没有",
+        "再见",
+        "拜拜",
+    ]
+)
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -58,6 +86,8 @@ def asked_for_person(message: Message) -> bool:
     if (message.payload or {}).get("asked_for_agent"):
         return True
     text = message.text or ""
+    if ASKED_FOR_PERSON_ZH.search(text) and len(text.strip()) <= PERSON_REQUEST_CHARACTERS:
+        return True
     return bool(ASKED_FOR_PERSON.search(text)) and len(text.split()) < PERSON_REQUEST_WORDS
 
 
@@ -68,7 +98,10 @@ def is_real_question(message: Message) -> bool:
         return False
     if (message.payload or {}).get("quick_reply"):
         return False
-    if set(_WORD.findall(text.lower())) <= PLEASANTRIES:
+    if _HAN.search(text):
+        if _NOT_WORD.sub("", text) in PLEASANTRIES_ZH:
+            return False
+    elif set(_WORD.findall(text.lower())) <= PLEASANTRIES:
         return False
     return not asked_for_person(message)
 

@@ -4,6 +4,8 @@ the rating, all in Chinese (issue 18)."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import aiohttp
 
 from crm_store.db import unit_of_work
@@ -88,3 +90,46 @@ async def test_a_handoff_in_chinese_with_the_agents_reply_and_the_rating(
     async with unit_of_work(product_sessions) as session:
         conversation = await session.get(Conversation, customer.session_id)
     assert conversation is not None and conversation.csat == 4 and conversation.language == "zh"
+
+
+async def test_the_agent_sees_a_chinese_customers_language_and_gets_help_in_chinese(customer, product, staff) -> None:
+    await customer.connect()
+    await customer.say("退货以后多久能拿到退款？")
+    said = texts(await customer.say("我想找人工客服"))
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as agent_http:
+        agent = Agent(agent_http, product.base_url)
+        assert (await agent.login(staff["agent"])).status == 302
+        _, queue = await agent.get("/queue")
+        found = [t for t in queue["tickets"] if t["preview"] == "退货以后多久能拿到退款？"]
+        assert len(found) == 1, (said, queue)
+        mine = found[0]
+        assert mine["language"] == "zh"
+        status, detail = await agent.get(f"/tickets/{mine['id']}")
+        assert status == 200 and detail["ticket"]["language"] == "zh", "the ticket page says so too"
+
+        status, suggested = await agent.get("/kb/suggest?language=zh&q=" + quote("退货以后多久能拿到退款？"))
+        assert status == 200, suggested
+        best = suggested["hits"][0]
+        assert (best["slug"], best["title"]) == ("refund-timeline", "退款需要多长时间？"), suggested
+        assert "5-10 个工作日" in best["answer"]
+        _, english = await agent.get("/kb/suggest?language=en&q=" + quote("how long until I get my refund?"))
+        assert english["hits"][0]["title"] == "How long does a refund take?", english
+        assert "5-10 business days" in english["hits"][0]["answer"]
+
+        status, canned = await agent.get("/canned?language=zh")
+        assert status == 200 and canned["no_first_name"] == "尊敬的客户"
+        assert {r["title"] for r in canned["responses"]} >= {"问候", "已退款", "结束语"}
+        # Tidy: the ticket goes back to the bot, so later tests see the queue as they expect it.
+        assert (await agent.post(f"/tickets/{mine['id']}/claim"))[0] == 200
+        assert (await agent.post(f"/tickets/{mine['id']}/resolve", {"resolution": "answered"}))[0] == 200
+
+
+async def test_did_you_mean_offers_its_options_in_chinese(customer) -> None:
+    await customer.connect()
+    replies = await customer.say("订单呢呢呢")  # about orders, but which: the bot asks
+    asked = next(reply for reply in replies if reply.get("buttons"))
+    assert asked["text"] == "抱歉，我不太确定您的意思。您是想问下面哪一个？", texts(replies)
+    intents = {b["payload"]: b["title"] for b in asked["buttons"] if not b["payload"].startswith("/ask_faq")}
+    assert intents.get("/order_status") == "查看我的订单到哪了", asked["buttons"]
+    assert intents["/deny"] == "都不是"
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in title) for title in intents.values()), asked["buttons"]

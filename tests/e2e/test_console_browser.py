@@ -30,6 +30,7 @@ async def test_an_agent_takes_over_in_the_console(page, product, staff, customer
 
     row = page.locator("tr.queue-row", has_text="where is my refund")  # the question, not the call for a person
     await expect(row).to_have_count(1)
+    await expect(row.locator(".lang-badge")).to_have_attribute("title", "Customer writes English")
     await page.screenshot(path=str(SCREENSHOTS / "console-queue.png"), full_page=True)
     await row.locator(".claim-btn").click()
     await expect(page.locator("#ticket-status")).to_contain_text("ssigned", timeout=15_000)
@@ -94,3 +95,40 @@ async def test_the_teach_form_preselects_the_article_the_agents_reply_names(page
     await expect(page.locator("#learn-target")).to_have_value("accepted-payment-methods", timeout=15_000)
     await expect(page.locator("#learn-target-why")).to_contain_text("Suggested from your reply")
     await page.screenshot(path=str(SCREENSHOTS / "console-teach-suggestion.png"), full_page=True)
+
+
+async def test_a_chinese_customers_ticket_says_so_and_offers_chinese_replies(page, product, staff, customer) -> None:  # type: ignore[no-untyped-def]
+    await customer.connect()
+    await customer.say("退货以后多久能拿到退款？")
+    await customer.say("我想找人工客服")
+    await _sign_in(page, product, staff["agent"])
+
+    row = page.locator("tr.queue-row", has_text="退货以后多久能拿到退款？")
+    await expect(row).to_have_count(1, timeout=15_000)
+    badge = row.locator(".lang-badge")
+    await expect(badge).to_have_text("中文Customer writes Chinese")  # the label, and the words a screen reader says
+    await expect(badge).to_have_attribute("title", "Customer writes Chinese")
+    await row.locator(".claim-btn").click()
+    await expect(page.locator("#ticket-status")).to_contain_text("ssigned", timeout=15_000)
+
+    await expect(page.locator("#ticket-meta .lang-badge")).to_have_attribute("data-language", "zh")
+    greeting = page.locator("#canned .canned-insert[data-id='greeting']")
+    await expect(greeting).to_have_text("问候")
+    await expect(greeting).to_have_attribute("lang", "zh")
+    await greeting.click()
+    # An anonymous visitor: no first name, so the Chinese polite form of address takes its place.
+    assert (await page.input_value("#reply-input")).startswith("尊敬的客户，您好！")
+    await page.fill("#reply-input", "")
+
+    # Suggestions for the latest message ("我想找人工客服": the contact article), in Chinese; then the agent's search.
+    first = page.locator("#kb-suggestions .kb-hit").first
+    await expect(first.locator(".kb-title")).to_have_attribute("lang", "zh", timeout=15_000)
+    await page.fill("#kb-search", "退货以后多久能拿到退款？")
+    await page.click("#kb-search-btn")
+    await expect(first.locator(".kb-title")).to_have_text("退款需要多长时间？", timeout=15_000)
+    await expect(first.locator(".kb-answer")).to_contain_text("5-10 个工作日")
+    await page.screenshot(path=str(SCREENSHOTS / "console-ticket-chinese.png"), full_page=True)
+
+    await page.fill("#resolution-input", "已说明退款时间。")
+    await page.click("#resolve-handback")
+    await expect(page.locator("#reply-input")).to_be_disabled(timeout=15_000)

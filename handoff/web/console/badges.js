@@ -32,11 +32,18 @@ export function tierBadge(tier) {
   return h('span', { class: 'badge tier tier-' + cssToken(tier), title: humanize(tier) + ' tier', text: tier });
 }
 
-/** The customer's language, shown when it is not English: the agent answers in it. */
+/* The languages customers write (knowledge_base/language.py): the badge's short label and the name read out. */
+export const LANGUAGES = { en: { label: 'EN', name: 'English' }, zh: { label: '中文', name: 'Chinese' } };
+
+/** The customer's language: the agent answers in it (canned replies and suggested articles follow it). */
 export function languageBadge(language) {
-  if (!language || language === 'en') return null;
-  const names = { zh: '中文 Chinese' };
-  return h('span', { class: 'badge tier', title: 'The customer writes in ' + (names[language] || language), text: names[language] || language });
+  const known = LANGUAGES[language];
+  if (!known) return null;
+  const says = 'Customer writes ' + known.name;
+  return h('span', { class: 'badge lang-badge lang-' + language, 'data-language': language, title: says }, [
+    h('span', { 'aria-hidden': 'true', lang: language, text: known.label }),
+    h('span', { class: 'sr-only', text: says }),
+  ]);
 }
 
 /** A ticket kept for the agents of a customer segment (escalation.yml): shown to those who may take it. */

@@ -36,6 +36,18 @@ def test_the_bots_own_signal_marks_a_request_for_a_person_whatever_its_words() -
     assert real_question(chat).text == "where is my refund"  # type: ignore[union-attr]
 
 
+def test_a_chinese_request_for_a_person_is_not_the_question_either() -> None:
+    chat = [
+        _message("customer", "退货以后多久能拿到退款？"),
+        _message("bot", "仓库收到并检查您的退货后，我们会在 5-10 个工作日内办理退款。"),
+        _message("customer", "我想找人工客服"),
+        _message("customer", "谢谢！"),
+    ]
+    assert real_question(chat).text == "退货以后多久能拿到退款？"  # type: ignore[union-attr]
+    long = "上次人工客服说我的帐篷拉链坏了可以保修，但是门店说不行，到底能不能保修？"
+    assert real_question([_message("customer", long), _message("customer", "转人工")]).text == long  # type: ignore[union-attr]
+
+
 def test_a_long_message_that_mentions_a_person_is_still_a_question() -> None:
     text = "my tent zipper broke and the person at the store said it is covered by the warranty, is it?"
     assert real_question([_message("customer", text), _message("customer", "human please")]).text == text  # type: ignore[union-attr]

@@ -1,7 +1,7 @@
 /* The ticket header: number, customer, status badge and the meta line. */
 import { add, clear, h } from '/shared/static/dom.js';
 import { cssToken, humanize, str, timeEl } from '/shared/static/format.js';
-import { channelTag, reasonBadge, STATUSES, tierBadge } from '../badges.js';
+import { channelTag, languageBadge, reasonBadge, STATUSES, tierBadge } from '../badges.js';
 import { firstName, fmtClock } from '../format.js';
 import { isMine } from '../session.js';
 import { els, st, ticketId } from './context.js';
@@ -23,7 +23,7 @@ export function customerFirstName() {
 }
 
 function metaBits(t) {
-  const bits = [reasonBadge(t.reason), channelTag(t.channel)];
+  const bits = [reasonBadge(t.reason), languageBadge(t.language), channelTag(t.channel)];
   if (t.customer_tier) bits.push(tierBadge(t.customer_tier));
   if (t.created_at) bits.push(h('span', null, ['Opened ', timeEl(t.created_at, fmtClock(t.created_at))]));
   if (typeof t.priority === 'number') bits.push(h('span', { text: 'Priority ' + t.priority }));

@@ -30,16 +30,16 @@ function caption(text, query, resetLabel) {
   }
 }
 
-function hitItem(hit) {
+function hitItem(hit, language) {
   const score = typeof hit.score === 'number' ? hit.score : null;
   const answer = str(hit.answer);
   const title = str(hit.title) || str(hit.slug);
   return h('li', { class: 'kb-hit', 'data-slug': str(hit.slug) }, [
     h('div', { class: 'kb-hit-top' }, [
-      h('span', { class: 'kb-title', text: title }),
+      h('span', { class: 'kb-title', lang: language, text: title }),
       score === null ? null : h('span', { class: 'kb-score' + (score >= 0.6 ? ' is-strong' : ''), title: 'Match score', text: score.toFixed(2) }),
     ]),
-    h('p', { class: 'kb-answer', title: shorten(answer, 400), text: answer }),
+    h('p', { class: 'kb-answer', lang: language, title: shorten(answer, 400), text: answer }),
     h('div', { class: 'kb-foot' }, [
       h('span', { class: 'kb-slug', text: str(hit.slug) }),
       h('button', {
@@ -55,7 +55,7 @@ function hitItem(hit) {
   ]);
 }
 
-function renderHits(hits) {
+function renderHits(hits, language) {
   els.kbList.removeAttribute('aria-busy');
   clear(els.kbList);
   if (!hits.length) {
@@ -63,7 +63,7 @@ function renderHits(hits) {
     return;
   }
   hits.forEach(function (hit) {
-    els.kbList.appendChild(hitItem(hit));
+    els.kbList.appendChild(hitItem(hit, language));
   });
 }
 
@@ -76,9 +76,11 @@ async function kbLoad(query, manual) {
   }
   caption(manual ? 'Results for ' : 'For the latest message: ', query, manual ? 'Back to suggestions' : null);
   els.kbList.setAttribute('aria-busy', 'true');
+  // In the customer's language: a Chinese question finds the articles' Chinese titles and answers.
+  const language = (st.ticket && st.ticket.language) || 'en';
   let hits;
   try {
-    const data = await api('GET', API + '/kb/suggest?q=' + encodeURIComponent(query.slice(0, 500)));
+    const data = await api('GET', API + '/kb/suggest?q=' + encodeURIComponent(query.slice(0, 500)) + '&language=' + encodeURIComponent(language));
     hits = data && Array.isArray(data.hits) ? data.hits : [];
   } catch (err) {
     if (seq === kb.seq) {
@@ -87,7 +89,7 @@ async function kbLoad(query, manual) {
     }
     return;
   }
-  if (seq === kb.seq) renderHits(hits); // else a newer query won
+  if (seq === kb.seq) renderHits(hits, language); // else a newer query won
 }
 
 /** Suggestions for the customer's latest message, unless the agent searched for something. */

@@ -5,6 +5,7 @@ import { str } from '/shared/static/format.js';
 import { reportError } from '/shared/static/toast.js';
 import { coalesced, setConnState } from '../live.js';
 import { base, els, onRefreshRequested, st, ticketId } from './context.js';
+import { loadCanned } from './canned.js';
 import { renderContext } from './context-panel.js';
 import { renderCustomer } from './customer-panel.js';
 import { renderHeader, renderStatus } from './header.js';
@@ -45,6 +46,7 @@ function renderFirst(data) {
   if (!$('.msg', els.transcript) && els.transcriptEmpty) els.transcriptEmpty.textContent = 'No messages yet.';
   scrollToBottom();
   applyLock();
+  loadCanned(); // in the customer's language, which the ticket says
   kbSuggest();
 }
 
@@ -56,9 +58,12 @@ function renderUpdate(data) {
     addNotes(data.customer.notes);
   }
   const context = data.ticket.context;
+  const language = st.ticket && st.ticket.language;
   updateTicket(data.ticket);
   if (context) renderContext();
-  if (addMessages(data.transcript)) kbSuggest();
+  const switched = data.ticket.language !== undefined && data.ticket.language !== language;
+  if (switched) loadCanned(); // the customer changed language: answer in the new one
+  if (addMessages(data.transcript) || switched) kbSuggest();
 }
 
 export async function loadTicket() {

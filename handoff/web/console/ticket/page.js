@@ -4,7 +4,6 @@ import { liveSocket, poller } from '../live.js';
 import { loadSession } from '../session.js';
 import { startPage } from '../start.js';
 import { wireActions, loadAgents } from './actions.js';
-import { loadCanned } from './canned.js';
 import { wireComposer } from './composer.js';
 import { els, st, ticketId } from './context.js';
 import { wireKnowledgeBase } from './kb.js';
@@ -19,7 +18,6 @@ const TICKET_POLL_MS = 5000;
 async function goLive() {
   const polling = poller(refreshTicket, TICKET_POLL_MS);
   await loadSession();
-  loadCanned();
   loadAgents();
   try {
     await loadTicket();

@@ -6,6 +6,13 @@ const INTENTS = ['ask_faq', 'order_status', 'list_orders', 'change_email', 'chan
   'complain', 'request_human', 'out_of_scope', 'greet', 'goodbye', 'thank'];
 // "Can I talk to a person?" is how the chat got here, not the question the bot should learn.
 const ASKED_FOR_PERSON = /\b(person|human|agent|someone|somebody|representative|operator)\b/i;
+// In Chinese ("我想找人工客服", "转人工"): no spaces between words, so a short request is counted in characters.
+const ASKED_FOR_PERSON_ZH = /人工|真人|转接|客服人员|工作人员|找人/;
+
+function asksForPerson(text) {
+  if (ASKED_FOR_PERSON_ZH.test(text) && text.length <= 16) return true;
+  return ASKED_FOR_PERSON.test(text) && text.split(/\s+/).length < 12;
+}
 
 /** The `learn` part of the resolve request ({} when there is nothing to learn). */
 export function teachPayload() {
@@ -26,7 +33,7 @@ function lastText(selector, skipRequests) {
   for (let i = all.length - 1; i >= 0; i--) {
     const text = (all[i].textContent || '').trim();
     if (!text || text.charAt(0) === '/') continue;
-    if (skipRequests && ASKED_FOR_PERSON.test(text) && text.split(/\s+/).length < 12) continue;
+    if (skipRequests && asksForPerson(text)) continue;
     return text;
   }
   return '';
