@@ -8,6 +8,10 @@ from playwright.async_api import expect
 from tests.e2e.browser_checks import SCREENSHOTS
 from tests.staff_client import PASSWORD, Agent
 
+# A broken test ends, not a timing: an approval re-embeds the article and asks Rasa about routing, which
+# took over 15 s once on a loaded CI machine.
+SERVER_WORK_MS = 60_000
+
 pytestmark = pytest.mark.slow
 
 
@@ -54,27 +58,27 @@ async def test_a_trainer_reviews_and_edits(page, product, staff, customer) -> No
     await page.click("#nav-candidates")
     scrubbed = "do you price match amazon if it's cheaper there, asking for [NAME]"
     candidate = page.locator(".candidate", has_text=scrubbed)
-    await expect(candidate).to_have_count(1, timeout=15_000)
+    await expect(candidate).to_have_count(1, timeout=SERVER_WORK_MS)
     await expect(candidate.locator("mark.placeholder")).to_have_text("[NAME]")
     await page.screenshot(path=str(SCREENSHOTS / "trainer-candidates.png"), full_page=True)
     await candidate.locator(".drop-approve-btn").click()  # approving [NAME] as proposed is refused
-    await expect(candidate).to_have_count(0, timeout=15_000)
+    await expect(candidate).to_have_count(0, timeout=SERVER_WORK_MS)
 
     await page.click("#nav-try")
     await page.fill("#try-input", "will you match amazon's price if it is cheaper")
     await page.click("#try-btn")
-    await expect(page.locator("#try-results .try-hit").first).to_be_visible(timeout=15_000)
+    await expect(page.locator("#try-results .try-hit").first).to_be_visible(timeout=SERVER_WORK_MS)
     await page.screenshot(path=str(SCREENSHOTS / "trainer-try.png"), full_page=True)
 
     await page.click("#nav-articles")
     row = page.locator("tr.article-row[data-slug='gift-wrapping']")
-    await expect(row).to_have_count(1, timeout=15_000)
+    await expect(row).to_have_count(1, timeout=SERVER_WORK_MS)
     await row.click()
-    await expect(page.locator("#article-title")).to_have_value("Do you offer gift wrapping?", timeout=15_000)
+    await expect(page.locator("#article-title")).to_have_value("Do you offer gift wrapping?", timeout=SERVER_WORK_MS)
     answer = await page.input_value("#article-answer")
     await page.fill("#article-answer", answer + "\\nGift notes are free.")
     await page.click("#article-save")
-    await expect(page.locator("#article-history .version")).to_have_count(2, timeout=15_000)
+    await expect(page.locator("#article-history .version")).to_have_count(2, timeout=SERVER_WORK_MS)
     await page.screenshot(path=str(SCREENSHOTS / "trainer-article.png"), full_page=True)
 
     await page.click("#nav-models")
@@ -130,7 +134,9 @@ async def test_the_review_highlights_placeholders_and_approves_a_group(page, pro
 
     clean = page.locator(".candidate", has_text="can i return a clearance item")
     scrubbed = page.locator(".candidate", has_text="can clearance items be returned? my email is")
-    await expect(scrubbed.locator(".cand-question-text mark.placeholder")).to_have_text("[EMAIL]", timeout=15_000)
+    await expect(scrubbed.locator(".cand-question-text mark.placeholder")).to_have_text(
+        "[EMAIL]", timeout=SERVER_WORK_MS
+    )
     await expect(scrubbed.locator(".cand-asked-text")).to_have_text("can clearance items be returned")
     await expect(scrubbed.locator(".cand-bot-text").first).not_to_be_empty()
     await expect(scrubbed.locator(".cand-dropped-text")).to_have_text("can clearance items be returned?")
@@ -139,11 +145,11 @@ async def test_the_review_highlights_placeholders_and_approves_a_group(page, pro
     group = page.locator(".candidate-group", has=scrubbed)
     await expect(group.locator(".candidate", has_text="can i return a clearance item")).to_have_count(1)
     await group.locator(".approve-group-btn").click()
-    await expect(clean).to_have_count(0, timeout=15_000)
+    await expect(clean).to_have_count(0, timeout=SERVER_WORK_MS)
     await expect(scrubbed.locator(".cand-error")).to_contain_text("[EMAIL]")
 
     await scrubbed.locator(".drop-approve-btn").click()
-    await expect(scrubbed).to_have_count(0, timeout=15_000)
+    await expect(scrubbed).to_have_count(0, timeout=SERVER_WORK_MS)
     response = await page.request.get(product.base_url + "/trainer/api/articles/final-sale-items")
     article = await response.text()
     assert "can clearance items be returned?" in article and "can i return a clearance item" in article
