@@ -28,8 +28,11 @@ goes to docs/kb-operating-point.png.
 
 With ``--language zh`` the articles are their Chinese versions (knowledge_base.chinese) embedded with
 the multilingual model, the in-scope queries are the Chinese variants leave-fold-out, and the out-of-scope
-ones are the Chinese NLU examples of the out_of_scope intent (bot/data/nlu/zh/support.yml): tuning data
-too, never bench/data/faq_heldout_zh.yml.
+ones are the Chinese NLU examples of the out_of_scope intent (bot/data/nlu/zh/support.yml) plus the
+out_of_scope list of tests/knowledge_base/search_eval_zh.yml, deduplicated. That list is mostly near misses
+(questions next to an article's topic that no article answers: a discount, payment method or service the
+shop doesn't have), so the rule also learns to decline what sounds like the shop's topics. Tuning data too,
+never bench/data/faq_heldout_zh.yml.
 
 The suggest threshold is chosen the same way, on folds: a question is covered
 when its right article is among the top three at or above the threshold (it is
@@ -60,6 +63,7 @@ from knowledge_base.search import TAUGHT, SearchIndex
 from knowledge_base.settings import KnowledgeBaseSettings
 
 EVAL_FILE = ROOT / "tests" / "knowledge_base" / "search_eval.yml"
+ZH_EVAL_FILE = ROOT / "tests" / "knowledge_base" / "search_eval_zh.yml"
 ZH_NLU_SUPPORT = ROOT / "bot" / "data" / "nlu" / "zh" / "support.yml"
 CURVE_PNG = ROOT / "docs" / "kb-operating-point.png"
 THRESHOLDS = np.round(np.arange(0.30, 0.75, 0.01), 3)
@@ -234,10 +238,12 @@ class Scorer:
 
 
 def chinese_out_of_scope() -> list[str]:
-    """The Chinese NLU examples of the out_of_scope intent: questions no article answers, in Chinese."""
+    """Chinese questions no article answers, each once: the NLU examples of the out_of_scope intent,
+    then the near misses and off-topic questions of search_eval_zh.yml."""
     data = yaml.safe_load(ZH_NLU_SUPPORT.read_text(encoding="utf-8"))
     block = next(item for item in data["nlu"] if item.get("intent") == "out_of_scope")
-    return [line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")]
+    nlu = [line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")]
+    return list(dict.fromkeys(nlu + load_questions(ZH_EVAL_FILE).out_of_scope))
 
 
 def curve_png(samples: list[Sample], chosen: Rule, path: Path) -> None:
@@ -289,10 +295,12 @@ def main(argv: list[str] | None = None) -> int:
         articles = [chinese_view(article) for article in load_articles_dir(settings.articles_dir)]
         scorer = Scorer(articles, MultilingualEmbedder())
         labelled = LabelledQuestions([], chinese_out_of_scope())
+        sources = f"{ZH_EVAL_FILE.name} and the NLU out_of_scope examples"
     else:
         scorer = Scorer(load_articles_dir(settings.articles_dir), Embedder(settings.embedding_model))
         labelled = load_questions(EVAL_FILE)
-    progress("scoring search_eval.yml, then every question variant, leave-fold-out")
+        sources = EVAL_FILE.name
+    progress(f"scoring {sources}, then every question variant, leave-fold-out")
     samples = [scorer.sample(scorer.full, q, expected) for q, expected in labelled.in_scope]
     samples += [scorer.sample(scorer.full, q, None) for q in labelled.out_of_scope]
     samples += scorer.leave_fold_out(args.folds)
@@ -319,8 +327,8 @@ def main(argv: list[str] | None = None) -> int:
 
     body = (
         f"Language: {args.language}. Embedding model: `{scorer.embedder.model_name}`. "
-        f"Tuning data: {n_in} in-scope queries ({len(labelled.in_scope)} from search_eval.yml, the rest article "
-        f"variants leave-fold-out) and {len(samples) - n_in} out-of-scope. Limits: wrong ≤ {args.max_wrong:.0%}, "
+        f"Tuning data: {n_in} in-scope queries ({len(labelled.in_scope)} from {EVAL_FILE.name}, the rest article "
+        f"variants leave-fold-out) and {len(samples) - n_in} out-of-scope (from {sources}). Limits: wrong ≤ {args.max_wrong:.0%}, "
         f"out-of-scope declined ≥ {args.min_declined:.0%}.\n\n"
         "| rule | right outright | wrong outright | out-of-scope declined |\n|---|---|---|---|\n"
         + row(

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+import bench.kb_calibrate as kb_calibrate
 from bench.kb_calibrate import (
     Sample,
+    chinese_out_of_scope,
     choose,
     choose_suggest,
     cross_validate,
@@ -69,3 +75,20 @@ def test_unfamiliar_words_raise_the_bar_for_near_misses() -> None:
     samples = [Sample(0.60, 0.10, True, 0.9, 0.0)] * 50 + [Sample(0.60, 0.10, None, 0.9, 0.6)] * 50
     rule = choose(samples, max_wrong=0.02, min_declined=0.95)
     assert rule[3] > 0 and rates(samples, rule).right == 1.0 and rates(samples, rule).declined == 1.0
+
+
+def test_chinese_out_of_scope_takes_the_nlu_examples_and_the_near_misses_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    questions = chinese_out_of_scope()
+    near_misses = kb_calibrate.load_questions(kb_calibrate.ZH_EVAL_FILE).out_of_scope
+    assert len(near_misses) >= 100
+    assert "今天天气怎么样" in questions, "an NLU out_of_scope example"
+    assert set(near_misses) <= set(questions)
+    assert len(questions) == len(set(questions))
+    # A question in both sources is asked once.
+    both = tmp_path / "search_eval_zh.yml"
+    both.write_text('out_of_scope:\n  - "今天天气怎么样"\n  - "这个锅能用电磁炉吗"\n', encoding="utf-8")
+    monkeypatch.setattr(kb_calibrate, "ZH_EVAL_FILE", both)
+    merged = chinese_out_of_scope()
+    assert merged.count("今天天气怎么样") == 1 and merged[-1] == "这个锅能用电磁炉吗"
