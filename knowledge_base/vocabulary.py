@@ -4,7 +4,7 @@ A question about what the shop does not have ("do you offer a teacher discount?"
 names it in a word no article contains. What counts is the share of such words, not their
 number: a long question has more words of its own ("my sister", "last tuesday") without
 being any less about what the articles cover. Inflections do not count as new: "engrave" is
-known when an article says "engraving", "batteries" when one says "battery".
+known when an article says "engraving", "batteries" when one says "battery", "knife" when one says "knives".
 """
 
 from __future__ import annotations
@@ -18,6 +18,17 @@ MIN_LENGTH = 3  # shorter words carry too little to judge by
 MIN_PREFIX = 5
 
 
+def _f_plural_forms(word: str) -> tuple[str, ...]:
+    """knife <-> knives, shelf <-> shelves: the plurals a suffix-stripping stemmer cannot join."""
+    if word.endswith("ves"):
+        return (word[:-3] + "f", word[:-3] + "fe")
+    if word.endswith("fe"):
+        return (word[:-2] + "ves",)
+    if word.endswith("f"):
+        return (word[:-1] + "ves",)
+    return ()
+
+
 class Vocabulary:
     def __init__(self, words: Iterable[str]) -> None:
         self.words = sorted(set(words))
@@ -26,7 +37,7 @@ class Vocabulary:
 
     def knows(self, word: str) -> bool:
         """Whether the word, a form of it, or a longer word it begins (all but its last two letters) is known."""
-        if word in self._known or stem(word) in self._stems:
+        if any(form in self._known or stem(form) in self._stems for form in (word, *_f_plural_forms(word))):
             return True
         prefix = word[: max(MIN_PREFIX, len(word) - 2)]
         position = bisect.bisect_left(self.words, prefix)

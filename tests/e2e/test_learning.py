@@ -123,19 +123,19 @@ async def _escalated_and_taught(customer, product, agent: Agent, question: str, 
 async def test_the_lesson_goes_to_the_article_the_agents_reply_names_and_placeholders_never_go_live(
     customer, product, staff
 ) -> None:  # type: ignore[no-untyped-def]
-    reply = "Yes, we take American Express, Visa, Mastercard and PayPal at checkout."
+    reply = "Sorry, we don't take Diners Club: we accept Visa, Mastercard, American Express, Apple Pay and PayPal."
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as agent_http:
         agent = Agent(agent_http, product.base_url)
         await agent.login(staff["agent"])
         first = await _escalated_and_taught(
-            customer, product, agent, "do you accept amex", reply, "do you accept amex? my email is kim@example.com"
+            customer, product, agent, "is diners club ok", reply, "is diners club ok? my email is kim@example.com"
         )
         second = await _escalated_and_taught(
-            customer, product, agent, "can I pay with amex", reply, "can I pay with amex"
+            customer, product, agent, "can i pay with diners club", reply, "can i pay with diners club"
         )
 
     suggestion = first["suggestion"]
-    assert suggestion["question"] == "do you accept amex", "the real question, not the request for a person"
+    assert suggestion["question"] == "is diners club ok", "the real question, not the request for a person"
     assert suggestion["articles"][0]["slug"] == "accepted-payment-methods"
     flags = [article["answered_by_bot"] for article in suggestion["articles"]]
     assert flags == sorted(flags), "what the bot already answered with comes last"
@@ -145,9 +145,9 @@ async def test_the_lesson_goes_to_the_article_the_agents_reply_names_and_placeho
         async with trainer_http.get(f"{product.base_url}/trainer/api/candidates") as response:
             candidates = {c["id"]: c for g in (await response.json())["groups"] for c in g["candidates"]}
         taught = candidates[first["candidate_id"]]
-        assert taught["question"] == "do you accept amex? my email is [EMAIL]"
-        assert taught["placeholders"] == ["[EMAIL]"] and taught["question_dropped"] == "do you accept amex?"
-        assert taught["asked"] == "do you accept amex" and taught["bot_answered"], "what the bot said to it"
+        assert taught["question"] == "is diners club ok? my email is [EMAIL]"
+        assert taught["placeholders"] == ["[EMAIL]"] and taught["question_dropped"] == "is diners club ok?"
+        assert taught["asked"] == "is diners club ok" and taught["bot_answered"], "what the bot said to it"
 
         async with trainer_http.post(
             f"{product.base_url}/trainer/api/candidates/{first['candidate_id']}/approve",
@@ -176,11 +176,11 @@ async def test_the_lesson_goes_to_the_article_the_agents_reply_names_and_placeho
             json={"candidate_ids": [first["candidate_id"]], "drop_placeholders": True},
             headers={"X-CSRF-Token": trainer.csrf},
         ) as response:
-            assert (await response.json())["results"][0]["candidate"]["question"] == "do you accept amex?"
+            assert (await response.json())["results"][0]["candidate"]["question"] == "is diners club ok?"
 
         async with trainer_http.get(f"{product.base_url}/trainer/api/articles/accepted-payment-methods") as response:
             article = await response.text()
-    assert "can I pay with amex" in article and "do you accept amex?" in article and "[EMAIL]" not in article
+    assert "can i pay with diners club" in article and "is diners club ok?" in article and "[EMAIL]" not in article
 
 
 async def test_a_model_swap_during_a_chat_loses_no_message(customer, product, trained_model, product_sessions) -> None:

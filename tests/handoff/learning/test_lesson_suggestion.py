@@ -41,13 +41,13 @@ def searcher(embedder, articles) -> IndexSearcher:  # type: ignore[no-untyped-de
     ("question", "reply", "right"),
     [
         (
-            "do you accept amex",
-            "Yes, we take American Express, Visa, Mastercard and PayPal at checkout.",
+            "is diners club ok",
+            "Sorry, we don't take Diners Club: we accept Visa, Mastercard, American Express, Apple Pay and PayPal.",
             "accepted-payment-methods",
         ),
         (
-            "what credit cards can i use",
-            "We accept Visa, Mastercard, American Express, Apple Pay and PayPal.",
+            "can i pay with diners club",
+            "We accept Visa, Mastercard, American Express, Apple Pay and PayPal, not Diners Club.",
             "accepted-payment-methods",
         ),
         (
@@ -72,7 +72,7 @@ async def test_the_agents_reply_outranks_the_knowledge_bases_top_hit(
 
 async def test_the_article_the_bot_answered_with_goes_last(searcher: IndexSearcher, articles) -> None:  # type: ignore[no-untyped-def]
     # The reply names free shipping too, so only the customer's rejection of that answer tells the two apart.
-    question, reply = "what do gold members get", "Gold members get free express shipping and double points."
+    question, reply = "do gold members pay for delivery", "Gold members get free express shipping and double points."
     wrong = (await searcher.search(question, limit=1))[0].slug
     bot_said = [articles[wrong].answer, "Did that answer your question?"]
 
