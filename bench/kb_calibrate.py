@@ -2,6 +2,7 @@
 
     python -m bench.kb_calibrate [--folds 5] [--max-wrong 0.02] [--min-declined 0.95] [--seed 7] [--no-append]
     python -m bench.kb_calibrate --language zh     # the Chinese search: Chinese versions, multilingual model
+    python -m bench.kb_calibrate --head-weights 0,0.05,0.1,0.15,0.2   # the article head's share of the score
 
 The embedding model and the "settings before this run" come from the environment
 (EMBEDDING_MODEL, KB_ANSWER_THRESHOLD, ...), as the product reads them.
@@ -25,6 +26,11 @@ It is chosen on k-1 folds and scored on the held fold (the cross-validated
 figures), then chosen once more on all the tuning data (the operating point).
 The curve of right against wrong answers, with and without the margin rule,
 goes to docs/kb-operating-point.png.
+
+``--head-weights`` compares shares of the article head's probability in the score
+(knowledge_base.search.HEAD_WEIGHT) on the same tuning data: top-1 and top-3 of the
+in-scope queries, and the cross-validated rule at each weight. The product's weight is
+the one whose cross-validated rule answers the most questions right outright.
 
 With ``--language zh`` the articles are their Chinese versions (knowledge_base.chinese) embedded with
 the multilingual model, the in-scope queries are the Chinese variants leave-fold-out, and the out-of-scope
@@ -59,7 +65,7 @@ from knowledge_base.chinese import chinese_view
 from knowledge_base.embedding import Embedder
 from knowledge_base.evaluation import LabelledQuestions, load_questions
 from knowledge_base.multilingual import MultilingualEmbedder
-from knowledge_base.search import TAUGHT, SearchIndex
+from knowledge_base.search import HEAD_WEIGHT, TAUGHT, SearchIndex
 from knowledge_base.settings import KnowledgeBaseSettings
 
 EVAL_FILE = ROOT / "tests" / "knowledge_base" / "search_eval.yml"
@@ -198,9 +204,10 @@ def cross_validate(
 class Scorer:
     """The product's search over the article files, with every text embedded once."""
 
-    def __init__(self, articles: list[ArticleData], embedder: Embedder) -> None:
+    def __init__(self, articles: list[ArticleData], embedder: Embedder, head_weight: float = HEAD_WEIGHT) -> None:
         self.articles = articles
         self.embedder = embedder
+        self.head_weight = head_weight
         texts = sorted({text for article in articles for text in article.search_texts()})
         progress(f"embedding {len(texts)} article texts")
         self.vectors = dict(zip(texts, embedder.encode(texts), strict=True))
@@ -210,7 +217,7 @@ class Scorer:
     def index(self, articles: list[ArticleData]) -> SearchIndex:
         """The product's index (article head included) over ``articles``."""
         vectors = np.array([self.vectors[text] for article in articles for text in article.search_texts()])
-        return SearchIndex(articles, vectors, self.general_words)
+        return SearchIndex(articles, vectors, self.general_words, head_weight=self.head_weight)
 
     def sample(self, index: SearchIndex, query: str, expected: str | None) -> Sample:
         normalised = index.normalise(query)
@@ -279,6 +286,40 @@ def curve_png(samples: list[Sample], chosen: Rule, path: Path) -> None:
     plt.close(figure)
 
 
+def compare_head_weights(
+    scorer: Scorer,
+    labelled: LabelledQuestions,
+    weights: list[float],
+    folds: int,
+    seed: int,
+    limits: tuple[float, float],
+) -> str:
+    """A table: per weight, top-1 and top-3 of the in-scope tuning queries and the cross-validated rule."""
+    lines = [
+        "| head weight | top-1 | top-3 | right outright (CV) | wrong (CV) | out-of-scope declined (CV) |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for weight in weights:
+        progress(f"head weight {weight}")
+        scorer.head_weight = weight
+        scorer.full = scorer.index(scorer.articles)
+        samples = tuning_samples(scorer, labelled, folds)
+        in_scope = [s for s in samples if s.right is not None]
+        top1 = np.mean([bool(s.right) for s in in_scope])
+        top3 = np.mean([s.right_score is not None for s in in_scope])
+        cv = cross_validate(samples, folds, seed, *limits)
+        lines.append(
+            f"| {weight:.2f} | {top1:.1%} | {top3:.1%} | {cv.right:.1%} | {cv.wrong:.1%} | {cv.declined:.1%} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def tuning_samples(scorer: Scorer, labelled: LabelledQuestions, folds: int) -> list[Sample]:
+    samples = [scorer.sample(scorer.full, q, expected) for q, expected in labelled.in_scope]
+    samples += [scorer.sample(scorer.full, q, None) for q in labelled.out_of_scope]
+    return samples + scorer.leave_fold_out(folds)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench kb-calibrate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -288,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-append", action="store_true")
     parser.add_argument("--language", choices=("en", "zh"), default="en")
+    parser.add_argument("--head-weights", help="compare these shares of the article head in the score (comma list)")
     args = parser.parse_args(argv)
     settings = KnowledgeBaseSettings.from_env()  # EMBEDDING_MODEL and the KB_* rule settings as the product reads them
     if args.language == "zh":
@@ -300,12 +342,27 @@ def main(argv: list[str] | None = None) -> int:
         scorer = Scorer(load_articles_dir(settings.articles_dir), Embedder(settings.embedding_model))
         labelled = load_questions(EVAL_FILE)
         sources = EVAL_FILE.name
-    progress(f"scoring {sources}, then every question variant, leave-fold-out")
-    samples = [scorer.sample(scorer.full, q, expected) for q, expected in labelled.in_scope]
-    samples += [scorer.sample(scorer.full, q, None) for q in labelled.out_of_scope]
-    samples += scorer.leave_fold_out(args.folds)
-    progress("choosing the rules, per fold and on all the tuning data")
     limits = (args.max_wrong, args.min_declined)
+    if args.head_weights:
+        weights = [float(w) for w in args.head_weights.split(",")]
+        table = compare_head_weights(scorer, labelled, weights, args.folds, args.seed, limits)
+        body = (
+            f"Language: {args.language}. Embedding model: `{scorer.embedder.model_name}`. Tuning data as below "
+            f"(in-scope: {EVAL_FILE.name if args.language == 'en' else 'none'} and the article variants "
+            f"leave-fold-out; out-of-scope from {sources}); the rule chosen per fold with wrong ≤ "
+            f"{args.max_wrong:.0%}, declined ≥ {args.min_declined:.0%}.\n\n{table}"
+        )
+        print(body)
+        if not args.no_append:
+            append_results(
+                "The article head's share of the score (bench kb-calibrate --head-weights)",
+                command_line("bench.kb_calibrate", argv),
+                body,
+            )
+        return 0
+    progress(f"scoring {sources}, then every question variant, leave-fold-out")
+    samples = tuning_samples(scorer, labelled, args.folds)
+    progress("choosing the rules, per fold and on all the tuning data")
     current = (
         settings.answer_threshold,
         settings.answer_margin,

@@ -42,6 +42,11 @@ ANSWER_WEIGHT = 0.17  # the answer text as a whole
 PASSAGE_WEIGHT = 0.27  # best match among the answer's sentences and list items
 LEXICAL_WEIGHT = 0.13  # share of the question's informative words the article contains
 SEMANTIC_WEIGHT = QUESTION_WEIGHT + ANSWER_WEIGHT + PASSAGE_WEIGHT
+# The article head's probability, blended into the score: the hybrid score says how close a question is to
+# an article, the head how the article stands against its neighbours. Chosen on the article variants
+# leave-fold-out and search_eval.yml: the most right outright answers under the cross-validated rule
+# (`bench kb-calibrate --head-weights`, BENCHMARKS.md, issue 12); 0 leaves the hybrid score alone.
+HEAD_WEIGHT = 0.10
 TAUGHT = 0.95  # similarity to a question variant at which the question counts as one the knowledge base was taught
 MAX_QUERY_CHARS = 1000
 _WORD = re.compile(r"[a-z]+")
@@ -157,6 +162,7 @@ class SearchIndex:
         negative_lessons: Sequence[NegativeLesson] = (),
         negative_vectors: np.ndarray | None = None,
         vector_index: VectorIndex | None = None,
+        head_weight: float = HEAD_WEIGHT,
     ) -> None:
         """``vectors`` holds, per article in order, its ``search_texts()``: title, questions, answer, passages.
 
@@ -164,7 +170,9 @@ class SearchIndex:
         ``negative_vectors`` holds the vectors of the ``negative_lessons``' questions.
         ``vector_index``, the graph that follows the knowledge base: this snapshot searches through it as far
         as it has caught up, and gets a newer view of it (``candidates``) when it has caught up entirely.
+        ``head_weight``: the article head's share of the score (bench kb-calibrate --head-weights compares them).
         """
+        self.head_weight = head_weight
         self.articles = articles
         self.negatives = _RowwiseLessons(
             negative_lessons,
@@ -279,6 +287,10 @@ class SearchIndex:
         semantic_all = QUESTION_WEIGHT * best_question + ANSWER_WEIGHT * best[1::3] + PASSAGE_WEIGHT * best[2::3]
         lexical = lexical_all if positions is None else lexical_all[positions]
         score = np.clip(semantic_all + LEXICAL_WEIGHT * lexical, 0.0, 1.0)
+        head = self.head  # read once: a refit may swap it in meanwhile
+        probabilities = head.probabilities(query_vector)[articles] if head is not None else None
+        if probabilities is not None:
+            score = (1.0 - self.head_weight) * score + self.head_weight * probabilities
         if positions is None:
             ruled_out = self.negatives.ruled_out(query_vector, best_question)
         else:
@@ -292,7 +304,7 @@ class SearchIndex:
         top = np.argpartition(-order_key, limit - 1)[:limit]
         top = top[np.argsort(-order_key[top], kind="stable")]
         semantic = semantic_all[top] / SEMANTIC_WEIGHT
-        confidence = self.head.probabilities(query_vector)[articles[top]] if self.head is not None else None
+        confidence = probabilities[top] if probabilities is not None else None
         unfamiliar = self.unfamiliar_share(query)
         hits = []
         for rank, index in enumerate(top):

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from knowledge_base.article_files import ArticleData
-from knowledge_base.search import ANSWER_WEIGHT, LEXICAL_WEIGHT, PASSAGE_WEIGHT, QUESTION_WEIGHT, SearchIndex
+from knowledge_base.search import (
+    ANSWER_WEIGHT,
+    HEAD_WEIGHT,
+    LEXICAL_WEIGHT,
+    PASSAGE_WEIGHT,
+    QUESTION_WEIGHT,
+    SearchIndex,
+)
 
 
 def make_articles(count: int, seed: int = 3) -> list[ArticleData]:
@@ -37,6 +44,7 @@ def unit_vectors(count: int, seed: int = 5) -> np.ndarray:
 
 def reference_scores(index: SearchIndex, vectors: np.ndarray, query_vector: np.ndarray, query: str) -> list[float]:
     lexical = index.lexical.scores(query)
+    head = index.head.probabilities(query_vector) if index.head is not None else None
     scores, row = [], 0
     for position, article in enumerate(index.articles):
         count, answer = len(article.search_texts()), len(article.questions) + 1
@@ -48,7 +56,8 @@ def reference_scores(index: SearchIndex, vectors: np.ndarray, query_vector: np.n
             + PASSAGE_WEIGHT * similarities[answer + 1 :].max()
             + LEXICAL_WEIGHT * lexical[position]
         )
-        scores.append(float(np.clip(score, 0.0, 1.0)))
+        score = float(np.clip(score, 0.0, 1.0))
+        scores.append(score if head is None else (1 - HEAD_WEIGHT) * score + HEAD_WEIGHT * float(head[position]))
     return scores
 
 
@@ -57,6 +66,7 @@ def test_scores_and_order_match_an_article_by_article_computation(query: str) ->
     articles = make_articles(300)
     vectors = unit_vectors(sum(len(article.search_texts()) for article in articles))
     index = SearchIndex(articles, vectors)
+    assert index.head is not None, "300 articles have a head, so its probability is part of every score"
     query_vector = unit_vectors(1, seed=11)[0]
 
     hits = index.search(query_vector, query, limit=10)
