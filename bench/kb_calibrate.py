@@ -223,14 +223,16 @@ class Scorer:
         normalised = index.normalise(query)
         hits = index.search(self.embedder.encode_one(normalised), normalised, limit=SUGGESTIONS)
         margin = hits[0].score - hits[1].score if len(hits) > 1 else hits[0].score
-        head = hits[0].confidence
-        taught = head is None or hits[0].question_similarity >= TAUGHT  # as decide() treats it
-        confidence = 1.0 if taught or head is None else head
-        unfamiliar = hits[0].unfamiliar_share
+        score, confidence, unfamiliar = hits[0].score, hits[0].confidence, hits[0].unfamiliar_share
+        if confidence is None:
+            confidence = 1.0
+        if hits[0].question_similarity >= TAUGHT:
+            # decide() answers a question asked as taught whatever its score: so does every rule on the grid.
+            score, margin, confidence, unfamiliar = 1.0, 1.0, 1.0, 0.0
         if expected is None:
-            return Sample(hits[0].score, margin, None, confidence, unfamiliar)
+            return Sample(score, margin, None, confidence, unfamiliar)
         right_score = next((hit.score for hit in hits if hit.slug == expected), None)
-        return Sample(hits[0].score, margin, hits[0].slug == expected, confidence, unfamiliar, right_score)
+        return Sample(score, margin, hits[0].slug == expected, confidence, unfamiliar, right_score)
 
     def leave_fold_out(self, folds: int) -> list[Sample]:
         """Each article's variants dealt into folds; a fold's variants are asked of an index built without them."""

@@ -102,13 +102,13 @@ def decide(
     """
     hits = [hit for hit in hits if not hit.ruled_out]
     best = hits[0] if hits else None
+    if best is not None and best.question_similarity >= TAUGHT:
+        # A question (almost) exactly as taught is answered as taught: a just-taught article has too few variants
+        # for the head to be sure of it yet, and the head (part of every score) may still favour its neighbour.
+        return SearchOutcome("answer", [best])
     if best is not None and best.score >= answer_threshold + unfamiliar_penalty * best.unfamiliar_share:
         runner_up = hits[1].score if len(hits) > 1 else 0.0
-        # A question (almost) exactly as taught needs no head to vouch for it: a just-taught article has too few
-        # variants for the head to be sure of it yet.
-        confident = (
-            best.confidence is None or best.confidence >= answer_confidence or best.question_similarity >= TAUGHT
-        )
+        confident = best.confidence is None or best.confidence >= answer_confidence
         if best.score - runner_up >= answer_margin and confident:
             return SearchOutcome("answer", [best])
     close = [hit for hit in hits if hit.score >= suggest_threshold][:suggestions]

@@ -37,6 +37,8 @@ async def test_a_customer_chats_in_the_demo_shop(page, product) -> None:  # type
 async def test_a_signed_in_demo_customer_sees_their_orders(page, product) -> None:  # type: ignore[no-untyped-def]
     await page.goto(product.base_url + "/")
     await page.select_option("#demo-identity", "maria.jensen@example.com")
+    # The page disables the picker until the widget has restarted as Maria; typing before that is wiped by the restart.
+    await expect(page.locator("#demo-identity")).to_be_enabled()
     await page.click("#dsk-launcher")
     await expect(page.locator("#dsk-status")).to_have_text("online")
     await page.fill("#dsk-input", "where is my order?")

@@ -58,3 +58,15 @@ def test_a_question_asked_as_taught_is_answered_even_before_the_head_trusts_its_
         "engraving", "Engraving", "answer", "general", 0.70, 0.70, 0.0, "q", confidence=0.05, question_similarity=0.99
     )
     assert decide([taught, hit("returns", 0.40)], **{**RULE, "answer_confidence": 0.18}).verdict == "answer"
+
+
+def test_a_question_asked_as_taught_is_answered_even_when_its_neighbour_is_close() -> None:
+    # Just taught: the head (part of the score) still favours the neighbour, so the lead is below the margin.
+    taught = SearchHit(
+        "gift-wrap", "Gift wrap", "answer", "general", 0.55, 0.60, 0.0, "q", confidence=0.05, question_similarity=0.98
+    )
+    assert decide([taught, hit("packaging", 0.54)], **RULE).verdict == "answer"
+    asked_otherwise = SearchHit(
+        "gift-wrap", "Gift wrap", "answer", "general", 0.55, 0.60, 0.0, "q", confidence=0.05, question_similarity=0.90
+    )
+    assert decide([asked_otherwise, hit("packaging", 0.54)], **RULE).verdict == "suggest"
