@@ -126,8 +126,16 @@ async def test_conversations_survive_a_killed_gateway_and_a_killed_rasa_replica(
         processed = [m.processed_at for m in sent]
         if None in processed or processed != sorted(processed):  # type: ignore[type-var]
             problems[customer.name].append(f"answered out of order: {processed}")
-        if _bot_texts(messages) != expected:
-            problems[customer.name].append(f"bot said {_bot_texts(messages)}")
+        said = _bot_texts(messages)
+        if said != expected:
+            # Name the first reply that differs: the whole transcript is cut short in the assertion's message.
+            at = next(
+                (i for i, (got, wanted) in enumerate(zip(said, expected, strict=False)) if got != wanted), len(expected)
+            )
+            problems[customer.name].append(
+                f"bot reply {at} of {len(said)} (expected {len(expected)}) was {said[at : at + 1]}, "
+                f"expected {expected[at : at + 1]}; customer messages {[m.text for m in messages if m.sender == 'customer']}"
+            )
         apologies = [m for m in messages if m.sender == "system" and m.text != BOT_UNAVAILABLE_TEXT]
         if apologies:
             problems[customer.name].append(f"other system messages: {[m.text for m in apologies]}")
