@@ -10,6 +10,9 @@ and within the process on SQLite. Marking a message processed happens under it, 
 transaction that stores the replies, so a replica that waited finds nothing left to answer.
 That transaction also re-checks the mark under a row lock: a holder whose lock was taken from
 it (its connection cut) then drops its late replies instead of answering a message twice.
+Rasa, for its part, may already have run a turn whose replies were never stored (the sending
+gateway died): a message this process did not store itself goes out marked as a possible
+redelivery, and Rasa's channel answers it from the tracker instead of running it again.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import asyncio
 import json
 import logging
 import secrets
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -26,6 +30,7 @@ from typing import Any
 from sqlalchemy import exc
 from sqlalchemy.orm import sessionmaker
 
+from bot.delivery import MESSAGE_ID, REDELIVERY
 from crm_store.db import unit_of_work
 from crm_store.models import ChannelIdentity, Conversation, Message
 from crm_store.models.base import utcnow
@@ -155,6 +160,27 @@ async def _ignore_message(conversation_id: str, message: OutboundMessage) -> Non
     return None
 
 
+class _StoredHere:
+    """Customer messages this process stored and has not sent to Rasa yet: for these alone a send is surely the first.
+
+    Bounded, because a message another process answers is never taken out.
+    """
+
+    LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self._ids: OrderedDict[int, None] = OrderedDict()
+
+    def add(self, message_id: int) -> None:
+        self._ids[message_id] = None
+        if len(self._ids) > self.LIMIT:
+            self._ids.popitem(last=False)
+
+    def take(self, message_id: int) -> bool:
+        """Whether the message was stored here and not yet sent; from now on it counts as sent."""
+        return self._ids.pop(message_id, False) is None
+
+
 class ConversationRouter:
     """Routes by conversation state: ``bot`` goes to Rasa; ``queued`` / ``assigned`` go to the people."""
 
@@ -167,6 +193,7 @@ class ConversationRouter:
         self.hub = hub
         self.locks = locks if locks is not None else conversation_locks_for(sessions.kw.get("bind"))
         self._recovery: set[asyncio.Task[None]] = set()
+        self._unsent = _StoredHere()
         # Set by the handoff desk: what the bot signalled (asked_for_agent, bot_failed, …), and
         # customer messages that arrive while a person has the conversation.
         self.on_signals: SignalHandler = _ignore_signals
@@ -276,7 +303,9 @@ class ConversationRouter:
                     payload=_inbound_payload(incoming),
                     channel_message_id=incoming.client_id,
                 )
-                return outbound(message)
+                stored = outbound(message)
+            self._unsent.add(stored["id"])
+            return stored
         except exc.IntegrityError:
             # The same client_id again: a retry or a redelivery. Hand back what was stored the first time.
             async with unit_of_work(self.sessions) as session:
@@ -393,6 +422,8 @@ class ConversationRouter:
         unless the bot signalled something: the desk may then change who answers (the state), so
         the next turn is read after it has acted.
         """
+        if message is not None:
+            metadata = {**metadata, MESSAGE_ID: message.id, REDELIVERY: not self._unsent.take(message.id)}
         try:
             replies = await self.rasa.send(conversation_id, text, metadata)
         except BotUnavailable as error:
@@ -479,7 +510,8 @@ class ConversationRouter:
             if message is None or message.processed_at is not None:
                 return False
             message.processed_at = utcnow()
-            return True
+        self._unsent.take(message_id)  # answered without Rasa: nothing will be sent
+        return True
 
     async def _say_system(self, conversation_id: str, response: str, *, once_per: int) -> None:
         async with unit_of_work(self.sessions) as session:

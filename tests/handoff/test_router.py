@@ -28,9 +28,12 @@ class StandInRasa:
         self.up = True
         self.silent = False
         self.received: list[str] = []
+        self.deliveries: list[tuple[str, int | None, bool | None]] = []  # (text, message id, redelivery) per call
 
     async def webhook(self, request: web.Request) -> web.Response:
         body = await request.json()
+        metadata = body.get("metadata") or {}
+        self.deliveries.append((body["message"], metadata.get("message_id"), metadata.get("redelivery")))
         if not self.up:
             return web.Response(status=502)
         self.received.append(body["message"])
@@ -100,6 +103,27 @@ async def test_when_rasa_is_down_nothing_is_lost(setup, sessions) -> None:  # ty
     await router.process_pending(conversation)  # what a reconnect or the next message triggers
     bot = [m["text"] for m in await router.history(conversation) if m["sender"] == "bot"]
     assert bot == ["re: hello?", "re: anyone?"]
+
+
+async def test_a_message_that_may_have_reached_rasa_before_is_sent_marked_as_such(setup, sessions) -> None:  # type: ignore[no-untyped-def]
+    # Rasa's channel answers a marked message from its tracker when the turn already ran (bot/channels/redelivery.py).
+    router, rasa, _ = setup
+    conversation = await router.open_conversation(None, ChannelUser("web", ""))
+    first = await router.receive(conversation, message(1, "first"))
+    assert rasa.deliveries == [("first", first["id"], False)], "stored here, sent once: surely the first send"
+
+    rasa.up = False
+    second = await router.receive(conversation, message(2, "second"))
+    rasa.up = True
+    await router.process_pending(conversation)  # Rasa may have run the failed send: the retry is marked
+    assert rasa.deliveries[1:] == [("second", second["id"], False), ("second", second["id"], True)]
+
+    # Stored by one gateway process, answered by another (the first died, or the customer's next message went there).
+    third = await router.receive(conversation, message(3, "third"), answer=False)
+    other = ConversationRouter(sessions, router.rasa, Hub())
+    await other.process_pending(conversation)
+    assert rasa.deliveries[3:] == [("third", third["id"], True)]
+    await other.close()
 
 
 async def test_a_signed_in_customer_never_continues_someone_elses_conversation(setup, sessions) -> None:  # type: ignore[no-untyped-def]
