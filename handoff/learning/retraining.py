@@ -2,9 +2,8 @@
 
 A retrain trains a model from the current bot/ data plus the approved NLU
 lessons (exported from the database to the var directory), evaluates it and the running model on the same held-out data
-(bot/tests/nlu_test.yml and the test stories), and activates the new one
-through Rasa's model API only when it is not worse than the running one by
-more than the tolerance. Conversations live in the tracker store, so none is
+(bot/tests/nlu_test.yml, the test stories and the taught questions), and activates the new one
+through Rasa's model API only when the gate (handoff.learning.gate) finds it not worse than the running one. Conversations live in the tracker store, so none is
 dropped by the swap. Every activation, rejection and rollback is recorded
 with its figures, and with what it did for each taught question (how the
 running bot read it before the retrain and reads it after the gate's verdict).
@@ -39,10 +38,11 @@ from crm_store.models import ModelRecord
 from crm_store.models.base import utcnow
 from crm_store.repositories import AuditRepository, ModelRecordRepository
 from crm_store.settings import PROJECT_ROOT
+from handoff.learning.gate import TaughtScore, passes_gate
 from handoff.learning.lesson_report import REPORT_KEY, read_all, summary, taught_report
 from handoff.learning.model_server import WAIT_TIME_BETWEEN_PULLS_S
 from handoff.learning.model_store import inputs_hash_of, record_active, store_model, stored, write_out
-from handoff.learning.nlu_lessons import approved_lessons, export_for_training
+from handoff.learning.nlu_lessons import Lesson, approved_lessons, export_for_training
 from handoff.ops.training import ensure_model, model_path, rasa_environment
 from handoff.rasa_client import RasaClient
 from handoff.settings import Settings
@@ -50,7 +50,6 @@ from handoff.settings import Settings
 logger = logging.getLogger(__name__)
 NLU_TEST = PROJECT_ROOT / "bot" / "tests" / "nlu_test.yml"
 STORY_TESTS = PROJECT_ROOT / "bot" / "tests" / "test_stories.yml"
-GATED_FIGURES = ("nlu_accuracy", "story_accuracy")
 
 
 @dataclass
@@ -69,20 +68,11 @@ class TrainingState:
 
 
 def evaluate(model: Path, *, nlu_test: Path = NLU_TEST, stories: Path = STORY_TESTS) -> dict[str, float]:
-    """NLU accuracy and macro-F1 on the held-out split, and the share of test stories passed."""
+    """NLU accuracy and macro-F1 on the held-out split (and its size), and the share of test stories passed."""
     rasa = str(Path(sys.executable).with_name("rasa"))
     with tempfile.TemporaryDirectory(prefix="deskbot-eval-") as workdir:
         out = Path(workdir)
-        subprocess.run(
-            [rasa, "test", "nlu", "--model", str(model), "--nlu", str(nlu_test), "--out", str(out / "nlu")],
-            cwd=PROJECT_ROOT,
-            env=rasa_environment(),
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=True,
-        )
-        report = json.loads((out / "nlu" / "intent_report.json").read_text())
+        report = _nlu_report(model, nlu_test, out / "nlu")
         subprocess.run(
             [
                 rasa,
@@ -110,23 +100,45 @@ def evaluate(model: Path, *, nlu_test: Path = NLU_TEST, stories: Path = STORY_TE
     return {
         "nlu_accuracy": round(float(report["accuracy"]), 4),
         "nlu_macro_f1": round(float(report["macro avg"]["f1-score"]), 4),
+        "nlu_examples": int(report["weighted avg"]["support"]),
         "story_accuracy": round((total - failed) / total, 4) if total else 1.0,
     }
+
+
+def taught_read_right(model: Path, lessons: list[Lesson]) -> int:
+    """How many approved NLU lessons the model (not yet running) reads with their taught intent, as Rasa would."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.read_intents", str(model)],
+        input=json.dumps([lesson.text for lesson in lessons]),
+        cwd=PROJECT_ROOT,
+        env=rasa_environment(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
+    )
+    intents = json.loads(result.stdout.strip().splitlines()[-1])
+    return sum(intent == lesson.intent for intent, lesson in zip(intents, lessons, strict=True))
+
+
+def _nlu_report(model: Path, data: Path, out: Path) -> dict[str, Any]:
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    subprocess.run(
+        [rasa, "test", "nlu", "--model", str(model), "--nlu", str(data), "--out", str(out)],
+        cwd=PROJECT_ROOT,
+        env=rasa_environment(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
+    )
+    report: dict[str, Any] = json.loads((out / "intent_report.json").read_text())
+    return report
 
 
 def numbers(figures: dict[str, Any] | None) -> dict[str, float]:
     """The figures a gate compares (a record's figures also carry its taught-question report)."""
     return {name: value for name, value in (figures or {}).items() if isinstance(value, (int, float))}
-
-
-def passes_gate(new: dict[str, float], current: dict[str, float] | None, tolerance: float) -> tuple[bool, str]:
-    if not current:
-        return True, "no running model to compare with"
-    worse = [name for name in GATED_FIGURES if new.get(name, 0.0) < current.get(name, 0.0) - tolerance]
-    if worse:
-        detail = ", ".join(f"{name} {new.get(name, 0):.3f} < {current.get(name, 0):.3f}" for name in worse)
-        return False, f"worse than the running model: {detail} (tolerance {tolerance})"
-    return True, "not worse than the running model"
 
 
 class ModelManager:
@@ -290,7 +302,15 @@ class ModelManager:
                 return
             self._progress(f"evaluating the new model {model.name}")
             figures = await asyncio.to_thread(evaluate, model)
-            record = await self.consider(model, figures, baseline, actor)
+            taught = None
+            if lessons:
+                self._progress(f"asking the new model how it reads the {len(lessons)} taught question(s)")
+                taught = TaughtScore(
+                    right_before=sum(before.get(lesson.id) == lesson.intent for lesson in lessons),
+                    right_after=await asyncio.to_thread(taught_read_right, model, lessons),
+                    total=len(lessons),
+                )
+            record = await self.consider(model, figures, baseline, actor, taught)
             if record.status == "active" and self.replicated:
                 # Marked active, the replicas pull it within their pull interval: wait, so that the taught-question
                 # report below asks the new model, not the one it replaced.
@@ -321,10 +341,15 @@ class ModelManager:
             return record
 
     async def consider(
-        self, model: Path, figures: dict[str, float], baseline: dict[str, float] | None, actor: str
+        self,
+        model: Path,
+        figures: dict[str, float],
+        baseline: dict[str, float] | None,
+        actor: str,
+        taught: TaughtScore | None = None,
     ) -> ModelRecord:
         """The gate: activate the model when it is not worse than the running one, else record the rejection."""
-        accepted, why = passes_gate(figures, baseline, self.tolerance)
+        accepted, why = passes_gate(figures, baseline, self.tolerance, taught)
         return await self._record(model, figures, baseline, actor, accepted, why)
 
     async def _record(

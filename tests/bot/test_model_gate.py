@@ -16,11 +16,14 @@ from crm_store import migrate
 from crm_store.db import create_engine, session_factory, unit_of_work
 from crm_store.models import AuditEntry, ModelRecord
 from crm_store.settings import PROJECT_ROOT, StoreSettings
-from handoff.learning.retraining import ModelManager, evaluate, passes_gate
+from handoff.learning.gate import passes_gate
+from handoff.learning.nlu_lessons import Lesson
+from handoff.learning.retraining import ModelManager, evaluate, taught_read_right
 from handoff.ops.training import CONFIG, DATA, DOMAIN, ensure_model, rasa_environment
 from handoff.settings import Settings
 
 pytestmark = pytest.mark.slow
+MISROUTED = "is there next day delivery"  # read as order_status by the shipped model (tests/e2e/test_learning.py)
 
 
 def train_worse_model(workdir: Path) -> Path:
@@ -90,3 +93,13 @@ async def test_the_gate_rejects_a_worse_model_and_keeps_the_running_one(tmp_path
     assert [r.file_name for r in active] == [str(good)], "the running model stays"
     assert audit and audit[0].details["figures"] == worse_figures and audit[0].details["baseline"] == good_figures
     await engine.dispose()
+
+
+def test_a_model_not_yet_running_is_asked_how_it_reads_the_taught_questions() -> None:
+    model = ensure_model(PROJECT_ROOT / "var" / "models", progress=print)
+    lessons = [
+        Lesson(id=1, intent="greet", text="hello there", automatic=False, approved_by_id=None, approved_at=None),
+        # The shipped model routes it to order status: the lesson exists because it reads it wrong.
+        Lesson(id=2, intent="ask_faq", text=MISROUTED, automatic=False, approved_by_id=None, approved_at=None),
+    ]
+    assert taught_read_right(model, lessons) == 1

@@ -363,7 +363,7 @@ async def test_a_misrouted_question_is_fixed_by_one_gated_retrain_and_the_traine
                 (MISROUTED, "order_status", "ask_faq", "fixed")
             ]
             assert "taught questions: 1 fixed, 0 still wrong (of 1)" in active["note"]
-            assert set(active["figures"]) == {"nlu_accuracy", "nlu_macro_f1", "story_accuracy"}
+            assert set(active["figures"]) == {"nlu_accuracy", "nlu_macro_f1", "nlu_examples", "story_accuracy"}
 
             # The chat now routes it to the knowledge base, which answers from the article it was taught for.
             fresh = ChatClient(customer.http, base)
