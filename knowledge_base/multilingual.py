@@ -56,7 +56,7 @@ class MultilingualEmbedder(Embedder):
         raise NotImplementedError("the Universal Sentence Encoder gives one sentence vector; there is no pooling")
 
     def general_words(self) -> list[str]:
-        """No word list: the English search's 'unfamiliar words' signal does not apply to Chinese."""
+        """No English word list: Chinese questions' unfamiliar words are judged by knowledge_base.chinese_words."""
         return []
 
 

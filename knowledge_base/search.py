@@ -24,6 +24,7 @@ from crm_store.db import unit_of_work
 from crm_store.repositories import ArticleRepository
 from knowledge_base.ann import CandidateView, VectorIndex
 from knowledge_base.article_files import ArticleData
+from knowledge_base.chinese_words import ChineseWords
 from knowledge_base.compound import question_parts
 from knowledge_base.embedding import Embedder
 from knowledge_base.head import ArticleHead
@@ -210,6 +211,7 @@ class SearchIndex:
         self.vocabulary = Vocabulary(
             [*self.spelling.domain, *(w for a in articles for tag in a.tags for w in words(tag))]
         )
+        self.chinese_words = ChineseWords(text for article in articles for text in article.search_texts())
         slugs = tuple(article.slug for article in articles)
         earlier = previous.head if previous is not None else None
         if earlier is not None and earlier.slugs == slugs:
@@ -242,8 +244,11 @@ class SearchIndex:
         return len(self.articles)
 
     def unfamiliar_share(self, query: str) -> float:
-        """The share of the (normalised) query's informative words that no article contains."""
-        return self.vocabulary.unfamiliar_share(words(query))
+        """The share of the (normalised) query's informative words, English and Chinese, that no article contains."""
+        unknown, informative = self.vocabulary.counts(words(query))
+        unknown_zh, informative_zh = self.chinese_words.counts(query)
+        informative += informative_zh
+        return (unknown + unknown_zh) / informative if informative else 0.0
 
     def normalise(self, query: str) -> str:
         """The query as it is embedded and matched: whitespace folded, typos corrected, length capped."""

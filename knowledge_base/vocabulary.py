@@ -45,5 +45,10 @@ class Vocabulary:
 
     def unfamiliar_share(self, words: Iterable[str]) -> float:
         """The share of informative words (not stop words, at least three letters) that are unknown."""
+        unknown, informative = self.counts(words)
+        return unknown / informative if informative else 0.0
+
+    def counts(self, words: Iterable[str]) -> tuple[int, int]:
+        """How many informative words are unknown, and how many informative words there are."""
         informative = [w for w in words if len(w) >= MIN_LENGTH and w not in STOPWORDS]
-        return sum(1 for w in informative if not self.knows(w)) / len(informative) if informative else 0.0
+        return sum(1 for w in informative if not self.knows(w)), len(informative)

@@ -126,3 +126,17 @@ def test_a_new_variant_keeps_the_earlier_head_until_its_refit_lands() -> None:
     second.head_refit.join(timeout=30)
     assert second.head is not None and second.head is not first.head
     assert second.head.model.n_features_in_ == 16 and len(second.head.slugs) == 20
+
+
+def test_a_chinese_questions_unfamiliar_share_counts_its_chinese_words_with_its_english_ones() -> None:
+    article = ArticleData(
+        slug="student-discount",
+        title="学生折扣",
+        category="discounts",
+        answer="学生凭有效学生证可享受九折优惠。",
+        questions=("学生有优惠吗", "student discount"),
+    )
+    index = SearchIndex([article], unit_vectors(len(article.search_texts())))
+    assert index.unfamiliar_share("学生有折扣吗") == 0.0
+    assert index.unfamiliar_share("教师有折扣吗") > 0.0, "教师 (teacher) is in no article"
+    assert index.unfamiliar_share("teacher discount") == 0.5, "English words as before: teacher is unknown"
