@@ -5,8 +5,10 @@ The gateway stores a customer's message, sends it to Rasa, then stores the repli
 gateway sends it again. Rasa must not run that turn a second time: a form would ask its next question
 and the customer would read a different conversation. So the gateway names each message
 (``message_id``) and marks one it may have sent before (``redelivery``); for such a message this hands
-back the replies recorded after it in the tracker, under the conversation's lock, and runs the turn only
-when the tracker has no such message. A first send is not looked up, so the usual path costs nothing.
+back the replies recorded after it in the tracker, under the conversation's lock. It runs the turn when
+the tracker has no such message, or when the recorded turn said nothing: that is a turn whose action
+failed (a hung action server killed mid-turn, tests/e2e/test_supervision.py), and the customer is owed
+an answer, not its silence again. A first send is not looked up, so the usual path costs nothing.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ async def handle_once(agent: Agent, message: UserMessage) -> None:
     async with agent.lock_store.lock(message.sender_id):
         tracker = await agent.tracker_store.retrieve(message.sender_id)
         replies = replies_recorded_for(tracker.events if tracker else [], (message.metadata or {})[MESSAGE_ID])
-        if replies is None:
+        if not replies:  # never seen, or seen and not answered: run the turn
             await agent.processor.handle_message(message)  # the lock is held, as Agent.handle_message would
             return
         logger.info(

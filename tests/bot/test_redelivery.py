@@ -34,5 +34,6 @@ def test_a_message_the_tracker_never_saw_is_not_replayed() -> None:
     assert replies_recorded_for([UserUttered("hello")], 1) is None, "a message without an id matches nothing"
 
 
-def test_a_turn_that_said_nothing_replays_nothing() -> None:
+def test_a_turn_that_said_nothing_is_told_apart_from_one_never_seen() -> None:
+    # handle_once runs such a turn again: its action failed, and the customer is owed an answer.
     assert replies_recorded_for([UserUttered("ok", metadata={MESSAGE_ID: 5}), ActionExecuted("action_listen")], 5) == []
