@@ -73,26 +73,9 @@ def evaluate(model: Path, *, nlu_test: Path = NLU_TEST, stories: Path = STORY_TE
     with tempfile.TemporaryDirectory(prefix="deskbot-eval-") as workdir:
         out = Path(workdir)
         report = _nlu_report(model, nlu_test, out / "nlu")
-        subprocess.run(
-            [
-                rasa,
-                "test",
-                "core",
-                "--model",
-                str(model),
-                "--stories",
-                str(stories),
-                "--out",
-                str(out / "core"),
-                "--endpoints",
-                str(out / "none.yml"),
-            ],
-            cwd=PROJECT_ROOT,
-            env=rasa_environment(),
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=True,
+        _run_rasa_tool(
+            [rasa, "test", "core", "--model", str(model), "--stories", str(stories), "--out", str(out / "core")]
+            + ["--endpoints", str(out / "none.yml")]
         )
         total = stories.read_text().count("  - story:")
         failed_file = out / "core" / "failed_test_stories.yml"
@@ -107,15 +90,8 @@ def evaluate(model: Path, *, nlu_test: Path = NLU_TEST, stories: Path = STORY_TE
 
 def taught_read_right(model: Path, lessons: list[Lesson]) -> int:
     """How many approved NLU lessons the model (not yet running) reads with their taught intent, as Rasa would."""
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.read_intents", str(model)],
-        input=json.dumps([lesson.text for lesson in lessons]),
-        cwd=PROJECT_ROOT,
-        env=rasa_environment(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=True,
+    result = _run_rasa_tool(
+        [sys.executable, "-m", "bot.read_intents", str(model)], stdin=json.dumps([lesson.text for lesson in lessons])
     )
     intents = json.loads(result.stdout.strip().splitlines()[-1])
     return sum(intent == lesson.intent for intent, lesson in zip(intents, lessons, strict=True))
@@ -123,8 +99,16 @@ def taught_read_right(model: Path, lessons: list[Lesson]) -> int:
 
 def _nlu_report(model: Path, data: Path, out: Path) -> dict[str, Any]:
     rasa = str(Path(sys.executable).with_name("rasa"))
-    subprocess.run(
-        [rasa, "test", "nlu", "--model", str(model), "--nlu", str(data), "--out", str(out)],
+    _run_rasa_tool([rasa, "test", "nlu", "--model", str(model), "--nlu", str(data), "--out", str(out)])
+    report: dict[str, Any] = json.loads((out / "intent_report.json").read_text())
+    return report
+
+
+def _run_rasa_tool(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """A Rasa command (or one of ours that loads a model) in the project, with the bot's environment."""
+    return subprocess.run(
+        args,
+        input=stdin,
         cwd=PROJECT_ROOT,
         env=rasa_environment(),
         capture_output=True,
@@ -132,8 +116,6 @@ def _nlu_report(model: Path, data: Path, out: Path) -> dict[str, Any]:
         timeout=900,
         check=True,
     )
-    report: dict[str, Any] = json.loads((out / "intent_report.json").read_text())
-    return report
 
 
 def numbers(figures: dict[str, Any] | None) -> dict[str, float]:
