@@ -11,6 +11,7 @@
     bench learn [--lessons FILE] [--limit N]
     bench learn-latency [--rounds 8]
     bench negative-threshold
+    bench limits [--customers 10,100,1000]
 
 `bench <name> --help` describes each one. The same scripts run as `python -m bench.<module>`.
 """
@@ -32,6 +33,7 @@ COMMANDS = {
     "learn": "bench.learn",
     "learn-latency": "bench.learn_latency",
     "negative-threshold": "bench.negative_threshold",
+    "limits": "bench.limits",
 }
 
 

@@ -1,7 +1,8 @@
 """Abuse limits: how often one account, client address or connection may do something.
 
-Counting is the ``limits`` library's moving window, kept in memory by default (one
-gateway) or in Redis (``RATE_LIMIT_STORAGE=redis://…``, so replicas share one count).
+Counting is a moving window, kept in this process by default (one gateway,
+``handoff.limit_windows``) or in Redis through the ``limits`` library
+(``RATE_LIMIT_STORAGE=redis://…``, so replicas share one count).
 A rule is a setting such as ``5/minute;20/hour``: every window must have room, so
 someone who keeps going meets a longer wait each time a larger window fills up.
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ from limits.storage import storage_from_string
 
 from crm_store.errors import ConfigError
 from handoff.errors import RateLimited
+from handoff.limit_windows import MovingWindows
 
 if TYPE_CHECKING:
     from handoff.settings import Settings
@@ -82,7 +84,16 @@ class Limiter:
         limiter.messages_per_address = Rule("chat-address", rules["CHAT_MESSAGES_PER_ADDRESS_LIMIT"])
         return limiter
 
-    def __init__(self, storage_url: str = "memory://") -> None:
+    def __init__(self, storage_url: str = "memory://", clock: Callable[[], float] = time.time) -> None:
+        """``clock``: epoch seconds, for the in-process windows (tests pass their own); Redis's windows are the
+        library's, on the wall clock."""
+        in_process = storage_url.partition("://")[0] == "memory"
+        self._clock = clock if in_process else time.time
+        self._outage: str | None = None  # why the storage last failed, until it answers again
+        self._strategy: MovingWindows | MovingWindowRateLimiter
+        if in_process:
+            self._strategy = MovingWindows(clock)
+            return
         try:
             # The async storage classes register under "async+<scheme>".
             options = REDIS_TIMEOUTS if storage_url.startswith("redis") else {}
@@ -91,7 +102,6 @@ class Limiter:
             raise ConfigError(f"RATE_LIMIT_STORAGE cannot be used: {error}") from None
         # The strategy holds only a weak reference to its storage: self._storage keeps it alive.
         self._strategy = MovingWindowRateLimiter(self._storage)
-        self._outage: str | None = None  # why the storage last failed, until it answers again
 
     @property
     def state(self) -> str:
@@ -151,8 +161,7 @@ class Limiter:
         if await self._strategy.test(item, *identifiers):
             return 0
         reset, _ = await self._strategy.get_window_stats(item, *identifiers)
-        # The library's windows run on its own (wall) clock, so the wait is measured on it too.
-        return max(1, math.ceil(reset - time.time()))
+        return max(1, math.ceil(reset - self._clock()))
 
 
 def describe_wait(seconds: int) -> str:
