@@ -12,6 +12,7 @@
     bench learn-latency [--rounds 8]
     bench negative-threshold
     bench limits [--customers 10,100,1000]
+    bench kb-build [--sizes 10000,100000]
 
 `bench <name> --help` describes each one. The same scripts run as `python -m bench.<module>`.
 """
@@ -34,6 +35,7 @@ COMMANDS = {
     "learn-latency": "bench.learn_latency",
     "negative-threshold": "bench.negative_threshold",
     "limits": "bench.limits",
+    "kb-build": "bench.kb_build",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -173,8 +174,12 @@ STOPWORDS = frozenset(
 _SUFFIXES = ("ings", "ing", "ied", "ies", "ed", "es", "s")
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """A deliberately light stemmer: enough to match 'returns'/'returned'/'returning'."""
+    """A deliberately light stemmer: enough to match 'returns'/'returned'/'returning'.
+
+    Cached: an index of 100,000 articles stems a few million words drawn from a vocabulary of thousands.
+    """
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             base = word[: -len(suffix)]

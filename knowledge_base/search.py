@@ -180,15 +180,13 @@ class SearchIndex:
             negative_vectors if negative_vectors is not None else np.zeros((0, vectors.shape[-1]), np.float32),
             [article.slug for article in articles],
         )
+        # Each article's texts, split into passages once: at 100,000 articles every pass over them costs seconds.
+        search_texts = [article.search_texts() for article in articles]
         self.spelling = SpellingCorrector(
-            Counter(word for article in articles for text in article.search_texts() for word in words(text)),
+            Counter(word for texts in search_texts for text in texts for word in words(text)),
             general_words,
         )
-        texts_per_article = np.fromiter(
-            (len(article.questions) + 2 + len(article.passages) for article in articles),
-            dtype=np.int64,
-            count=len(articles),
-        )
+        texts_per_article = np.fromiter((len(texts) for texts in search_texts), dtype=np.int64, count=len(articles))
         ends = np.cumsum(texts_per_article)
         if len(vectors) != (int(ends[-1]) if len(ends) else 0):
             raise ValueError(f"{len(vectors)} vectors for {int(ends[-1]) if len(ends) else 0} article texts")
@@ -211,7 +209,7 @@ class SearchIndex:
         self.vocabulary = Vocabulary(
             [*self.spelling.domain, *(w for a in articles for tag in a.tags for w in words(tag))]
         )
-        self.chinese_words = ChineseWords(text for article in articles for text in article.search_texts())
+        self.chinese_words = ChineseWords(text for texts in search_texts for text in texts)
         slugs = tuple(article.slug for article in articles)
         earlier = previous.head if previous is not None else None
         if earlier is not None and earlier.slugs == slugs:
@@ -325,7 +323,7 @@ class SearchIndex:
                     score=round(float(score[index]), 4),
                     semantic=round(float(semantic[rank]), 4),
                     lexical=round(float(lexical[index]), 4),
-                    matched_question=article.search_texts()[matched],
+                    matched_question=(article.title, *article.questions)[matched],  # matched: among these
                     confidence=None if confidence is None else round(float(confidence[rank]), 4),
                     unfamiliar_share=unfamiliar,
                     question_similarity=round(float(best_question[index]), 4),
