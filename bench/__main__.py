@@ -13,6 +13,7 @@
     bench negative-threshold
     bench limits [--customers 10,100,1000]
     bench kb-build [--sizes 10000,100000]
+    bench long-chat [--turns 200]
 
 `bench <name> --help` describes each one. The same scripts run as `python -m bench.<module>`.
 """
@@ -36,6 +37,7 @@ COMMANDS = {
     "negative-threshold": "bench.negative_threshold",
     "limits": "bench.limits",
     "kb-build": "bench.kb_build",
+    "long-chat": "bench.long_chat",
 }
 
 
