@@ -1,4 +1,4 @@
-"""Work Rasa 3.6 repeats for every message that needs doing once per process.
+"""Work Rasa 3.6 repeats for every message that needs doing once per process, or more cheaply.
 
 Installed by ``bot.serve`` before Rasa starts, so only the bot's own server is changed.
 
@@ -10,8 +10,8 @@ Installed by ``bot.serve`` before Rasa starts, so only the bot's own server is c
   error, with Rasa's own explanation added).
 * Before every action Rasa copies the conversation's tracker, and ``DialogueStateTracker.copy`` builds
   the copy by replaying every event of the session: the cost of a message grew with the conversation
-  (Rasa's CPU per message 40 ms at turns 1-25, 230 ms at turns 176-200; the replay was 47% of Rasa's
-  samples there). ``copy_tracker`` copies the state the events produced instead; the result equals the
+  (Rasa's CPU per message 41 ms at turns 1-25, 200 ms at turns 176-200, `bench long-chat`; the replay
+  was 47% of Rasa's samples there). ``copy_tracker`` copies the state the events produced instead; the result equals the
   replay's, attribute by attribute (tests/bot/test_rasa_speedups.py).
 """
 
