@@ -50,13 +50,13 @@ class MovingWindows:
 
     async def test(self, item: RateLimitItem, *identifiers: str) -> bool:
         """Whether one more event would be let through; counts nothing."""
-        window = self._current(item, identifiers)
+        window = self._current(item.key_for(*identifiers))
         return window is None or len(window.events) < item.amount
 
     async def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
         """Count one event if the window has room; False (and nothing counted) when it is full."""
         key = item.key_for(*identifiers)
-        window = self._current(item, identifiers)
+        window = self._current(key)
         if window is None:
             window = self._windows[key] = _Window(float(item.get_expiry()))
         if len(window.events) >= item.amount:
@@ -70,7 +70,7 @@ class MovingWindows:
         Unlike the library's, the time is not rounded: the wait told to a customer is rounded up once, from it.
         """
         now = self.clock()
-        window = self._current(item, identifiers)
+        window = self._current(item.key_for(*identifiers), now)
         if window is None or not window.events:
             return now, item.amount
         remaining = item.amount - len(window.events)
@@ -80,12 +80,13 @@ class MovingWindows:
     async def clear(self, item: RateLimitItem, *identifiers: str) -> None:
         self._windows.pop(item.key_for(*identifiers), None)
 
-    def _current(self, item: RateLimitItem, identifiers: tuple[str, ...]) -> _Window | None:
-        """The key's window with expired events dropped; None when the key holds nothing."""
-        now = self.clock()
+    def _current(self, key: str, now: float | None = None) -> _Window | None:
+        """The key's window with expired events dropped (as of ``now``, by default the clock's); None when the key
+        holds nothing."""
+        now = self.clock() if now is None else now
         if now >= self._next_sweep:
             self._sweep(now)
-        window = self._windows.get(item.key_for(*identifiers))
+        window = self._windows.get(key)
         if window is not None:
             window.drop_expired(now)
         return window
