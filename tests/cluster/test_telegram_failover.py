@@ -8,15 +8,18 @@ is read from the lease in Redis, whose token names the holder's process.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
-import psycopg2
 import pytest
 import redis
 
+from crm_store.db import create_engine, session_factory, unit_of_work
+from crm_store.repositories import ConversationRepository
 from handoff.channels.telegram.channel import POLLER_LEASE
 from handoff.cluster.lease import KEY_PREFIX
 from handoff.ops.stack import Service
@@ -78,15 +81,20 @@ def _answered(api: TelegramStandIn, chat_id: int) -> bool:
 
 
 def _all_recorded_delivered(cluster: Cluster) -> bool:
-    """Every reply on Telegram is marked delivered. A gateway killed between Telegram's acceptance and that mark
-    sends the reply again when another takes over (at least once, by design): the fault here is a poller's
-    death, not that narrower one, so the kill waits for the mark."""
-    with psycopg2.connect(cluster.settings.store.database_url) as connection, connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM messages WHERE channel = 'telegram' AND sender <> 'customer' AND delivered_at IS NULL"
-        )
-        (undelivered,) = cursor.fetchone()
-    return undelivered == 0
+    """No reply on Telegram is left for a new poller to resend (the gateway's own query for them). A gateway killed
+    between Telegram's acceptance and the delivery mark sends the reply again when another takes over (at least
+    once, by design): the fault here is a poller's death, not that narrower one, so the kill waits for the mark."""
+
+    async def undelivered() -> int:
+        engine = create_engine(cluster.settings.store.database_url)
+        try:
+            async with unit_of_work(session_factory(engine)) as session:
+                since = datetime(2000, 1, 1, tzinfo=timezone.utc)  # every reply, whatever the clock says
+                return len(await ConversationRepository(session).undelivered("telegram", since))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(undelivered()) == 0
 
 
 def test_the_poller_is_killed_and_another_gateway_takes_over(cluster: Cluster, api: TelegramStandIn) -> None:
